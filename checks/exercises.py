@@ -1,0 +1,264 @@
+"""Exercise files: YAML, validated against the schema, turned into ``Exercise`` values.
+
+A bad file never crashes the grader: every fault becomes a ``Fault`` with the
+file, the line and the JSON path, and loading raises one ``ExerciseError`` that
+holds the faults of every file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+from jsonschema.exceptions import relevance
+
+from checks import schema
+from checks.errors import ExerciseError, Fault, UsageError
+from checks.messages import msg
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 50_000
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    kind: str
+    spec: Mapping[str, Any]  # the whole check mapping, as the kind reads it
+    points: float
+    hint: Mapping[str, str]
+    visibility: str = "visible"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    lesson: str
+    order: int
+    title: Mapping[str, str]
+    description: Mapping[str, str]
+    checks: tuple[Check, ...]
+    path: str = ""
+    images: tuple[Mapping[str, Any], ...] = ()
+    start: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks)
+
+
+def find_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The exercise files named, or found (sorted) in the folders named."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(msg("exercise.not_found", path=str(path)))
+    if not found:
+        raise UsageError(msg("exercise.no_files", paths=", ".join(map(str, paths)) or "."))
+    return found
+
+
+def load(paths: Iterable[str | Path]) -> list[Exercise]:
+    """Loads every file, in lesson order; raises ExerciseError with the faults of all of them."""
+    exercises: list[Exercise] = []
+    faults: list[Fault] = []
+    for path in find_files(paths):
+        try:
+            exercises.append(load_file(path))
+        except ExerciseError as error:
+            faults.extend(error.faults)
+    first_of: dict[str, Exercise] = {}
+    for exercise in exercises:
+        other = first_of.setdefault(exercise.id, exercise)
+        if other is not exercise:
+            faults.append(Fault(exercise.path, 1, "$.id", msg("exercise.duplicate_id", id=exercise.id, other=other.path)))
+    if faults:
+        raise ExerciseError(faults)
+    return sorted(exercises, key=lambda e: (e.lesson, e.order, e.id))
+
+
+def load_file(path: str | Path) -> Exercise:
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ExerciseError([Fault(name, 1, "$", msg("exercise.unreadable", reason=error.strerror or error))]) from None
+    if len(data) > MAX_BYTES:
+        raise ExerciseError([Fault(name, 1, "$", msg("exercise.too_large", size=len(data), limit=MAX_BYTES))])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ExerciseError([Fault(name, 1, "$", msg("exercise.unreadable", reason=f"not UTF-8 ({error.reason})"))]) from None
+    document, lines = parse_yaml(text, name)
+    faults = validate(document, lines, name)
+    if faults:
+        raise ExerciseError(faults)
+    return _exercise(document, lines, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
+    """The document and, for each JSON path (a tuple of keys and indexes), its 1-based line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {(): 1}
+        lines: dict[tuple, int] = {}
+        budget = [MAX_NODES]
+        return _build(loader, node, (), lines, budget, name), lines
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = " ".join(str(part) for part in (error.context, error.problem) if part)
+        raise ExerciseError([Fault(name, mark.line + 1 if mark else 1, "$", msg("exercise.yaml", reason=reason))]) from None
+    except yaml.YAMLError as error:
+        raise ExerciseError([Fault(name, 1, "$", msg("exercise.yaml", reason=str(error).splitlines()[0]))]) from None
+    except RecursionError:
+        raise ExerciseError([Fault(name, 1, "$", msg("exercise.too_complex", limit=MAX_NODES))]) from None
+    finally:
+        loader.dispose()
+
+
+def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list[int], name: str) -> Any:
+    budget[0] -= 1
+    if budget[0] < 0:  # aliases can expand a small file into a huge document
+        raise ExerciseError([Fault(name, node.start_mark.line + 1, _json_path(path), msg("exercise.too_complex", limit=MAX_NODES))])
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)  # resolves `<<` merge keys
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            where = _json_path(path)
+            if not isinstance(key, str):
+                raise ExerciseError([Fault(name, key_node.start_mark.line + 1, where, msg("exercise.key_type", key=key))])
+            if key in result:
+                raise ExerciseError([Fault(name, key_node.start_mark.line + 1, where, msg("exercise.duplicate_key", key=key))])
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            result[key] = _build(loader, value_node, path + (key,), lines, budget, name)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(loader, item, path + (index,), lines, budget, name) for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _json_path(path: Iterable) -> str:
+    text = "$"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _line(lines: dict[tuple, int], path: tuple) -> int:
+    while path not in lines and path:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def validate(document: Any, lines: dict[tuple, int], name: str) -> list[Fault]:
+    """Schema faults, most relevant first on each line, then the checks' unique names."""
+    faults = []
+    for error in sorted(schema.validator().iter_errors(document), key=relevance):
+        path = tuple(error.absolute_path)
+        if error.validator == "unevaluatedProperties" and not _extra_keys(error):
+            continue  # the kind's own keys, reported unevaluated only because they failed: said already
+        path = _unexpected_key(error, path)
+        faults.append(Fault(name, _line(lines, path), _json_path(path), msg("exercise.schema", reason=_reason(error))))
+    if faults or not isinstance(document, dict):
+        return faults
+    seen: dict[str, int] = {}
+    for index, check in enumerate(document["checks"]):
+        line = _line(lines, ("checks", index, "name"))
+        if check["name"] in seen:
+            faults.append(
+                Fault(name, line, f"$.checks[{index}].name", msg("exercise.duplicate_check", name=check["name"], line=seen[check["name"]]))
+            )
+        seen.setdefault(check["name"], line)
+    return faults
+
+
+def _extra_keys(error) -> list[str]:
+    """For an 'unexpected property' error: the keys neither the check nor its kind takes."""
+    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
+        return []
+    allowed = _allowed_keys(error)
+    return [key for key in error.instance if key not in allowed]
+
+
+def _allowed_keys(error) -> set[str]:
+    allowed = set(error.schema.get("properties", {}))
+    if error.validator == "unevaluatedProperties":
+        from checks.kinds import KINDS
+
+        module = KINDS.get(error.instance.get("kind"))
+        allowed |= set(module.SCHEMA["properties"]) if module else set()
+    return allowed
+
+
+def _unexpected_key(error, path: tuple) -> tuple:
+    """Points an 'unexpected property' error at the key itself rather than at its parent."""
+    extra = _extra_keys(error)
+    return path + (extra[0],) if extra else path
+
+
+def _reason(error) -> str:
+    extra = _extra_keys(error)
+    if extra:
+        allowed = sorted(_allowed_keys(error))
+        close = difflib.get_close_matches(extra[0], allowed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+        return f"unknown key {extra[0]!r}{hint}"
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
+    if error.validator == "format":
+        return f"{error.instance!r} is not a valid {error.validator_value.replace('docker-', '')} reference"
+    return error.message
+
+
+def _exercise(document: dict, lines: dict[tuple, int], name: str) -> Exercise:
+    checks = tuple(
+        Check(
+            name=item["name"],
+            kind=item["kind"],
+            spec=item,
+            points=item["points"],
+            hint=item["hint"],
+            visibility=item.get("visibility", "visible"),
+            line=_line(lines, ("checks", index)),
+        )
+        for index, item in enumerate(document["checks"])
+    )
+    return Exercise(
+        id=document["id"],
+        lesson=document["lesson"],
+        order=document["order"],
+        title=document["title"],
+        description=document["description"],
+        checks=checks,
+        path=name,
+        images=tuple(document.get("images", ())),
+        start=document.get("start", {}),
+    )
+
+
+def select(exercises: list[Exercise], ids: Iterable[str]) -> list[Exercise]:
+    """The exercises with these ids, in lesson order; an unknown id is a UsageError naming the closest."""
+    ids = list(ids)
+    if not ids:
+        return exercises
+    known = {exercise.id: exercise for exercise in exercises}
+    for wanted in ids:
+        if wanted not in known:
+            closest = difflib.get_close_matches(wanted, known, n=3, cutoff=0.3) or sorted(known)[:3]
+            raise UsageError(msg("usage.unknown_id", id=wanted, closest=", ".join(closest)))
+    return [exercise for exercise in exercises if exercise.id in ids]

@@ -1,0 +1,111 @@
+"""Containers chosen by a selector: how many, their exit codes, and what their logs contain.
+
+The image selector matches both the reference typed at creation and the image ID
+it names now, so re-tagging an image or removing its tag does not fool it.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count, listing
+from checks.messages import Message, msg
+from checks.results import Result
+from checks.snapshot import Container, Snapshot
+
+STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"]
+
+SCHEMA = {
+    "properties": {
+        "select": {
+            "type": "object",
+            "description": "Which containers this check looks at; an empty selector takes them all.",
+            "properties": {
+                "image": IMAGE,
+                "name": {"type": "string", "minLength": 1, "description": "The container's name, without /."},
+                "status": {"enum": STATES, "description": "The container's state, as `docker ps -a` filters it."},
+                "exit_code": {"type": "integer", "description": "Only containers that exited with this code."},
+            },
+            "additionalProperties": False,
+            "examples": [{"image": "hello-world"}, {"name": "web", "status": "running"}],
+        },
+        "count": COUNT,
+        "exit_code": {
+            "type": "integer",
+            "description": "The selected containers exited with this code (all of them, or any: see match).",
+        },
+        "logs_contain": {
+            "type": "string",
+            "minLength": 1,
+            "description": "Text that the selected containers' stdout or stderr contains (all of them, or any).",
+            "examples": ["Hello from Docker!"],
+        },
+        "match": {
+            "enum": ["all", "any"],
+            "default": "all",
+            "description": "For exit_code and logs_contain: every selected container (at least one), or any one.",
+        },
+    },
+    "required": ["select"],
+}
+
+
+def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
+    selector = spec["select"]
+    chosen = [c for c in snapshot.containers if selected(selector, c, snapshot)]
+    names = listing([c.name or c.short_id for c in chosen])
+    described = describe(selector)
+    count = spec.get("count")
+    if count is None and "exit_code" not in spec and "logs_contain" not in spec:
+        count = {"min": 1}
+    if count is not None and not count_ok(count, len(chosen)):
+        expected = describe_count(count)
+        return Result(False, msg("containers.count", count=len(chosen), selector=described, expected=expected, names=names))
+    quantifier = spec.get("match", "all")
+    if ("exit_code" in spec or "logs_contain" in spec) and not chosen:
+        return Result(False, msg("containers.none", selector=described))
+    if "exit_code" in spec:
+        codes = [c.exit_code for c in chosen]
+        if not _holds(quantifier, (code == spec["exit_code"] for code in codes)):
+            shown = [f"{c.name}={'-' if c.exit_code is None else c.exit_code} ({c.state})" for c in chosen]
+            return Result(
+                False,
+                msg("containers.exit_code", code=spec["exit_code"], quantifier=msg(f"quantifier.{quantifier}"), codes=listing(shown)),
+            )
+    if "logs_contain" in spec:
+        text = spec["logs_contain"]
+        with_text = [c for c in chosen if snapshot.logs_contain(c, text)] if quantifier == "all" else _first(chosen, snapshot, text)
+        if not _holds(quantifier, (c in with_text for c in chosen)):
+            return Result(
+                False,
+                msg("containers.logs", text=text, quantifier=msg(f"quantifier.{quantifier}"), names=listing([c.name for c in with_text])),
+            )
+    return Result(True, msg("containers.ok", count=len(chosen), selector=described, names=names))
+
+
+def selected(selector: Mapping, container: Container, snapshot: Snapshot) -> bool:
+    # Cheap fields first, so that a lazy lookup (an inspect) only happens for likely matches.
+    if "name" in selector and container.name != selector["name"].lstrip("/"):
+        return False
+    if "status" in selector and container.state != selector["status"]:
+        return False
+    if "exit_code" in selector and container.exit_code != selector["exit_code"]:
+        return False
+    return "image" not in selector or snapshot.created_from(container, selector["image"])
+
+
+def describe(selector: Mapping) -> Message | list[Message]:
+    parts = [msg(f"selector.{key}", value=selector[key]) for key in ("image", "name", "status", "exit_code") if key in selector]
+    return parts or msg("selector.any")
+
+
+def _holds(quantifier: str, values) -> bool:
+    return all(values) if quantifier == "all" else any(values)
+
+
+def _first(chosen: list[Container], snapshot: Snapshot, text: str) -> list[Container]:
+    """For match: any, read logs only until one container has the text."""
+    for container in chosen:
+        if snapshot.logs_contain(container, text):
+            return [container]
+    return []

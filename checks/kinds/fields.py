@@ -1,0 +1,62 @@
+"""Schema fragments and logic that several check kinds share: image names and counts."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from checks import refs
+from checks.messages import Message, msg
+
+IMAGE = {
+    "type": "string",
+    "format": "docker-image",
+    "description": "An image reference as typed on the docker CLI (alpine, alpine:3.14, "
+    "docker.io/library/alpine:3.14, localhost:5000/app:1, name@sha256:...), or an image ID or its prefix.",
+    "examples": ["alpine:3.14", "hello-world", "sha256:e04c818066af"],
+}
+
+REPOSITORY = {
+    "type": "string",
+    "format": "docker-repository",
+    "description": "A repository name, without tag: hello-world, library/alpine, localhost:5000/app.",
+    "examples": ["hello-world", "alpine"],
+}
+
+COUNT = {
+    "description": "An exact number, or a range with min and/or max.",
+    "examples": [1, {"min": 1}, {"min": 1, "max": 3}],
+    # One schema for both shapes: numeric keywords apply to the integer, object ones to the range.
+    "type": ["integer", "object"],
+    "minimum": 0,
+    "properties": {"min": {"type": "integer", "minimum": 0}, "max": {"type": "integer", "minimum": 0}},
+    "additionalProperties": False,
+    "minProperties": 1,
+}
+
+
+def is_image(text: str) -> bool:
+    return refs.try_parse(text) is not None or refs.id_prefix(text) is not None
+
+
+def count_ok(count: int | Mapping[str, int], value: int) -> bool:
+    if isinstance(count, int):
+        return value == count
+    return count.get("min", 0) <= value <= count.get("max", value)
+
+
+def describe_count(count: int | Mapping[str, int]) -> Message:
+    if isinstance(count, int):
+        return msg("count.expected_exact", value=count)
+    if "min" in count and "max" in count:
+        return msg("count.expected_range", min=count["min"], max=count["max"])
+    if "min" in count:
+        return msg("count.expected_min", min=count["min"])
+    return msg("count.expected_max", max=count["max"])
+
+
+def listing(items: list[str], limit: int = 5) -> str | Message:
+    """A short list for messages: at most ``limit`` items, then how many more."""
+    if not items:
+        return msg("none")
+    shown = ", ".join(items[:limit])
+    return shown + (f" (+{len(items) - limit})" if len(items) > limit else "")

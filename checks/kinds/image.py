@@ -1,0 +1,65 @@
+"""An image named by reference or ID is present (optionally pulled, or one of given IDs) or absent."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from checks import refs
+from checks.kinds.fields import IMAGE
+from checks.messages import msg
+from checks.results import Result
+from checks.snapshot import Image, Snapshot
+
+SCHEMA = {
+    "properties": {
+        "image": IMAGE,
+        "state": {
+            "enum": ["present", "absent"],
+            "default": "present",
+            "description": "Whether the image must be on the daemon (present) or not (absent).",
+        },
+        "pulled": {
+            "type": "boolean",
+            "description": "The image must carry a digest of the same repository, as a pull leaves it: "
+            "`docker tag hello-world alpine:3.14` is not a pull of alpine.",
+        },
+        "ids": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": "^(sha256:)?[0-9a-f]{12,64}$"},
+            "description": "Accepted image IDs or manifest digests (full or 12+ digit prefixes).",
+            "examples": [["sha256:e04c818066afe78a0c9379f62ec65aece28566024fd348242de92760293454b8"]],
+        },
+    },
+    "required": ["image"],
+}
+
+
+def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
+    wanted = spec["image"]
+    image = snapshot.find_image(wanted)
+    if spec.get("state", "present") == "absent":
+        if image is None:
+            return Result(True, msg("image.missing", ref=wanted))
+        return Result(False, msg("image.found", ref=wanted, id=image.short_id))
+    if image is None:
+        return Result(False, msg("image.missing", ref=wanted))
+    if spec.get("pulled"):
+        repository = _repository(wanted)
+        pulled_from = {digest.repository for digest in image.digests}
+        if (repository is None and not pulled_from) or (repository is not None and repository not in pulled_from):
+            shown = refs.familiar_repository(repository) if repository else wanted
+            return Result(False, msg("image.not_pulled", ref=wanted, id=image.short_id, repository=shown))
+    if spec.get("ids") and not _accepted(image, spec["ids"]):
+        return Result(False, msg("image.unexpected_id", ref=wanted, id=image.short_id, accepted=", ".join(spec["ids"])))
+    return Result(True, msg("image.found", ref=wanted, id=image.short_id))
+
+
+def _repository(wanted: str) -> str | None:
+    reference = refs.try_parse(wanted)
+    return reference.repository if reference else None
+
+
+def _accepted(image: Image, ids: list[str]) -> bool:
+    own = [image.id.removeprefix("sha256:")] + [d.digest.removeprefix("sha256:") for d in image.digests if d.digest]
+    return any(value.startswith(accepted.removeprefix("sha256:")) for accepted in ids for value in own)

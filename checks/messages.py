@@ -1,0 +1,225 @@
+"""Every message of the grader, in pt-BR and en, side by side.
+
+Code never holds user-facing text: it builds a ``Message`` (a key and its
+parameters) and the front end renders it in the user's language. A test fails
+when a key misses a language or the two translations use different fields.
+"""
+
+from __future__ import annotations
+
+import os
+import string
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+LANGS = ("pt-BR", "en")
+DEFAULT_LANG = "pt-BR"
+
+CATALOG: dict[str, dict[str, str]] = {
+    # --- check results: what was found -------------------------------------------------
+    "image.found": {
+        "pt-BR": "a imagem {ref} está presente (ID {id})",
+        "en": "image {ref} is present (ID {id})",
+    },
+    "image.missing": {
+        "pt-BR": "a imagem {ref} não está presente",
+        "en": "image {ref} is not present",
+    },
+    "image.not_pulled": {
+        "pt-BR": "a imagem {ref} está presente (ID {id}), mas não foi baixada de {repository}: ela não tem digest desse repositório",
+        "en": "image {ref} is present (ID {id}) but was not pulled from {repository}: it carries no digest of that repository",
+    },
+    "image.unexpected_id": {
+        "pt-BR": "a imagem {ref} está presente, mas o ID {id} não é um dos aceitos ({accepted})",
+        "en": "image {ref} is present, but its ID {id} is not one of the accepted ones ({accepted})",
+    },
+    "image_count.found": {
+        "pt-BR": "{count} imagem(ns) do repositório {repository} ({expected}): {ids}",
+        "en": "{count} image(s) of repository {repository} ({expected}): {ids}",
+    },
+    "count.expected_exact": {"pt-BR": "esperado: {value}", "en": "expected: {value}"},
+    "count.expected_range": {"pt-BR": "esperado: de {min} a {max}", "en": "expected: {min} to {max}"},
+    "count.expected_min": {"pt-BR": "esperado: ao menos {min}", "en": "expected: at least {min}"},
+    "count.expected_max": {"pt-BR": "esperado: no máximo {max}", "en": "expected: at most {max}"},
+    "containers.count": {
+        "pt-BR": "{count} container(s) {selector} ({expected}): {names}",
+        "en": "{count} container(s) {selector} ({expected}): {names}",
+    },
+    "containers.none": {
+        "pt-BR": "nenhum container {selector}",
+        "en": "no container {selector}",
+    },
+    "containers.exit_code": {
+        "pt-BR": "código de saída esperado {code} em {quantifier}; encontrado: {codes}",
+        "en": "expected exit code {code} in {quantifier}; found: {codes}",
+    },
+    "containers.logs": {
+        "pt-BR": "texto {text!r} esperado nos logs de {quantifier}; presente em: {names}",
+        "en": "text {text!r} expected in the logs of {quantifier}; present in: {names}",
+    },
+    "containers.ok": {
+        "pt-BR": "{count} container(s) {selector}: {names}; tudo como esperado",
+        "en": "{count} container(s) {selector}: {names}; all as expected",
+    },
+    "quantifier.all": {"pt-BR": "todos", "en": "all of them"},
+    "quantifier.any": {"pt-BR": "ao menos um", "en": "at least one"},
+    "selector.image": {"pt-BR": "da imagem {value}", "en": "from image {value}"},
+    "selector.name": {"pt-BR": "com nome {value}", "en": "named {value}"},
+    "selector.status": {"pt-BR": "com status {value}", "en": "with status {value}"},
+    "selector.exit_code": {"pt-BR": "que saiu com código {value}", "en": "that exited with code {value}"},
+    "selector.any": {"pt-BR": "no daemon", "en": "on the daemon"},
+    "none": {"pt-BR": "nenhum", "en": "none"},
+    # --- reports ----------------------------------------------------------------------
+    "report.total": {"pt-BR": "Total: {score}/{max_score} pontos", "en": "Total: {score}/{max_score} points"},
+    "report.found": {"pt-BR": "encontrado: {found}", "en": "found: {found}"},
+    "report.error": {"pt-BR": "ERRO: {error}", "en": "ERROR: {error}"},
+    "report.not_graded": {"pt-BR": "não corrigido: {error}", "en": "not graded: {error}"},
+    "report.hidden": {"pt-BR": "verificação oculta", "en": "hidden check"},
+    "report.passed_checks": {"pt-BR": "{passed}/{total} verificações", "en": "{passed}/{total} checks"},
+    "report.commands": {"pt-BR": "comandos:", "en": "commands:"},
+    # --- errors of the grader ----------------------------------------------------------
+    "error.exercise": {
+        "pt-BR": "arquivo de exercício inválido em {where} ({count} erro(s))",
+        "en": "invalid exercise file at {where} ({count} error(s))",
+    },
+    "exercise.unreadable": {
+        "pt-BR": "não foi possível ler o arquivo: {reason}",
+        "en": "cannot read the file: {reason}",
+    },
+    "exercise.yaml": {
+        "pt-BR": "YAML inválido: {reason}; corrija a sintaxe nesta linha",
+        "en": "invalid YAML: {reason}; fix the syntax on this line",
+    },
+    "exercise.too_large": {
+        "pt-BR": "o arquivo tem {size} bytes, acima do limite de {limit}; divida-o em exercícios menores",
+        "en": "the file has {size} bytes, over the {limit} limit; split it into smaller exercises",
+    },
+    "exercise.too_complex": {
+        "pt-BR": "o documento é aninhado ou expandido demais (limite de {limit} nós); simplifique-o",
+        "en": "the document is nested or expanded too much (limit of {limit} nodes); simplify it",
+    },
+    "exercise.duplicate_key": {
+        "pt-BR": "a chave {key!r} aparece duas vezes; mantenha só uma",
+        "en": "key {key!r} appears twice; keep only one",
+    },
+    "exercise.key_type": {
+        "pt-BR": "as chaves devem ser textos; {key!r} não é",
+        "en": "keys must be strings; {key!r} is not",
+    },
+    "exercise.schema": {
+        "pt-BR": "{reason}",
+        "en": "{reason}",
+    },
+    "exercise.duplicate_check": {
+        "pt-BR": "o nome de verificação {name!r} já é usado na linha {line}; dê nomes únicos",
+        "en": "check name {name!r} is already used on line {line}; give each check its own name",
+    },
+    "exercise.duplicate_id": {
+        "pt-BR": "o id {id!r} já é usado por {other}; cada exercício precisa de um id único",
+        "en": "id {id!r} is already used by {other}; each exercise needs its own id",
+    },
+    "exercise.bad_reference": {
+        "pt-BR": "{value!r} não é uma referência de imagem válida: {reason}",
+        "en": "{value!r} is not a valid image reference: {reason}",
+    },
+    "exercise.no_files": {
+        "pt-BR": "nenhum arquivo de exercício (.yaml) em {paths}; indique uma pasta com exercícios",
+        "en": "no exercise file (.yaml) in {paths}; point at a folder of exercises",
+    },
+    "exercise.not_found": {
+        "pt-BR": "{path} não existe; indique um arquivo ou pasta de exercícios",
+        "en": "{path} does not exist; point at an exercise file or folder",
+    },
+    "usage.unknown_id": {
+        "pt-BR": "exercício desconhecido: {id}; os mais próximos: {closest}. Veja `docker-grader list`",
+        "en": "unknown exercise: {id}; closest: {closest}. See `docker-grader list`",
+    },
+    "usage.option": {
+        "pt-BR": "opção inválida: {reason}. Veja `docker-grader --help`",
+        "en": "invalid option: {reason}. See `docker-grader --help`",
+    },
+    "usage.output": {
+        "pt-BR": "não foi possível escrever {path}: {reason}",
+        "en": "cannot write {path}: {reason}",
+    },
+    "daemon.unreachable": {
+        "pt-BR": "o daemon Docker em {endpoint} não responde ({reason}). Inicie o Docker, ou indique outro com --host ou DOCKER_HOST",
+        "en": "the Docker daemon at {endpoint} is not answering ({reason}). Start Docker, or point at another one with --host or DOCKER_HOST",
+    },
+    "daemon.permission": {
+        "pt-BR": "sem permissão para acessar {endpoint}. Entre no grupo docker (`sudo usermod -aG docker $USER`, depois saia e entre de novo) ou use sudo",
+        "en": "permission denied on {endpoint}. Join the docker group (`sudo usermod -aG docker $USER`, then log out and in) or use sudo",
+    },
+    "daemon.bad_host": {
+        "pt-BR": "endereço de daemon inválido {endpoint!r}: {reason}. Use algo como unix:///var/run/docker.sock ou tcp://127.0.0.1:2375",
+        "en": "invalid daemon address {endpoint!r}: {reason}. Use something like unix:///var/run/docker.sock or tcp://127.0.0.1:2375",
+    },
+    "daemon.bad_answer": {
+        "pt-BR": "o daemon em {endpoint} deu uma resposta inesperada a {request}: {reason}",
+        "en": "the daemon at {endpoint} gave an unexpected answer to {request}: {reason}",
+    },
+    "daemon.context": {
+        "pt-BR": "o contexto docker {name!r} não existe ou não pode ser lido ({reason}); veja `docker context ls`",
+        "en": "docker context {name!r} does not exist or cannot be read ({reason}); see `docker context ls`",
+    },
+    "daemon.lost": {
+        "pt-BR": "o daemon Docker em {endpoint} parou de responder durante a correção ({reason})",
+        "en": "the Docker daemon at {endpoint} stopped answering during grading ({reason})",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """A user-facing message: a catalog key and the values of its fields."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str) -> str:
+        texts = CATALOG[self.key]
+        template = texts.get(lang) or texts[DEFAULT_LANG]
+        values = {name: _render_value(value, lang) for name, value in self.params.items()}
+        return template.format(**values)
+
+
+def _render_value(value: Any, lang: str) -> Any:
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_render_value(item, lang)) for item in value)
+    return value
+
+
+def msg(key: str, **params: Any) -> Message:
+    """Builds a Message; an unknown key is a bug, so it fails at once."""
+    if key not in CATALOG:
+        raise KeyError(f"no message {key!r} in the catalog")
+    return Message(key, params)
+
+
+def placeholders(template: str) -> set[str]:
+    """The field names a template uses, to compare translations."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def normalise_lang(value: str | None) -> str | None:
+    """'pt_BR.UTF-8', 'pt', 'en_US' ... to one of LANGS, or None."""
+    if not value:
+        return None
+    code = value.split(".")[0].split("@")[0].replace("_", "-").lower()
+    if code.startswith("pt"):
+        return "pt-BR"
+    if code.startswith("en"):
+        return "en"
+    return None
+
+
+def detect_lang(environ: Mapping[str, str] | None = None) -> str:
+    """The language from LC_ALL, then LANG; pt-BR when neither names one we speak."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LANG"):
+        lang = normalise_lang(environ.get(name))
+        if lang:
+            return lang
+    return DEFAULT_LANG

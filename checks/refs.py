@@ -1,0 +1,121 @@
+"""Image references, normalised as the docker CLI does.
+
+``alpine``, ``alpine:latest`` and ``docker.io/library/alpine:latest`` are one
+reference; ``localhost:5000/x:1`` stays itself. The grammar is the one of
+github.com/distribution/reference, which the docker CLI and daemon share.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_DOMAIN = "docker.io"
+LEGACY_DOMAIN = "index.docker.io"
+OFFICIAL_PREFIX = "library/"
+
+_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
+_DOMAIN = re.compile(
+    r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?"
+)
+_TAG = re.compile(r"[\w][\w.-]{0,127}")
+_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}")
+_ID = re.compile(r"(?:sha256:)?([0-9a-f]{1,64})")
+
+
+class ReferenceError(ValueError):
+    """Text that is not an image reference; the message says why."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A normalised image reference: domain/path, then a tag and/or a digest."""
+
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    def __str__(self) -> str:
+        text = self.repository
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+    @property
+    def familiar(self) -> str:
+        """The short form the docker CLI prints: ``alpine:3.14``, ``user/app:1``."""
+        text = familiar_repository(self.repository)
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+
+def familiar_repository(repository: str) -> str:
+    name = repository
+    if name.startswith(DEFAULT_DOMAIN + "/"):
+        name = name[len(DEFAULT_DOMAIN) + 1 :]
+        if name.startswith(OFFICIAL_PREFIX) and name.count("/") == 1:
+            name = name[len(OFFICIAL_PREFIX) :]
+    return name
+
+
+def parse(text: str, *, default_tag: bool = True) -> Reference:
+    """Parses and normalises a reference; adds ``latest`` when it has neither tag nor digest."""
+    if not isinstance(text, str) or not text:
+        raise ReferenceError("empty reference")
+    name, _, digest = text.partition("@")
+    if digest and not _DIGEST.fullmatch(digest):
+        raise ReferenceError(f"invalid digest {digest!r}")
+    tag = None
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    if colon > slash:
+        name, tag = name[:colon], name[colon + 1 :]
+        if not _TAG.fullmatch(tag):
+            raise ReferenceError(f"invalid tag {tag!r}")
+    repository = normalise_repository(name)
+    if tag is None and not digest and default_tag:
+        tag = "latest"
+    return Reference(repository, tag, digest or None)
+
+
+def normalise_repository(name: str) -> str:
+    """``alpine`` → ``docker.io/library/alpine``; ``localhost:5000/x`` stays itself."""
+    if not name:
+        raise ReferenceError("empty repository name")
+    first, sep, rest = name.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        domain, path = first, rest
+        if not _DOMAIN.fullmatch(domain):
+            raise ReferenceError(f"invalid registry {domain!r}")
+    else:
+        domain, path = DEFAULT_DOMAIN, name
+    if domain == LEGACY_DOMAIN:
+        domain = DEFAULT_DOMAIN
+    if domain == DEFAULT_DOMAIN and "/" not in path:
+        path = OFFICIAL_PREFIX + path
+    for component in path.split("/"):
+        if not _COMPONENT.fullmatch(component):
+            raise ReferenceError(
+                f"invalid repository name {name!r}: use lowercase letters, digits and separators (. _ -)"
+            )
+    if re.fullmatch(r"[0-9a-f]{64}", path.rsplit("/", 1)[-1]) and domain == DEFAULT_DOMAIN and path.count("/") == 1:
+        raise ReferenceError("a 64-character hex name is an image ID, not a repository")
+    return f"{domain}/{path}"
+
+
+def id_prefix(text: str) -> str | None:
+    """``sha256:e04c81...`` or ``e04c81`` → the hex prefix of an image ID; None otherwise."""
+    match = _ID.fullmatch(text)
+    return match.group(1) if match else None
+
+
+def try_parse(text: str) -> Reference | None:
+    try:
+        return parse(text)
+    except ReferenceError:
+        return None

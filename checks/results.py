@@ -1,0 +1,105 @@
+"""Grading results as values: one per check, one per exercise, one report per run.
+
+Every output format is a writer over ``Report``; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from checks.messages import Message
+
+if TYPE_CHECKING:  # exercises → schema → kinds → results: annotations only, no import cycle
+    from checks.exercises import Check, Exercise
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a check kind found: passed or not, and what it saw (shown with the hint)."""
+
+    passed: bool
+    found: Message
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    check: Check
+    result: Result
+
+    @property
+    def passed(self) -> bool:
+        return self.result.passed
+
+    @property
+    def score(self) -> float:
+        return self.check.points if self.result.passed else 0
+
+    @property
+    def max_score(self) -> float:
+        return self.check.points
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    """One line of a student's command file, as it was run in the lab (or refused)."""
+
+    line: int
+    text: str
+    exit_code: int | None = None
+    output: str = ""
+    refused: Message | None = None
+    timed_out: bool = False
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ExerciseOutcome:
+    exercise: Exercise
+    checks: tuple[CheckOutcome, ...]
+    commands: tuple[CommandRun, ...] = ()
+    error: Message | None = None  # why its commands were not run (refused file, timeout...)
+
+    @property
+    def score(self) -> float:
+        return sum(outcome.score for outcome in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(outcome.max_score for outcome in self.checks)
+
+    @property
+    def passed(self) -> bool:
+        return all(outcome.passed for outcome in self.checks)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole grading run. ``error`` is set when the run could not finish (daemon down...)."""
+
+    exercises: tuple[ExerciseOutcome, ...]
+    seconds: float = 0.0
+    error: Message | None = None
+    error_exit_code: int | None = None
+    endpoint: str = ""
+    planned: tuple[Exercise, ...] = field(default=())
+
+    @property
+    def score(self) -> float:
+        return sum(outcome.score for outcome in self.exercises)
+
+    @property
+    def max_score(self) -> float:
+        graded = {outcome.exercise.id for outcome in self.exercises}
+        missing = sum(ex.max_score for ex in self.planned if ex.id not in graded)
+        return sum(outcome.max_score for outcome in self.exercises) + missing
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and all(outcome.passed for outcome in self.exercises)
+
+    @property
+    def exit_code(self) -> int:
+        if self.error_exit_code is not None:
+            return self.error_exit_code
+        return 0 if self.passed else 1
