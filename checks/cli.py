@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 import tempfile
 from pathlib import Path
 from typing import Sequence
 
 from checks import exercises as exercise_files
-from checks import grading, schema
-from checks.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, ExerciseError, GraderError, UsageError
+from checks import grading, runner, schema
+from checks import lab as lab_module
+from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.messages import LANGS, detect_lang, msg
 from checks.report import WRITERS
 from checks.results import Report
@@ -53,6 +55,19 @@ def build_parser() -> Parser:
     check = commands.add_parser("check", parents=[common, output], help="grade a daemon's state")
     check.add_argument("ids", nargs="*", metavar="ID", help="exercises to grade (default: all)")
     check.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
+    run = commands.add_parser("run", parents=[common, output], help="grade a submission's command files in a fresh lab")
+    run.add_argument("submission", type=Path, help="folder with one command file per exercise, named by its id")
+    run.add_argument("--exercise", action="append", default=[], metavar="ID", help="grade only this exercise (repeatable)")
+    run.add_argument("--timeout", type=float, default=60.0, help="seconds each command may take (default: 60)")
+
+    lab = commands.add_parser("lab", parents=[common], help="the offline lab: a registry and a dockerd of the grader's own")
+    lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
+    for name, text in (("up", "start a lab"), ("down", "stop a lab and remove its files"), ("env", "print export DOCKER_HOST=... for eval"), ("status", "list the labs")):
+        sub = lab_commands.add_parser(name, parents=[common], help=text)
+        if name != "status":
+            sub.add_argument("--name", default="default", help="lab name (default: default)")
+            sub.add_argument("--dir", type=Path, help="the lab's folder (default: under DOCKER_GRADER_LABS)")
+
     show_schema = commands.add_parser("schema", parents=[common], help="print the exercise JSON Schema")
     show_schema.add_argument("--write", action="store_true", help=f"write it to {schema.SCHEMA_FILE.name} in the package")
     return parser
@@ -109,6 +124,49 @@ def cmd_check(args, lang: str) -> int:
     return report.exit_code
 
 
+def cmd_run(args, lang: str) -> int:
+    try:
+        chosen = exercise_files.select(exercise_files.load([args.exercises]), args.exercise)
+        report = runner.run(args.submission, chosen, timeout=args.timeout, progress=_progress(lang))
+    except GraderError as error:
+        return emit_error(error, args, lang)
+    if report.error:
+        print(report.error.render(lang), file=sys.stderr)
+    emit(report, args, lang)
+    return report.exit_code
+
+
+def cmd_lab(args, lang: str) -> int:
+    if args.lab_command == "status":
+        found = lab_module.labs()
+        for lab in found:
+            state = lab.read_state()
+            print(f"{lab.name}  {lab.status()}  {lab.host}  {state.get('registry', '-')}")
+        if not found:
+            print(msg("lab.none").render(lang))
+        return 0
+    lab = lab_module.Lab(args.name, args.dir)
+    if args.lab_command == "up":
+        exercises = exercise_files.load([args.exercises])
+        lab.up([image for exercise in exercises for image in exercise.images], _progress(lang))
+    elif args.lab_command == "down":
+        if not lab.down(_progress(lang)):
+            print(msg("lab.not_up", name=lab.name).render(lang), file=sys.stderr)
+    elif args.lab_command == "env":
+        if lab.status() != "up":
+            raise LabError(msg("lab.not_up", name=lab.name))
+        for key, value in lab.environment().items():
+            print(f"export {key}={shlex.quote(value)}")
+    return 0
+
+
+def _progress(lang: str):
+    def show(message) -> None:
+        print(f"[docker-grader] {message.render(lang)}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def cmd_schema(args, lang: str) -> int:
     if args.write:
         schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
@@ -152,6 +210,8 @@ COMMANDS = {
     "validate": cmd_validate,
     "check": cmd_check,
     "schema": cmd_schema,
+    "run": cmd_run,
+    "lab": cmd_lab,
 }
 
 if __name__ == "__main__":

@@ -162,6 +162,105 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "o contexto docker {name!r} não existe ou não pode ser lido ({reason}); veja `docker context ls`",
         "en": "docker context {name!r} does not exist or cannot be read ({reason}); see `docker context ls`",
     },
+    "lab.bad_name": {
+        "pt-BR": "nome de laboratório inválido {name!r}: use letras minúsculas, dígitos, ., _ e - (até 40)",
+        "en": "invalid lab name {name!r}: use lowercase letters, digits, ., _ and - (up to 40)",
+    },
+    "lab.long_path": {
+        "pt-BR": "a pasta {path} é longa demais para o socket do daemon (até {limit} caracteres); escolha outra com --dir",
+        "en": "folder {path} is too long for the daemon's socket (up to {limit} characters); choose another with --dir",
+    },
+    "lab.already_up": {
+        "pt-BR": "o laboratório {name} já está no ar em {host}; nada foi mudado",
+        "en": "lab {name} is up already at {host}; nothing was changed",
+    },
+    "lab.step_registry": {"pt-BR": "iniciando o registry local em {url}", "en": "starting the local registry at {url}"},
+    "lab.step_images": {
+        "pt-BR": "publicando {count} imagem(ns) no registry: {names}",
+        "en": "pushing {count} image(s) to the registry: {names}",
+    },
+    "lab.step_dockerd": {"pt-BR": "iniciando o dockerd em {socket}", "en": "starting dockerd at {socket}"},
+    "lab.not_ready": {
+        "pt-BR": "o {part} do laboratório não ficou pronto a tempo; veja {log}",
+        "en": "the lab's {part} did not get ready in time; see {log}",
+    },
+    "lab.ready": {
+        "pt-BR": "laboratório {name} pronto. Use-o com: eval \"$(docker-grader lab env --name {name})\" (DOCKER_HOST={host}); pare-o com: docker-grader lab down --name {name}",
+        "en": "lab {name} is ready. Use it with: eval \"$(docker-grader lab env --name {name})\" (DOCKER_HOST={host}); stop it with: docker-grader lab down --name {name}",
+    },
+    "lab.step_down": {"pt-BR": "parando o laboratório {name}", "en": "stopping lab {name}"},
+    "lab.stopped": {"pt-BR": "laboratório {name} parado e removido", "en": "lab {name} stopped and removed"},
+    "lab.not_up": {
+        "pt-BR": "o laboratório {name} não está no ar; inicie-o com `docker-grader lab up --name {name}`",
+        "en": "lab {name} is not up; start it with `docker-grader lab up --name {name}`",
+    },
+    "lab.none": {"pt-BR": "nenhum laboratório", "en": "no lab"},
+    "run.exercise": {"pt-BR": "exercício {id}", "en": "exercise {id}"},
+    "lab.arch": {
+        "pt-BR": "o laboratório só sabe montar a imagem hello-world para x86-64, e esta máquina é {arch}",
+        "en": "the lab can build its hello-world image for x86-64 only, and this machine is {arch}",
+    },
+    "lab.missing_program": {
+        "pt-BR": "{program} não foi encontrado; instale o pacote {package} (o comando de instalação do README faz isso)",
+        "en": "{program} was not found; install the {package} package (the README's setup command does it)",
+    },
+    "lab.registry": {
+        "pt-BR": "o registry do laboratório não aceitou {url}: {reason}",
+        "en": "the lab's registry did not accept {url}: {reason}",
+    },
+    "submission.not_folder": {
+        "pt-BR": "{path} não é uma pasta; indique a pasta com um arquivo de comandos por exercício",
+        "en": "{path} is not a folder; point at the folder with one command file per exercise",
+    },
+    "submission.unknown_file": {
+        "pt-BR": "o arquivo {path} não tem o nome de um exercício; os mais próximos: {closest}",
+        "en": "file {path} is not named after an exercise; closest: {closest}",
+    },
+    "submission.two_files": {
+        "pt-BR": "dois arquivos para o exercício {id}: {first} e {second}; mantenha um só",
+        "en": "two files for exercise {id}: {first} and {second}; keep only one",
+    },
+    "submission.unreadable": {
+        "pt-BR": "não foi possível ler {path}: {reason}",
+        "en": "cannot read {path}: {reason}",
+    },
+    "submission.refused": {
+        "pt-BR": "nenhum comando deste arquivo foi executado: a linha {line} foi recusada ({reason})",
+        "en": "no command of this file was run: line {line} was refused ({reason})",
+    },
+    "submission.timeout": {
+        "pt-BR": "a linha {line} passou do limite de {seconds} s e foi interrompida",
+        "en": "line {line} ran past the {seconds} s limit and was stopped",
+    },
+    "submission.missing": {
+        "pt-BR": "nenhum arquivo de comandos para este exercício",
+        "en": "no command file for this exercise",
+    },
+    "policy.binary": {"pt-BR": "o arquivo não é texto", "en": "the file is not text"},
+    "policy.too_many": {"pt-BR": "mais de {limit} comandos", "en": "more than {limit} commands"},
+    "policy.shell": {
+        "pt-BR": "sintaxe de shell ({what}) não é aceita: escreva um comando docker por linha, sem ;, |, &&, redirecionamentos ou $(...)",
+        "en": "shell syntax ({what}) is not accepted: write one docker command per line, without ;, |, &&, redirections or $(...)",
+    },
+    "policy.quoting": {"pt-BR": "aspas sem fechar ({reason})", "en": "unbalanced quotes ({reason})"},
+    "policy.empty": {"pt-BR": "linha vazia", "en": "empty line"},
+    "policy.program": {
+        "pt-BR": "{program!r} não é o docker: só comandos `docker ...` (e `docker compose`) são executados",
+        "en": "{program!r} is not docker: only `docker ...` commands (and `docker compose`) are run",
+    },
+    "policy.flag": {
+        "pt-BR": "a opção {flag} aponta para outro daemon; os comandos rodam só no laboratório",
+        "en": "option {flag} points at another daemon; commands run in the lab only",
+    },
+    "policy.subcommand": {
+        "pt-BR": "`docker {subcommand}` não é aceito na correção (lê ou grava arquivos da máquina, ou muda o daemon usado)",
+        "en": "`docker {subcommand}` is not accepted when grading (it reads or writes the machine's files, or changes the daemon used)",
+    },
+    "policy.host": {
+        "pt-BR": "a opção {option} dá ao container acesso à máquina do laboratório e não é aceita",
+        "en": "option {option} gives the container access to the lab's machine and is not accepted",
+    },
+    "policy.cannot_run": {"pt-BR": "não foi possível executar: {reason}", "en": "cannot run: {reason}"},
     "daemon.lost": {
         "pt-BR": "o daemon Docker em {endpoint} parou de responder durante a correção ({reason})",
         "en": "the Docker daemon at {endpoint} stopped answering during grading ({reason})",

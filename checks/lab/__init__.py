@@ -1,0 +1,376 @@
+"""The lab: a local registry and an isolated dockerd of the grader's own, started as one unit.
+
+    registry (127.0.0.1:PORT, storage in the lab folder) ← course images pushed over HTTP
+    dockerd (own data-root, exec-root, socket, pidfile, cgroup parent, containerd namespace)
+        --registry-mirror http://127.0.0.1:PORT  → `docker pull alpine:3.14` is served locally
+        HTTP(S)_PROXY at a closed loopback port → a name the mirror lacks fails at once, offline
+
+Everything a lab owns lives in its folder and is found again from it, so ``down``
+cleans up after a crash too: processes (by pid, checked against their command
+line), the containers' cgroups, mounts, then the folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from checks.errors import LabError, UsageError
+from checks.lab import images as lab_images
+from checks.messages import Message, msg
+
+Progress = Callable[[Message], None]
+NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
+SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+READY_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+
+
+def base_dir() -> Path:
+    """Where labs live: DOCKER_GRADER_LABS, else /var/lib/docker-grader/labs (root) or ~/.local/state."""
+    if os.environ.get("DOCKER_GRADER_LABS"):
+        return Path(os.environ["DOCKER_GRADER_LABS"])
+    if os.geteuid() == 0:
+        return Path("/var/lib/docker-grader/labs")
+    return Path.home() / ".local/state/docker-grader/labs"
+
+
+def quiet(message: Message) -> None:
+    pass
+
+
+@dataclass
+class Lab:
+    name: str = "default"
+    root: Path | None = None
+    debug: bool = False  # dockerd --debug logs every API request it serves (tests count them)
+
+    def __post_init__(self) -> None:
+        if not NAME.fullmatch(self.name):
+            raise UsageError(msg("lab.bad_name", name=self.name))
+        self.root = Path(self.root or base_dir() / self.name).absolute()
+        if len(str(self.socket)) > SOCKET_LIMIT:
+            raise UsageError(msg("lab.long_path", path=str(self.root), limit=SOCKET_LIMIT - len("/docker.sock")))
+
+    # --- where things are ------------------------------------------------------------
+    @property
+    def socket(self) -> Path:
+        return self.root / "docker.sock"
+
+    @property
+    def host(self) -> str:
+        return f"unix://{self.socket}"
+
+    @property
+    def tag(self) -> str:
+        """Unique per lab folder: names its cgroup parent and containerd namespace."""
+        return "docker-grader-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "lab.json"
+
+    @property
+    def dockerd_log(self) -> Path:
+        return self.root / "dockerd.log"
+
+    @property
+    def docker_config(self) -> Path:
+        """A DOCKER_CONFIG of the lab's own, so that commands never use the host's contexts or credentials."""
+        return self.root / "docker-config"
+
+    def read_state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def environment(self) -> dict[str, str]:
+        return {"DOCKER_HOST": self.host, "DOCKER_CONFIG": str(self.docker_config)}
+
+    # --- state -----------------------------------------------------------------------
+    def status(self) -> str:
+        """'up' (dockerd and registry answer), 'down' (nothing there) or 'broken' (leftovers)."""
+        state = self.read_state()
+        if not self.root.exists():
+            return "down"
+        alive = _alive(state.get("dockerd_pid"), str(self.socket)) and _alive(state.get("registry_pid"), str(self.root))
+        if alive and _ping(self.socket):
+            return "up"
+        return "broken"
+
+    # --- up --------------------------------------------------------------------------
+    def up(self, extra_images: list | tuple = (), progress: Progress = quiet) -> bool:
+        """Starts the lab; False (and nothing changed) when it is up already."""
+        if self.status() == "up":
+            progress(msg("lab.already_up", name=self.name, host=self.host))
+            return False
+        if self.root.exists():
+            self.down(progress)
+        programs = {name: _program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
+        built = lab_images.lab_images(extra_images)  # fails early on a missing busybox
+        try:
+            self.root.mkdir(parents=True, mode=0o711)
+            self.docker_config.mkdir()
+            (self.docker_config / "config.json").write_text("{}\n")
+            state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time()}
+            port = _free_port()
+            registry = f"http://127.0.0.1:{port}"
+            progress(msg("lab.step_registry", url=registry))
+            state["registry_pid"] = self._start_registry(programs["docker-registry"], port)
+            state["registry"] = registry
+            self._write_state(state)
+            _wait(lambda: _http_ok(f"{registry}/v2/"), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
+            for image in built:
+                lab_images.push(image, registry)
+            progress(msg("lab.step_dockerd", socket=str(self.socket)))
+            state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry)
+            state["images"] = {image.reference.familiar: image.id for image in built}
+            self._write_state(state)
+            _wait(lambda: _ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
+        except BaseException:
+            self.down()
+            raise
+        progress(msg("lab.ready", name=self.name, host=self.host))
+        return True
+
+    def _write_state(self, state: dict) -> None:
+        self.state_file.write_text(json.dumps(state, indent=2) + "\n")
+
+    def _start_registry(self, program: str, port: int) -> int:
+        config = self.root / "registry.yml"
+        config.write_text(
+            "version: 0.1\n"
+            "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {self.root / 'registry'}\n  delete:\n    enabled: true\n"
+            f"http:\n  addr: 127.0.0.1:{port}\n"
+        )
+        return _spawn([program, "serve", str(config)], self.root / "registry.log")
+
+    def _start_dockerd(self, program: str, registry: str) -> int:
+        args = [
+            program,
+            "--data-root", str(self.root / "data"),
+            "--exec-root", str(self.root / "exec"),
+            "--pidfile", str(self.root / "docker.pid"),
+            "--host", self.host,
+            "--bridge", "none",
+            "--iptables=false",
+            "--ip6tables=false",
+            "--ip-masq=false",
+            "--registry-mirror", registry,
+            "--cgroup-parent", f"/{self.tag}",
+            "--containerd-namespace", self.tag,
+            "--containerd-plugins-namespace", f"{self.tag}-plugins",
+            "--shutdown-timeout", "2",
+            "--log-level", "debug" if self.debug else "warn",
+        ]
+        # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
+        # loopback port instead, so nothing leaves the machine and the pull fails at once.
+        closed = f"http://127.0.0.1:{_free_port()}"
+        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost"}
+        for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
+            env.pop(key, None)
+        return _spawn(args, self.dockerd_log, env)
+
+    # --- down ------------------------------------------------------------------------
+    def down(self, progress: Progress = quiet) -> bool:
+        """Stops everything and removes the folder; False when there was nothing to stop."""
+        if not self.root.exists():
+            return False
+        state = self.read_state()
+        progress(msg("lab.step_down", name=self.name))
+        _stop(state.get("dockerd_pid"), str(self.socket))
+        for pid in _pids_mentioning(str(self.root)):  # containerd and its shims, if dockerd died
+            _stop(pid, str(self.root))
+        self._kill_containers()
+        _stop(state.get("registry_pid"), str(self.root))
+        _unmount_under(self.root)
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self.root.exists():
+            _unmount_under(self.root)
+            shutil.rmtree(self.root)
+        progress(msg("lab.stopped", name=self.name))
+        return True
+
+    def _kill_containers(self) -> None:
+        """Ends processes left in the lab's cgroups (containers of a dockerd that was killed)."""
+        for hierarchy in _cgroup_dirs(self.tag):
+            for procs in sorted(hierarchy.rglob("cgroup.procs"), key=lambda p: -len(p.parts)):
+                for pid in _read_pids(procs):
+                    _signal(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        for hierarchy in _cgroup_dirs(self.tag):
+            for directory in sorted((p for p in hierarchy.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) + [hierarchy]:
+                while time.monotonic() < deadline:
+                    try:
+                        directory.rmdir()
+                        break
+                    except FileNotFoundError:
+                        break
+                    except OSError:
+                        time.sleep(0.05)
+
+
+def labs() -> list[Lab]:
+    """The labs in the base folder, up or not."""
+    base = base_dir()
+    if not base.is_dir():
+        return []
+    return [Lab(path.name, path) for path in sorted(base.iterdir()) if (path / "lab.json").exists() and NAME.fullmatch(path.name)]
+
+
+# --- processes ---------------------------------------------------------------------------
+def _program(name: str, package: str) -> str:
+    for folder in (os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin:/sbin").split(":"):
+        candidate = Path(folder or ".") / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise LabError(msg("lab.missing_program", program=name, package=package))
+
+
+def _spawn(args: list[str], log: Path, env: dict | None = None) -> int:
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+    return process.pid
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _alive(pid: int | None, marker: str) -> bool:
+    """A live process with this pid whose command line names the lab (so a reused pid is not ours)."""
+    if not pid:
+        return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z" and marker in _cmdline(pid)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _stop(pid: int | None, marker: str) -> None:
+    if not _alive(pid, marker):
+        _reap(pid)
+        return
+    _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while _alive(pid, marker) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.05)
+    if _alive(pid, marker):
+        _signal(pid, signal.SIGKILL)
+        while _alive(pid, marker):
+            _reap(pid)
+            time.sleep(0.02)
+    _reap(pid)
+
+
+def _reap(pid: int | None) -> None:
+    """Collects the exit status of a child of ours, so it does not linger as a zombie."""
+    if pid:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def _pids_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid() and text in _cmdline(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def _cgroup_dirs(tag: str) -> list[Path]:
+    if not CGROUP_ROOT.is_dir():
+        return []
+    candidates = [CGROUP_ROOT / tag] + [path / tag for path in CGROUP_ROOT.iterdir() if path.is_dir()]
+    return [path for path in candidates if path.is_dir()]
+
+
+def _read_pids(procs: Path) -> list[int]:
+    try:
+        return [int(line) for line in procs.read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _unmount_under(root: Path) -> None:
+    """Lazily unmounts every mount point under the lab folder, deepest first."""
+    prefix = str(root) + "/"
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    points = [_unescape(line.split()[4]) for line in lines]
+    for point in sorted((p for p in points if p.startswith(prefix) or p == str(root)), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def _unescape(path: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), path)
+
+
+# --- readiness ---------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _http_ok(url: str) -> bool:
+    import urllib.request
+
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _ping(path: Path) -> bool:
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(2)
+            conn.connect(str(path))
+            conn.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            status_line = conn.recv(64).split(b"\r\n", 1)[0]
+            return status_line.split()[1:2] == [b"200"]
+    except OSError:
+        return False
+
+
+def _wait(ready: Callable[[], bool], timeout: float, failure: Message) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise LabError(failure)
+        time.sleep(0.05)

@@ -1,0 +1,272 @@
+"""The lab's course images, built in Python byte for byte the same on every run.
+
+Layers are tar files with fixed owners and timestamps, the config is canonical
+JSON, so an image ID (the digest of its config) is the same on every machine
+that has the same busybox-static package. Images are pushed to the lab's
+registry over its HTTP API (loopback only), where dockerd pulls them through
+``--registry-mirror`` as if from Docker Hub.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import platform
+import struct
+import subprocess
+import tarfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from checks import refs
+from checks.errors import LabError
+from checks.messages import msg
+
+CREATED = "2021-08-27T17:19:45Z"  # fixed, like the real alpine:3.14 of the lesson
+EPOCH = 1630084785
+BUSYBOX = Path("/bin/busybox")
+PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
+CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
+LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+HELLO_TEXT = """Hello from Docker!
+This message shows that your installation appears to be working correctly.
+
+To generate this message, Docker took the following steps:
+ 1. The Docker client contacted the Docker daemon.
+ 2. The Docker daemon pulled the "hello-world" image from the Docker Hub.
+    (served offline by the docker-grader lab's registry)
+ 3. The Docker daemon created a new container from that image which runs the
+    executable that produces the output you are currently reading.
+ 4. The Docker daemon streamed that output to the Docker client, which sent it
+    to your terminal.
+
+To try something more ambitious, you can run an Alpine container with:
+ $ docker run -it alpine:3.14 sh
+
+For more examples and ideas, visit:
+ https://docs.docker.com/get-started/
+
+"""
+
+# The course's images: what `docker pull alpine:3.14` and `docker run hello-world` get in the lab.
+COURSE_IMAGES = (
+    {"reference": "alpine:3.14", "recipe": "busybox"},
+    {"reference": "hello-world:latest", "recipe": "hello"},
+)
+
+
+@dataclass(frozen=True)
+class Blob:
+    data: bytes
+    media_type: str
+
+    @property
+    def digest(self) -> str:
+        return "sha256:" + hashlib.sha256(self.data).hexdigest()
+
+    def descriptor(self) -> dict:
+        return {"mediaType": self.media_type, "size": len(self.data), "digest": self.digest}
+
+
+@dataclass(frozen=True)
+class BuiltImage:
+    reference: refs.Reference
+    config: Blob
+    layers: tuple[Blob, ...]
+
+    @property
+    def id(self) -> str:
+        """The image ID dockerd shows: the digest of the config."""
+        return self.config.digest
+
+    @property
+    def manifest(self) -> Blob:
+        body = {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_TYPE,
+            "config": self.config.descriptor(),
+            "layers": [layer.descriptor() for layer in self.layers],
+        }
+        return Blob(_canonical(body), MANIFEST_TYPE)
+
+
+def _canonical(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _arch() -> str:
+    machine = platform.machine().lower()
+    return {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(machine, machine)
+
+
+class _Layer:
+    """A tar layer with fixed metadata, entries in the order they are added."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.tar = tarfile.open(fileobj=self.buffer, mode="w", format=tarfile.USTAR_FORMAT)
+
+    def _info(self, name: str, kind: bytes, mode: int) -> tarfile.TarInfo:
+        info = tarfile.TarInfo(name)
+        info.type, info.mode, info.mtime, info.uid, info.gid = kind, mode, EPOCH, 0, 0
+        info.uname = info.gname = ""
+        return info
+
+    def directory(self, name: str, mode: int = 0o755) -> None:
+        self.tar.addfile(self._info(name, tarfile.DIRTYPE, mode))
+
+    def file(self, name: str, data: bytes, mode: int = 0o644) -> None:
+        info = self._info(name, tarfile.REGTYPE, mode)
+        info.size = len(data)
+        self.tar.addfile(info, io.BytesIO(data))
+
+    def symlink(self, name: str, target: str) -> None:
+        info = self._info(name, tarfile.SYMTYPE, 0o777)
+        info.linkname = target
+        self.tar.addfile(info)
+
+    def blobs(self) -> tuple[str, Blob]:
+        """(diff ID, gzipped blob); gzip with mtime 0 keeps the bytes stable too."""
+        self.tar.close()
+        raw = self.buffer.getvalue()
+        diff_id = "sha256:" + hashlib.sha256(raw).hexdigest()
+        return diff_id, Blob(gzip.compress(raw, compresslevel=6, mtime=0), LAYER_TYPE)
+
+
+def hello_elf(text: str = HELLO_TEXT) -> bytes:
+    """A static x86-64 Linux program that writes ``text`` to stdout and exits 0.
+
+    Written here byte by byte so that it needs no compiler and never changes:
+    write(1, text, len) then exit(0), in one loadable segment.
+    """
+    if _arch() != "amd64":
+        raise LabError(msg("lab.arch", arch=platform.machine()))
+    data = text.encode()
+    code = (
+        b"\xb8\x01\x00\x00\x00"  # mov eax, 1 (write)
+        + b"\xbf\x01\x00\x00\x00"  # mov edi, 1 (stdout)
+        + b"\x48\x8d\x35" + struct.pack("<i", 16)  # lea rsi, [rip+16] → the text after the code
+        + b"\xba" + struct.pack("<I", len(data))  # mov edx, len
+        + b"\x0f\x05"  # syscall
+        + b"\xb8\x3c\x00\x00\x00"  # mov eax, 60 (exit)
+        + b"\x31\xff"  # xor edi, edi
+        + b"\x0f\x05"  # syscall
+    )
+    base, header_size = 0x400000, 64 + 56
+    size = header_size + len(code) + len(data)
+    elf_header = (
+        b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8
+        + struct.pack("<HHIQQQIHHHHHH", 2, 0x3E, 1, base + header_size, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+    )
+    program_header = struct.pack("<IIQQQQQQ", 1, 5, 0, base, base, size, size, 0x1000)
+    return elf_header + program_header + code + data
+
+
+@cache
+def _busybox_applets() -> tuple[str, ...]:
+    if not BUSYBOX.is_file():
+        raise LabError(msg("lab.missing_program", program=str(BUSYBOX), package="busybox-static"))
+    listed = subprocess.run([str(BUSYBOX), "--list"], capture_output=True, text=True, check=True).stdout
+    return tuple(sorted(set(listed.split()) - {"busybox"}))
+
+
+def _busybox_layer() -> tuple[str, Blob]:
+    layer = _Layer()
+    for name in ("bin", "dev", "etc", "home", "proc", "root", "sys", "usr", "usr/bin", "var"):
+        layer.directory(name, 0o700 if name == "root" else 0o755)
+    layer.directory("tmp", 0o1777)
+    layer.file("bin/busybox", BUSYBOX.read_bytes(), 0o755)
+    for applet in _busybox_applets():
+        layer.symlink(f"bin/{applet}", "busybox")
+    layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
+    layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+    layer.file(
+        "etc/os-release",
+        b'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.14.2\n'
+        b'PRETTY_NAME="Alpine Linux v3.14 (busybox stand-in of the docker-grader lab)"\n',
+    )
+    return layer.blobs()
+
+
+def _hello_layer() -> tuple[str, Blob]:
+    layer = _Layer()
+    layer.file("hello", hello_elf(), 0o755)
+    return layer.blobs()
+
+
+RECIPES = {
+    "busybox": (_busybox_layer, ["/bin/sh"]),
+    "hello": (_hello_layer, ["/hello"]),
+}
+
+
+@cache
+def _layer(recipe: str) -> tuple[str, Blob]:
+    return RECIPES[recipe][0]()
+
+
+def build(reference: str, recipe: str, cmd: tuple[str, ...] | None = None) -> BuiltImage:
+    diff_id, blob = _layer(recipe)
+    command = list(cmd) if cmd else RECIPES[recipe][1]
+    config = {
+        "architecture": _arch(),
+        "os": "linux",
+        "created": CREATED,
+        "config": {"Env": [PATH_ENV], "Cmd": command},
+        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
+        "history": [{"created": CREATED, "created_by": f"docker-grader lab: {recipe} recipe"}],
+    }
+    return BuiltImage(refs.parse(reference), Blob(_canonical(config), CONFIG_TYPE), (blob,))
+
+
+def lab_images(extra: list[dict] | tuple = ()) -> list[BuiltImage]:
+    """The course images plus the ones exercises declare, one per reference."""
+    chosen: dict[refs.Reference, dict] = {}
+    for item in list(COURSE_IMAGES) + list(extra):
+        chosen.setdefault(refs.parse(item["reference"]), item)
+    return [build(str(ref), item["recipe"], tuple(item.get("cmd") or ())) for ref, item in chosen.items()]
+
+
+def registry_path(reference: refs.Reference) -> str:
+    """Where a reference lives in the mirror: Docker Hub names without their docker.io/ domain."""
+    return reference.repository.removeprefix(refs.DEFAULT_DOMAIN + "/")
+
+
+def push(image: BuiltImage, registry: str) -> None:
+    """Pushes blobs then the manifest, over the registry's HTTP API (monolithic uploads)."""
+    name = registry_path(image.reference)
+    for blob in (image.config, *image.layers):
+        if _request("HEAD", f"{registry}/v2/{name}/blobs/{blob.digest}", ok=(200, 404)) == 200:
+            continue
+        location = _request("POST", f"{registry}/v2/{name}/blobs/uploads/", want="Location")
+        location = location if location.startswith("http") else registry + location
+        separator = "&" if "?" in location else "?"
+        _request("PUT", f"{location}{separator}digest={blob.digest}", blob.data, "application/octet-stream")
+    manifest = image.manifest
+    _request("PUT", f"{registry}/v2/{name}/manifests/{image.reference.tag or 'latest'}", manifest.data, manifest.media_type)
+
+
+def _request(method: str, url: str, data: bytes | None = None, content_type: str | None = None, ok=(200, 201, 202), want: str | None = None):
+    request = urllib.request.Request(url, data=data, method=method)
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    # The registry is on loopback: never go through a proxy from the environment.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(request, timeout=30) as response:
+            status, headers = response.status, response.headers
+    except urllib.error.HTTPError as error:
+        status, headers = error.code, error.headers
+    except OSError as error:
+        raise LabError(msg("lab.registry", url=url, reason=error)) from error
+    if status not in ok:
+        raise LabError(msg("lab.registry", url=url, reason=f"HTTP {status}"))
+    return headers.get(want) if want else status
+
