@@ -45,7 +45,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if image is None:
         return Result(False, msg("image.missing", ref=wanted))
     if spec.get("pulled"):
-        repository = _repository(wanted)
+        repository = _repository(wanted, image)
         pulled_from = {digest.repository for digest in image.digests}
         if (repository is None and not pulled_from) or (repository is not None and repository not in pulled_from):
             shown = refs.familiar_repository(repository) if repository else wanted
@@ -55,9 +55,12 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     return Result(True, msg("image.found", ref=wanted, id=image.short_id))
 
 
-def _repository(wanted: str) -> str | None:
+def _repository(wanted: str, image: Image) -> str | None:
+    """The repository a name found the image by; None when an ID prefix found it (any pull counts then)."""
     reference = refs.try_parse(wanted)
-    return reference.repository if reference else None
+    if reference is None or reference.repository not in image.repositories():
+        return None
+    return reference.repository
 
 
 def _accepted(image: Image, ids: list[str]) -> bool:

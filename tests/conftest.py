@@ -1,0 +1,77 @@
+"""Fixtures for the project's own tests: a real Docker daemon of the tests' own.
+
+The session starts one lab (registry + dockerd with its own data-root, exec-root,
+socket and pidfile) and stops it at the end. A machine without dockerd makes these
+tests fail loudly with what to install; they never skip.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import docker
+import pytest
+
+from checks import exercises, grading
+from checks.lab import Lab
+
+ROOT = Path(__file__).resolve().parent.parent
+EXERCISES = ROOT / "exercises"
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def lab():
+    """The tests' own daemon. --debug makes dockerd log every API request it serves."""
+    scratch = Path(tempfile.mkdtemp(prefix="dgt-", dir="/tmp"))
+    the_lab = Lab("tests", scratch / "lab", debug=True)
+    the_lab.up()
+    yield the_lab
+    the_lab.down()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+class Daemon:
+    """Test-side control of the lab's daemon: the tests change it, grading only reads it."""
+
+    def __init__(self, lab: Lab):
+        self.lab = lab
+        self.api = docker.APIClient(base_url=lab.host, version="auto", timeout=120)
+
+    def docker(self, *args: str, check: bool = True) -> str:
+        """Runs the docker CLI against the lab, as a student would."""
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin", "HOME": "/tmp", **self.lab.environment()}
+        done = subprocess.run(["docker", *args], capture_output=True, text=True, env=env, timeout=120)
+        if check and done.returncode != 0:
+            raise AssertionError(f"docker {' '.join(args)} failed: {done.stderr}")
+        return done.stdout
+
+    def reset(self) -> None:
+        for container in self.api.containers(all=True):
+            self.api.remove_container(container["Id"], force=True)
+        for image in self.api.images():
+            self.api.remove_image(image["Id"], force=True)
+
+    def grade(self, exercise_id: str):
+        chosen = exercises.select(exercises.load([EXERCISES]), [exercise_id])
+        report = grading.check(chosen, host=self.lab.host)
+        assert report.error is None, report.error.render("en")
+        return report.exercises[0]
+
+
+@pytest.fixture
+def daemon(lab):
+    """The lab's daemon, emptied of containers and images before the test."""
+    control = Daemon(lab)
+    control.reset()
+    yield control
+    control.api.close()
+
+
+def failed(outcome) -> dict[str, str]:
+    """Failed checks of an exercise outcome, by name, with what was found (in en)."""
+    return {c.check.name: c.result.found.render("en") for c in outcome.checks if not c.passed}
