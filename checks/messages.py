@@ -290,7 +290,7 @@ def _render_value(value: Any, lang: str) -> Any:
     return value
 
 
-def msg(key: str, **params: Any) -> Message:
+def msg(key: str, /, **params: Any) -> Message:
     """Builds a Message; an unknown key is a bug, so it fails at once."""
     if key not in CATALOG:
         raise KeyError(f"no message {key!r} in the catalog")

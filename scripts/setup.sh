@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what docker-grader needs on a fresh Debian or Ubuntu machine, as root or with sudo:
+# Debian's dockerd, registry and busybox-static, and a virtualenv (.venv) with the project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || missing+=(docker.io)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ldd /bin/busybox 2>&1 | grep -q "not a dynamic" || missing+=(busybox-static)
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[setup] installing with apt-get: ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "[setup] creating .venv" >&2
+  python3 -m venv .venv
+fi
+echo "[setup] installing docker-grader into .venv" >&2
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
