@@ -1,0 +1,158 @@
+"""The offline lab: start, stop, leftovers, side by side, faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from checks import cli, exercises, runner
+from checks.lab import Lab, images
+
+from conftest import EXERCISES, ROOT
+
+
+def live_processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (entry / "stat").read_text().rsplit(")", 1)[-1].split()[0]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            found.append(cmdline)
+    return found
+
+
+def leftovers(lab: Lab) -> list[str]:
+    mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(lab.root) in line]
+    cgroups = [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/{lab.tag}")]
+    return live_processes_mentioning(str(lab.root)) + mounts + cgroups + ([str(lab.root)] if lab.root.exists() else [])
+
+
+@pytest.fixture
+def scratch(tmp_path_factory):
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="dgl-", dir="/tmp"))
+    yield path
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_images_are_reproducible():
+    first, second = images.lab_images(), images.lab_images()
+    assert [i.id for i in first] == [i.id for i in second]
+    assert [i.manifest.digest for i in first] == [i.manifest.digest for i in second]
+    hello = images.hello_elf()
+    assert hello[:4] == b"\x7fELF" and len(hello) < 2048
+
+
+def test_twenty_up_down_cycles_leave_nothing(scratch):
+    lab = Lab("cycles", scratch / "lab")
+    for _ in range(20):
+        assert lab.up() is True
+        assert lab.status() == "up"
+        assert lab.down() is True
+        assert leftovers(lab) == []
+
+
+def test_two_labs_side_by_side_and_up_twice_changes_nothing(scratch, capsys):
+    one, two = Lab("one", scratch / "one"), Lab("two", scratch / "two")
+    try:
+        one.up()
+        two.up()
+        assert one.status() == two.status() == "up"
+        assert one.host != two.host and one.tag != two.tag
+        state = one.read_state()
+        assert one.up() is False
+        assert one.read_state() == state
+        # the same images, by ID, in both
+        assert one.read_state()["images"] == two.read_state()["images"]
+    finally:
+        one.down()
+        two.down()
+    assert leftovers(one) == leftovers(two) == []
+
+
+def test_lab_cli_up_env_status_down(scratch, capsys, monkeypatch):
+    monkeypatch.setenv("DOCKER_GRADER_LABS", str(scratch))
+    assert cli.main(["lab", "up", "--name", "cli", "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "starting the local registry" in err and "lab cli is ready" in err
+    assert cli.main(["lab", "env", "--name", "cli"]) == 0
+    assert capsys.readouterr().out == f"export DOCKER_HOST=unix://{scratch}/cli/docker.sock\nexport DOCKER_CONFIG={scratch}/cli/docker-config\n"
+    assert cli.main(["lab", "up", "--name", "cli", "--lang", "en"]) == 0
+    assert "is up already" in capsys.readouterr().err
+    assert cli.main(["lab", "status"]) == 0
+    assert capsys.readouterr().out.startswith("cli  up  unix://")
+    assert cli.main(["lab", "down", "--name", "cli"]) == 0
+    capsys.readouterr()
+    assert cli.main(["lab", "env", "--name", "cli", "--lang", "en"]) == 4
+    assert "is not up" in capsys.readouterr().err
+
+
+def test_check_against_a_lab_that_is_down_is_exit_3(scratch, capsys):
+    lab = Lab("gone", scratch / "gone")
+    lab.up()
+    host = lab.host
+    lab.down()
+    assert cli.main(["check", "--host", host, "--lang", "en"]) == 3
+    assert "is not answering" in capsys.readouterr().err
+
+
+def course():
+    return exercises.load([EXERCISES])
+
+
+@pytest.mark.parametrize("example", ["full-marks", "partial"])
+def test_examples_get_their_expected_score(example):
+    expected = json.loads((ROOT / "examples" / "expected.json").read_text())[example]
+    report = runner.run(ROOT / "examples" / example, course())
+    assert report.error is None
+    assert (report.score, report.max_score) == (expected["score"], expected["max_score"])
+
+
+def test_a_hanging_command_is_stopped_and_the_rest_graded(tmp_path):
+    (tmp_path / "run-hello-world").write_text("docker run alpine:3.14 sleep 600\ndocker run hello-world\n")
+    (tmp_path / "pull-alpine.dc").write_text("docker pull alpine:3.14\n")
+    report = runner.run(tmp_path, course()[:2], timeout=2)
+    first, second = report.exercises
+    assert first.commands[0].timed_out and first.commands[1].exit_code == 0
+    assert first.error.key == "submission.timeout"
+    assert first.score == 4 and second.score == 2  # a container of alpine is running: not-run fails
+
+
+def test_refused_file_runs_nothing_and_scores_0(tmp_path):
+    (tmp_path / "run-hello-world.dc").write_text("docker run hello-world\nrm -rf /tmp/x\n")
+    report = runner.run(tmp_path, course()[:1])
+    outcome = report.exercises[0]
+    assert outcome.score == 0 and outcome.commands[0].refused.key == "policy.program"
+    assert outcome.error.render("en") .startswith("no command of this file was run: line 2 was refused")
+
+
+def test_killing_the_labs_dockerd_mid_run_is_a_clear_error(tmp_path, scratch):
+    (tmp_path / "run-hello-world.dc").write_text("docker run alpine:3.14 sleep 5\n")
+    lab = Lab("killed", scratch / "killed")
+    lab.up()
+    try:
+        def kill_soon():
+            time.sleep(1.5)
+            os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
+
+        threading.Thread(target=kill_soon).start()
+        report = runner.run(tmp_path, course()[:1], lab=lab)
+        assert report.exit_code == 3
+        assert report.error.key in ("daemon.unreachable", "daemon.lost")
+    finally:
+        lab.down()
+    assert leftovers(lab) == []
