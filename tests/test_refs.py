@@ -59,3 +59,16 @@ def test_exit_code_is_read_from_the_status():
     ])
     assert [c.exit_code for c in snapshot.containers] == [137, None]
     assert [c.name for c in snapshot.containers] == ["a", "b"]
+
+
+def test_hidden_checks_count_but_show_no_name_or_hint():
+    from checks import exercises, grading
+    from checks.report import WRITERS
+
+    from conftest import ROOT
+
+    exercise = exercises.load([ROOT / "tests" / "data" / "valid"])[0]
+    report = grading.Report(grading.grade([exercise], Snapshot.from_api([], [])))
+    text = WRITERS["text"](report, "en")
+    assert "count-range" not in text and "hidden check" in text
+    assert report.max_score == 2.5

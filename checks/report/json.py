@@ -8,8 +8,15 @@ from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report
 
 
+def name(outcome: CheckOutcome, lang: str) -> str:
+    """A check's name as students see it: hidden checks show no name."""
+    return msg("report.hidden").render(lang) if outcome.check.visibility == "hidden" else outcome.check.name
+
+
 def message(outcome: CheckOutcome, lang: str) -> str:
     """What a student reads for a check: for a failure, the hint and then what was found."""
+    if outcome.check.visibility == "hidden":
+        return msg("report.hidden").render(lang)
     found = msg("report.found", found=outcome.result.found).render(lang)
     if outcome.passed:
         return found
@@ -34,7 +41,7 @@ def _exercise(outcome: ExerciseOutcome, lang: str) -> dict:
         "max_score": outcome.max_score,
         "checks": [
             {
-                "name": check.check.name,
+                "name": name(check, lang),
                 "passed": check.passed,
                 "score": check.score,
                 "max_score": check.max_score,

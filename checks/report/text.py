@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.messages import msg
-from checks.report.json import message
+from checks.report.json import message, name
 from checks.results import Report
 
 GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"
@@ -24,10 +24,10 @@ def write(report: Report, lang: str, color: bool = False) -> str:
         lines.append(paint(BOLD, f"{exercise.id} — {exercise.title[lang]}") + f"  [{score}]")
         if outcome.error:
             lines.append("  " + paint(RED, msg("report.not_graded", error=outcome.error).render(lang)))
-        width = max(len(check.check.name) for check in outcome.checks)
+        width = max(len(name(check, lang)) for check in outcome.checks)
         for check in outcome.checks:
             mark = paint(GREEN, "✔") if check.passed else paint(RED, "✘")
-            row = f"  {mark} {check.check.name.ljust(width)}  {points(check.score)}/{points(check.max_score)}"
+            row = f"  {mark} {name(check, lang).ljust(width)}  {points(check.score)}/{points(check.max_score)}"
             lines.append(row)
             if not check.passed:
                 lines.append("      " + paint(DIM, message(check, lang)))
