@@ -195,8 +195,13 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
 
 
 def write_file(path: Path, text: str) -> None:
-    """Writes through a temporary file and a rename, so a reader never sees half a document."""
+    """Writes a regular file through a temporary file and a rename, so a reader never sees half a
+    document. A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as it is, never replaced."""
     try:
+        if path.exists() and not path.is_file():
+            with open(path, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
             tmp.write(text)

@@ -57,6 +57,22 @@ def test_check_writes_the_output_file(daemon, lab, capsys, tmp_path):
     assert json.loads(target.read_text())["max_score"] == 17
 
 
+def test_output_to_a_fifo_writes_into_it_and_keeps_it(daemon, lab, capsys, tmp_path):
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    assert run(capsys, "check", "remove-images", "--host", lab.host, "--format", "json", "--output", str(fifo))[0] == 0
+    reader.join(10)
+    assert json.loads(received[0])["score"] == 2
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # written into, not replaced by a regular file
+
+
 def test_unknown_id_names_the_closest(capsys):
     code, out, err = run(capsys, "check", "pull-alpin", "--lang", "en")
     assert code == 2

@@ -28,7 +28,7 @@ def served(lab, action) -> list[tuple[str, str]]:
 
 
 def grade_all(lab) -> None:
-    assert cli.main(["check", "--host", lab.host, "--format", "json", "--output", "/dev/null"]) in (0, 1)
+    assert cli.main(["check", "--host", lab.host, "--format", "json", "--output", str(lab.root / "result.json")]) in (0, 1)
 
 
 def test_check_sends_the_same_get_requests_with_1000_unrelated_containers(daemon, lab, capsys):
