@@ -118,10 +118,7 @@ def cmd_check(args, lang: str) -> int:
     except GraderError as error:
         return emit_error(error, args, lang)
     report = grading.check(chosen, host=args.host)
-    if report.error:
-        print(report.error.render(lang), file=sys.stderr)
-    emit(report, args, lang)
-    return report.exit_code
+    return finish(report, args, lang)
 
 
 def cmd_run(args, lang: str) -> int:
@@ -130,9 +127,14 @@ def cmd_run(args, lang: str) -> int:
         report = runner.run(args.submission, chosen, timeout=args.timeout, progress=_progress(lang))
     except GraderError as error:
         return emit_error(error, args, lang)
+    return finish(report, args, lang)
+
+
+def finish(report: Report, args, lang: str) -> int:
+    """Prints the report; an error goes to stderr, as one line, whatever the format."""
     if report.error:
         print(report.error.render(lang), file=sys.stderr)
-    emit(report, args, lang)
+    emit(report, args, lang, quiet_text=bool(report.error and not report.exercises))
     return report.exit_code
 
 
