@@ -76,7 +76,6 @@ CATALOG: dict[str, dict[str, str]] = {
     "report.not_graded": {"pt-BR": "não corrigido: {error}", "en": "not graded: {error}"},
     "report.hidden": {"pt-BR": "verificação oculta", "en": "hidden check"},
     "report.passed_checks": {"pt-BR": "{passed}/{total} verificações", "en": "{passed}/{total} checks"},
-    "report.commands": {"pt-BR": "comandos:", "en": "commands:"},
     # --- errors of the grader ----------------------------------------------------------
     "error.exercise": {
         "pt-BR": "arquivo de exercício inválido em {where} ({count} erro(s))",
@@ -117,10 +116,6 @@ CATALOG: dict[str, dict[str, str]] = {
     "exercise.duplicate_id": {
         "pt-BR": "o id {id!r} já é usado por {other}; cada exercício precisa de um id único",
         "en": "id {id!r} is already used by {other}; each exercise needs its own id",
-    },
-    "exercise.bad_reference": {
-        "pt-BR": "{value!r} não é uma referência de imagem válida: {reason}",
-        "en": "{value!r} is not a valid image reference: {reason}",
     },
     "exercise.no_files": {
         "pt-BR": "nenhum arquivo de exercício (.yaml) em {paths}; indique uma pasta com exercícios",
