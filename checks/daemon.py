@@ -68,9 +68,7 @@ class DaemonClient:
         try:
             # version="1.24" avoids docker-py's own GET /version; we negotiate below and count it.
             self._api = docker.APIClient(base_url=endpoint.host, version="1.24", timeout=timeout, tls=endpoint.tls)
-        except docker.errors.DockerException as error:
-            raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=error)) from error
-        except Exception as error:  # docker-py raises plain errors for a malformed address
+        except Exception as error:  # docker-py raises DockerException, and plain errors for a malformed address
             raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=error)) from error
         version = self.get_json("/version", versioned=False)
         self.api_version = min(str(version.get("ApiVersion", "1.41")), docker.constants.DEFAULT_DOCKER_API_VERSION, key=_version_key)

@@ -62,6 +62,7 @@ class Snapshot:
     endpoint: str = ""
     _created_with: dict[str, str | None] = field(default_factory=dict, repr=False)
     _logs: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
+    _found: dict[str, Image | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_api(cls, images: Iterable[dict], containers: Iterable[dict], **kwargs) -> "Snapshot":
@@ -75,6 +76,11 @@ class Snapshot:
     # --- images ---------------------------------------------------------------------
     def find_image(self, reference: str) -> Image | None:
         """The image a reference names, as the daemon resolves it: by name, then by ID prefix."""
+        if reference not in self._found:  # a selector asks once per container: resolve it once
+            self._found[reference] = self._resolve(reference)
+        return self._found[reference]
+
+    def _resolve(self, reference: str) -> Image | None:
         ref = refs.try_parse(reference)
         if ref is not None:
             for image in self.images:
