@@ -7,6 +7,7 @@ Exit codes: 0 every check passed, 1 a check failed, 2 bad input (file, id, optio
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shlex
 import sys
@@ -19,7 +20,7 @@ from checks import grading, runner, schema
 from checks import lab as lab_module
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.messages import LANGS, detect_lang, msg
-from checks.report import WRITERS
+from checks.report import WRITERS, classroom, trybe
 from checks.results import Report
 
 DEFAULT_EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
@@ -45,6 +46,14 @@ def build_parser() -> Parser:
     output = Parser(add_help=False)
     output.add_argument("--format", choices=sorted(WRITERS), default="text", help="output format (default: text)")
     output.add_argument("--output", type=Path, help="write the result to this file instead of stdout")
+    output.add_argument(
+        "--report", action="append", default=[], type=report_target, metavar="FORMAT=FILE",
+        help="also write the result in another format to a file (repeatable), e.g. markdown=\"$GITHUB_STEP_SUMMARY\"",
+    )
+    output.add_argument(
+        "--github-output", action="store_true",
+        help="also append the GitHub Classroom result, base64-encoded, to $GITHUB_OUTPUT as `result`",
+    )
 
     parser = Parser(prog="docker-grader", description="Grades Docker course exercises on a real daemon.", parents=[common])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -68,9 +77,20 @@ def build_parser() -> Parser:
             sub.add_argument("--name", default="default", help="lab name (default: default)")
             sub.add_argument("--dir", type=Path, help="the lab's folder (default: under DOCKER_GRADER_LABS)")
 
+    requirements = commands.add_parser("requirements", parents=[common], help="write .trybe/requirements.json for Trybe-style evaluation")
+    requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help="file to write, - for stdout (default: .trybe/requirements.json)")
+
     show_schema = commands.add_parser("schema", parents=[common], help="print the exercise JSON Schema")
     show_schema.add_argument("--write", action="store_true", help=f"write it to {schema.SCHEMA_FILE.name} in the package")
     return parser
+
+
+def report_target(value: str) -> tuple[str, Path]:
+    """``FORMAT=FILE`` for --report."""
+    fmt, sep, path = value.partition("=")
+    if not sep or fmt not in WRITERS or not path:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected FORMAT=FILE, FORMAT one of {', '.join(sorted(WRITERS))}")
+    return fmt, Path(path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         lang = args.lang or lang
         args.exercises = args.exercises or default_exercises()
+        if getattr(args, "github_output", False) and not os.environ.get("GITHUB_OUTPUT"):
+            raise UsageError(msg("usage.github_output"))
         return COMMANDS[args.command](args, lang)
     except GraderError as error:
         print(error.render(lang), file=sys.stderr)
@@ -169,6 +191,17 @@ def _progress(lang: str):
     return show
 
 
+def cmd_requirements(args, lang: str) -> int:
+    document = trybe.requirements(exercise_files.load([args.exercises]), lang)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        write_file(args.output, text)
+        print(args.output)
+    return 0
+
+
 def cmd_schema(args, lang: str) -> int:
     if args.write:
         schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
@@ -186,6 +219,12 @@ def emit_error(error: GraderError, args, lang: str) -> int:
 
 
 def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
+    """Writes the report in the chosen format, then each --report, then the --github-output line."""
+    for fmt, path in args.report:
+        write_file(path, WRITERS[fmt](report, lang))
+    if args.github_output:
+        with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
+            stream.write(f"result={classroom.encoded(report, lang)}\n")
     if quiet_text and args.format == "text" and not args.output:
         return  # the error is on stderr already; a text table of nothing adds no information
     color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -205,11 +244,21 @@ def write_file(path: Path, text: str) -> None:
                 stream.write(text)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
+        # A temporary file is private (0600); the result keeps the mode a new file would get, or
+        # the file's own, so that a report written with sudo stays readable (a CI step summary).
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
             tmp.write(text)
+        os.chmod(tmp.name, mode)
         os.replace(tmp.name, path)
     except OSError as error:
         raise UsageError(msg("usage.output", path=str(path), reason=error.strerror or error)) from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 COMMANDS = {
@@ -217,6 +266,7 @@ COMMANDS = {
     "validate": cmd_validate,
     "check": cmd_check,
     "schema": cmd_schema,
+    "requirements": cmd_requirements,
     "run": cmd_run,
     "lab": cmd_lab,
 }

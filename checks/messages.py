@@ -76,6 +76,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "report.not_graded": {"pt-BR": "não corrigido: {error}", "en": "not graded: {error}"},
     "report.hidden": {"pt-BR": "verificação oculta", "en": "hidden check"},
     "report.passed_checks": {"pt-BR": "{passed}/{total} verificações", "en": "{passed}/{total} checks"},
+    "report.heading": {"pt-BR": "docker-grader: {score}/{max_score} pontos", "en": "docker-grader: {score}/{max_score} points"},
+    "report.col_exercise": {"pt-BR": "Exercício", "en": "Exercise"},
+    "report.col_points": {"pt-BR": "Pontos", "en": "Points"},
+    "report.col_checks": {"pt-BR": "Verificações", "en": "Checks"},
+    "report.failed_checks": {"pt-BR": "Verificações que falharam", "en": "Failed checks"},
+    "report.all_passed": {"pt-BR": "Todas as verificações passaram.", "en": "Every check passed."},
     # --- errors of the grader ----------------------------------------------------------
     "error.exercise": {
         "pt-BR": "arquivo de exercício inválido em {where} ({count} erro(s))",
@@ -132,6 +138,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "usage.option": {
         "pt-BR": "opção inválida: {reason}. Veja `docker-grader --help`",
         "en": "invalid option: {reason}. See `docker-grader --help`",
+    },
+    "usage.github_output": {
+        "pt-BR": "--github-output pede a variável GITHUB_OUTPUT, que o GitHub Actions define em cada passo; fora do Actions, use --format classroom",
+        "en": "--github-output needs the GITHUB_OUTPUT variable, which GitHub Actions sets in each step; outside Actions, use --format classroom",
     },
     "usage.output": {
         "pt-BR": "não foi possível escrever {path}: {reason}",

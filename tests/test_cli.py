@@ -141,3 +141,19 @@ def test_docker_host_and_context_are_honoured(daemon, lab, tmp_path, capsys, mon
 def test_console_entry_point(tmp_path):
     done = subprocess.run([sys.executable, "-m", "checks", "validate"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout == "OK: 5 exercise(s), 13 check(s)\n"
+
+
+def test_output_file_gets_a_normal_mode_and_keeps_an_existing_one(tmp_path):
+    import os
+
+    fresh, existing = tmp_path / "fresh.json", tmp_path / "summary.md"
+    existing.write_text("old")
+    existing.chmod(0o640)
+    previous = os.umask(0o022)
+    try:
+        cli.write_file(fresh, "{}")
+        cli.write_file(existing, "new")
+    finally:
+        os.umask(previous)
+    assert fresh.stat().st_mode & 0o777 == 0o644  # not the temporary file's private 0600
+    assert existing.stat().st_mode & 0o777 == 0o640 and existing.read_text() == "new"

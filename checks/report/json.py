@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import json
 
-from checks.messages import msg
-from checks.results import CheckOutcome, ExerciseOutcome, Report
-
-
-def name(outcome: CheckOutcome, lang: str) -> str:
-    """A check's name as students see it: hidden checks show no name."""
-    return msg("report.hidden").render(lang) if outcome.check.visibility == "hidden" else outcome.check.name
-
-
-def message(outcome: CheckOutcome, lang: str) -> str:
-    """What a student reads for a check: for a failure, the hint and then what was found."""
-    if outcome.check.visibility == "hidden":
-        return msg("report.hidden").render(lang)
-    found = msg("report.found", found=outcome.result.found).render(lang)
-    if outcome.passed:
-        return found
-    return f"{outcome.check.hint[lang]} ({found})"
+from checks.report.rows import message, name, status
+from checks.results import ExerciseOutcome, Report
 
 
 def document(report: Report, lang: str) -> dict:
     return {
-        "status": "error" if report.error else ("passed" if report.passed else "failed"),
+        "status": status(report),
         "score": report.score,
         "max_score": report.max_score,
         "error": report.error.render(lang) if report.error else None,

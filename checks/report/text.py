@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.messages import msg
-from checks.report.json import message, name
+from checks.report.rows import message, name
 from checks.results import Report
 
 GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"
