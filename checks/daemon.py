@@ -18,6 +18,7 @@ from typing import Any, Iterator, Mapping
 
 import docker
 import requests
+import urllib3
 from docker.context import ContextAPI
 from docker.context.config import get_current_context_name
 from docker.utils import kwargs_from_env
@@ -62,12 +63,14 @@ def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None 
 class DaemonClient:
     """GET-only access to one daemon. ``requests`` lists every request sent, in order."""
 
-    def __init__(self, endpoint: Endpoint, timeout: float = TIMEOUT):
+    def __init__(self, endpoint: Endpoint, timeout: float | None = None):
         self.endpoint = endpoint
+        self.timeout = TIMEOUT if timeout is None else timeout
         self.requests: list[str] = []
+        self.log_bytes = 0  # payload bytes of logs read, all containers together
         try:
             # version="1.24" avoids docker-py's own GET /version; we negotiate below and count it.
-            self._api = docker.APIClient(base_url=endpoint.host, version="1.24", timeout=timeout, tls=endpoint.tls)
+            self._api = docker.APIClient(base_url=endpoint.host, version="1.24", timeout=self.timeout, tls=endpoint.tls)
         except Exception as error:  # docker-py raises DockerException, and plain errors for a malformed address
             raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=error)) from error
         version = self.get_json("/version", versioned=False)
@@ -90,7 +93,8 @@ class DaemonClient:
         query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
         self.requests.append(f"GET {path}" + (f"?{query}" if query else ""))
         try:
-            response = self._api.get(self._url(path, versioned), params=params, stream=stream)
+            # requests' own get has no timeout: without one, a daemon that accepts and never answers hangs us
+            response = self._api.get(self._url(path, versioned), params=params, stream=stream, timeout=self.timeout)
         except requests.exceptions.ConnectionError as error:
             raise self._unreachable(error) from error
         except requests.exceptions.RequestException as error:
@@ -112,9 +116,9 @@ class DaemonClient:
             ) from error
 
     def stream_logs(self, container_id: str) -> Iterator[bytes] | None:
-        """The container's stdout and stderr as chunks of bytes; None if it is gone."""
+        """The container's stdout and stderr as chunks of bytes; None if it is gone or going."""
         response = self._get(f"/containers/{container_id}/logs", {"stdout": 1, "stderr": 1}, stream=True)
-        if response.status_code == 404:
+        if response.status_code in (404, 409):  # 409: "removal in progress", a student's `docker rm` meanwhile
             response.close()
             return None
         if response.status_code >= 400:
@@ -122,7 +126,18 @@ class DaemonClient:
             raise DaemonError(
                 msg("daemon.bad_answer", endpoint=self.endpoint.host, request="GET logs", reason=response.status_code)
             )
-        return _demultiplex(response)
+        return self._counted(_demultiplex(response), container_id)
+
+    def _counted(self, chunks: Iterator[bytes], container_id: str) -> Iterator[bytes]:
+        """Counts the log bytes read, and turns a stream cut short (daemon gone) into a DaemonError."""
+        try:
+            for chunk in chunks:
+                self.log_bytes += len(chunk)
+                yield chunk
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            raise DaemonError(msg("daemon.lost", endpoint=self.endpoint.host, reason=_reason(error))) from error
+        finally:
+            chunks.close()
 
     def _unreachable(self, error: BaseException) -> DaemonError:
         cause = _root_cause(error)
