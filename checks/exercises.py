@@ -8,6 +8,8 @@ holds the faults of every file.
 from __future__ import annotations
 
 import difflib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -109,8 +111,9 @@ def load_file(path: str | Path) -> Exercise:
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
     """The document and, for each JSON path (a tuple of keys and indexes), its 1-based line."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses control characters already
         node = loader.get_single_node()
         if node is None:
             return None, {(): 1}
@@ -121,12 +124,16 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
         mark = error.problem_mark or error.context_mark
         reason = " ".join(str(part) for part in (error.context, error.problem) if part)
         raise ExerciseError([Fault(name, mark.line + 1 if mark else 1, "$", msg("exercise.yaml", reason=reason))]) from None
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise ExerciseError([Fault(name, line, "$", msg("exercise.yaml", reason=str(error).splitlines()[0]))]) from None
     except yaml.YAMLError as error:
         raise ExerciseError([Fault(name, 1, "$", msg("exercise.yaml", reason=str(error).splitlines()[0]))]) from None
     except RecursionError:
         raise ExerciseError([Fault(name, 1, "$", msg("exercise.too_complex", limit=MAX_NODES))]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list[int], name: str) -> Any:
@@ -153,9 +160,15 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, b
 
 
 def _json_path(path: Iterable) -> str:
+    """``$.checks[0].hint``; a key that is not a plain name is quoted: ``$["a key"]``."""
     text = "$"
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][\w-]*", part, re.ASCII):
+            text += f".{part}"
+        else:
+            text += f"[{json.dumps(part)}]"
     return text
 
 
@@ -200,7 +213,8 @@ def _allowed_keys(error) -> set[str]:
     if error.validator == "unevaluatedProperties":
         from checks.kinds import KINDS
 
-        module = KINDS.get(error.instance.get("kind"))
+        kind = error.instance.get("kind")
+        module = KINDS.get(kind) if isinstance(kind, str) else None  # a kind may be any YAML value here
         allowed |= set(module.SCHEMA["properties"]) if module else set()
     return allowed
 

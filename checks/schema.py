@@ -24,13 +24,16 @@ RECIPES = ["busybox", "hello"]
 TEXTS = {
     "type": "object",
     "description": "A text in each language the grader speaks.",
-    "properties": {"pt-BR": {"type": "string", "minLength": 1}, "en": {"type": "string", "minLength": 1}},
+    "properties": {
+        "pt-BR": {"type": "string", "minLength": 1, "maxLength": 10000},
+        "en": {"type": "string", "minLength": 1, "maxLength": 10000},
+    },
     "required": ["pt-BR", "en"],
     "additionalProperties": False,
 }
 
 CHECK_COMMON = {
-    "name": {"type": "string", "pattern": SLUG, "description": "Unique in the exercise; the test item's name."},
+    "name": {"type": "string", "pattern": SLUG, "maxLength": 100, "description": "Unique in the exercise; the test item's name."},
     "kind": {"enum": sorted(KINDS), "description": "What the check looks at; each kind takes its own keys."},
     "points": {"type": "number", "exclusiveMinimum": 0, "description": "Points scored when the check passes."},
     "hint": {"$ref": "#/$defs/texts", "description": "Shown when the check fails: what to do."},
@@ -88,8 +91,8 @@ def build() -> dict:
         "description": "An exercise: the end state a student's docker commands must leave on a daemon, as checks.",
         "type": "object",
         "properties": {
-            "id": {"type": "string", "pattern": SLUG, "description": "Stable id: CLI argument and test item prefix."},
-            "lesson": {"type": "string", "minLength": 1, "description": "The lesson the exercise belongs to."},
+            "id": {"type": "string", "pattern": SLUG, "maxLength": 100, "description": "Stable id: CLI argument and test item prefix."},
+            "lesson": {"type": "string", "minLength": 1, "maxLength": 100, "description": "The lesson the exercise belongs to."},
             "order": {"type": "integer", "description": "Position in the lesson; `run` grades in this order."},
             "title": {"$ref": "#/$defs/texts"},
             "description": {"$ref": "#/$defs/texts"},
