@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from checks import exercises as exercise_files
-from checks import grading, runner, schema
-from checks import lab as lab_module
+from checks import grading, schema
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.messages import LANGS, detect_lang, msg
 from checks.report import WRITERS, classroom, trybe
@@ -144,6 +143,8 @@ def cmd_check(args, lang: str) -> int:
 
 
 def cmd_run(args, lang: str) -> int:
+    from checks import runner  # the lab's modules: only `run` and `lab` need them
+
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.exercise)
         report = runner.run(args.submission, chosen, timeout=args.timeout, progress=_progress(lang))
@@ -161,6 +162,8 @@ def finish(report: Report, args, lang: str) -> int:
 
 
 def cmd_lab(args, lang: str) -> int:
+    from checks import lab as lab_module
+
     if args.lab_command == "status":
         found = lab_module.labs()
         for lab in found:

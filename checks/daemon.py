@@ -10,26 +10,22 @@ records each one so that tests can count them.
 
 from __future__ import annotations
 
-import errno
+import json
 import os
 import struct
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator, Mapping
-
-import docker
-import requests
-import urllib3
-from docker.context import ContextAPI
-from docker.context.config import get_current_context_name
-from docker.utils import kwargs_from_env
 
 from checks.errors import DaemonError
 from checks.messages import msg
 from checks.snapshot import Snapshot
+from checks.transport import Response, TransportError, open_transport
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
 _LOG_CHUNK = 64 * 1024
+MAX_API_VERSION = "1.45"  # the requests sent exist since API 1.24; newer daemons are asked in this version
 
 
 @dataclass(frozen=True)
@@ -44,12 +40,13 @@ class Endpoint:
 def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None = None) -> Endpoint:
     environ = os.environ if environ is None else environ
     if host:
-        return Endpoint(host, "--host", kwargs_from_env(environment={**environ, "DOCKER_HOST": host}).get("tls"))
+        return Endpoint(host, "--host", _tls({**environ, "DOCKER_HOST": host}))
     if environ.get("DOCKER_HOST"):
-        params = kwargs_from_env(environment=dict(environ))
-        return Endpoint(params["base_url"], "DOCKER_HOST", params.get("tls"))
-    name = environ.get("DOCKER_CONTEXT") or get_current_context_name()
+        return Endpoint(_docker_host(environ), "DOCKER_HOST", _tls(environ))
+    name = environ.get("DOCKER_CONTEXT") or _current_context(environ)
     if name and name != "default":
+        from docker.context import ContextAPI  # only for a context: docker-py reads its store
+
         try:
             context = ContextAPI.get_context(name)
         except Exception as error:  # docker-py raises several kinds for a broken context store
@@ -58,6 +55,33 @@ def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None 
             raise DaemonError(msg("daemon.context", name=name, reason="not found"))
         return Endpoint(context.Host, f"context {name}", context.TLSConfig or None)
     return Endpoint(DEFAULT_HOST, "default")
+
+
+def _docker_host(environ: Mapping[str, str]) -> str:
+    host = environ["DOCKER_HOST"]
+    if host.startswith("unix://") or not environ.get("DOCKER_TLS_VERIFY"):
+        return host
+    from docker.utils import kwargs_from_env
+
+    return kwargs_from_env(environment=dict(environ))["base_url"]
+
+
+def _tls(environ: Mapping[str, str]) -> Any:
+    """docker-py's TLS settings from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, when set."""
+    if not environ.get("DOCKER_TLS_VERIFY") and not environ.get("DOCKER_CERT_PATH"):
+        return None
+    from docker.utils import kwargs_from_env
+
+    return kwargs_from_env(environment=dict(environ)).get("tls")
+
+
+def _current_context(environ: Mapping[str, str]) -> str | None:
+    """The docker CLI's current context (``docker context use``), from its config.json."""
+    folder = Path(environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+    try:
+        return json.loads((folder / "config.json").read_text()).get("currentContext")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 class DaemonClient:
@@ -69,15 +93,17 @@ class DaemonClient:
         self.requests: list[str] = []
         self.log_bytes = 0  # payload bytes of logs read, all containers together
         try:
-            # version="1.24" avoids docker-py's own GET /version; we negotiate below and count it.
-            self._api = docker.APIClient(base_url=endpoint.host, version="1.24", timeout=self.timeout, tls=endpoint.tls)
+            self._transport = open_transport(endpoint.host, endpoint.tls, self.timeout)
         except Exception as error:  # docker-py raises DockerException, and plain errors for a malformed address
             raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=error)) from error
-        version = self.get_json("/version", versioned=False)
-        self.api_version = min(str(version.get("ApiVersion", "1.41")), docker.constants.DEFAULT_DOCKER_API_VERSION, key=_version_key)
+        self.api_version = ""
+        version = self.get_json("/version")
+        if not isinstance(version, dict):
+            raise DaemonError(msg("daemon.bad_answer", endpoint=endpoint.host, request="GET /version", reason=version))
+        self.api_version = min(str(version.get("ApiVersion", "1.41")), MAX_API_VERSION, key=_version_key)
 
     def close(self) -> None:
-        self._api.close()
+        self._transport.close()
 
     def __enter__(self) -> "DaemonClient":
         return self
@@ -85,46 +111,39 @@ class DaemonClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _url(self, path: str, versioned: bool = True) -> str:
-        prefix = f"/v{self.api_version}" if versioned else ""
-        return f"{self._api.base_url}{prefix}{path}"
-
-    def _get(self, path: str, params: Mapping[str, Any] | None = None, *, stream: bool = False, versioned: bool = True):
+    def _get(self, path: str, params: Mapping[str, Any] | None = None, *, stream: bool = False) -> Response:
         query = "&".join(f"{k}={v}" for k, v in (params or {}).items())
         self.requests.append(f"GET {path}" + (f"?{query}" if query else ""))
+        versioned = f"/v{self.api_version}{path}" if self.api_version else path
         try:
-            # requests' own get has no timeout: without one, a daemon that accepts and never answers hangs us
-            response = self._api.get(self._url(path, versioned), params=params, stream=stream, timeout=self.timeout)
-        except requests.exceptions.ConnectionError as error:
-            raise self._unreachable(error) from error
-        except requests.exceptions.RequestException as error:
-            raise DaemonError(msg("daemon.unreachable", endpoint=self.endpoint.host, reason=_reason(error))) from error
-        except OSError as error:
-            raise self._unreachable(error) from error
-        return response
+            return self._transport.get(versioned, dict(params or {}), stream)
+        except TransportError as error:
+            if error.permission:
+                raise DaemonError(msg("daemon.permission", endpoint=self.endpoint.host)) from error
+            raise DaemonError(msg("daemon.unreachable", endpoint=self.endpoint.host, reason=error.reason)) from error
 
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None, *, versioned: bool = True) -> Any:
-        response = self._get(path, params, versioned=versioned)
-        if response.status_code == 404:
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        response = self._get(path, params)
+        if response.status == 404:
             return None
         try:
-            response.raise_for_status()
+            if response.status >= 400:
+                raise ValueError(f"HTTP {response.status}")
             return response.json()
-        except (requests.exceptions.HTTPError, ValueError) as error:
-            raise DaemonError(
-                msg("daemon.bad_answer", endpoint=self.endpoint.host, request=f"GET {path}", reason=_reason(error))
-            ) from error
+        except (ValueError, TransportError) as error:
+            reason = error.reason if isinstance(error, TransportError) else str(error).splitlines()[0][:200]
+            raise DaemonError(msg("daemon.bad_answer", endpoint=self.endpoint.host, request=f"GET {path}", reason=reason)) from error
 
     def stream_logs(self, container_id: str) -> Iterator[bytes] | None:
         """The container's stdout and stderr as chunks of bytes; None if it is gone or going."""
         response = self._get(f"/containers/{container_id}/logs", {"stdout": 1, "stderr": 1}, stream=True)
-        if response.status_code in (404, 409):  # 409: "removal in progress", a student's `docker rm` meanwhile
+        if response.status in (404, 409):  # 409: "removal in progress", a student's `docker rm` meanwhile
             response.close()
             return None
-        if response.status_code >= 400:
+        if response.status >= 400:
             response.close()
             raise DaemonError(
-                msg("daemon.bad_answer", endpoint=self.endpoint.host, request="GET logs", reason=response.status_code)
+                msg("daemon.bad_answer", endpoint=self.endpoint.host, request="GET logs", reason=response.status)
             )
         return self._counted(_demultiplex(response), container_id)
 
@@ -134,48 +153,23 @@ class DaemonClient:
             for chunk in chunks:
                 self.log_bytes += len(chunk)
                 yield chunk
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
-            raise DaemonError(msg("daemon.lost", endpoint=self.endpoint.host, reason=_reason(error))) from error
+        except TransportError as error:
+            raise DaemonError(msg("daemon.lost", endpoint=self.endpoint.host, reason=error.reason)) from error
         finally:
             chunks.close()
-
-    def _unreachable(self, error: BaseException) -> DaemonError:
-        cause = _root_cause(error)
-        if isinstance(cause, PermissionError) or getattr(cause, "errno", None) in (errno.EACCES, errno.EPERM):
-            return DaemonError(msg("daemon.permission", endpoint=self.endpoint.host))
-        return DaemonError(msg("daemon.unreachable", endpoint=self.endpoint.host, reason=_reason(error)))
-
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
-def _root_cause(error: BaseException) -> BaseException:
-    seen = error
-    while True:
-        nested = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
-        if nested is None or nested is seen:
-            return seen
-        reason = getattr(nested, "reason", None)
-        seen = reason if isinstance(reason, BaseException) else nested
-
-
-def _reason(error: BaseException) -> str:
-    cause = _root_cause(error)
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror
-    text = str(cause) or type(cause).__name__
-    return text.splitlines()[0][:200]
-
-
-def _demultiplex(response: requests.Response) -> Iterator[bytes]:
+def _demultiplex(response: Response) -> Iterator[bytes]:
     """Payload bytes of a logs stream, with or without the 8-byte frame headers.
 
     A container without a TTY sends frames (stream byte 0-2, three zero bytes, a
     big-endian length); with a TTY, raw bytes. The first header tells which, so
     no inspect request is needed to know the container's TTY setting.
     """
-    raw = response.raw
+    raw = response
     try:
         head = raw.read(8)
         framed = len(head) == 8 and head[0] in (0, 1, 2) and head[1:4] == b"\0\0\0"
