@@ -19,7 +19,7 @@ from jsonschema.exceptions import relevance
 
 from checks import schema
 from checks.errors import ExerciseError, Fault, UsageError
-from checks.messages import msg
+from checks.messages import Message, msg
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
@@ -226,18 +226,34 @@ def _unexpected_key(error, path: tuple) -> tuple:
     return path + (extra[0],) if extra else path
 
 
-def _reason(error) -> str:
+def _reason(error) -> Message:
+    """jsonschema's error as a message in the user's language; rare validators keep jsonschema's English."""
     extra = _extra_keys(error)
     if extra:
         allowed = sorted(_allowed_keys(error))
         close = difflib.get_close_matches(extra[0], allowed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
-        return f"unknown key {extra[0]!r}{hint}"
+        if close:
+            return msg("schema.unknown_key_close", key=extra[0], close=close[0])
+        return msg("schema.unknown_key", key=extra[0], allowed=", ".join(allowed))
+    value, limit = _shown(error.instance), error.validator_value
+    if error.validator == "required":
+        missing = re.match(r"^'(.*)' is a required property$", error.message)
+        return msg("schema.required", key=missing.group(1) if missing else ", ".join(limit))
     if error.validator == "enum":
-        return f"{error.instance!r} is not one of {', '.join(map(repr, error.validator_value))}"
+        return msg("schema.enum", value=value, allowed=", ".join(map(_shown, limit)))
     if error.validator == "format":
-        return f"{error.instance!r} is not a valid {error.validator_value.replace('docker-', '')} reference"
-    return error.message
+        return msg("schema.format", value=value, format=limit.replace("docker-", ""))
+    if error.validator == "type":
+        return msg("schema.type", value=value, type=" | ".join(limit) if isinstance(limit, list) else limit)
+    if error.validator in ("minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum", "pattern", "const"):
+        return msg(f"schema.{error.validator}", value=value, limit=_shown(limit) if error.validator == "const" else limit)
+    return msg("schema.other", reason=error.message)
+
+
+def _shown(value: Any) -> str:
+    """A value as the file would spell it, cut short."""
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _exercise(document: dict, lines: dict[tuple, int], name: str) -> Exercise:

@@ -87,3 +87,21 @@ def test_every_kind_has_a_documented_fragment():
         assert callable(module.evaluate), name
         for key, fragment in module.SCHEMA["properties"].items():
             assert fragment.get("description"), f"{name}.{key} has no description"
+
+
+def test_schema_faults_are_in_the_users_language(tmp_path, capsys):
+    from checks import cli
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: Bad Id\nlesson: ''\norder: -1\ntitle: {pt-BR: t}\ndescription: 3\n"
+        "checks:\n  - {name: a, kind: image, image: alpine, points: 0, hint: {pt-BR: h, en: h}, visibility: maybe}\n"
+    )
+    assert cli.main(["validate", str(bad), "--lang", "pt-BR"]) == 2
+    err = capsys.readouterr().err
+    for english in ("is a required property", "is not of type", "is not one of", "does not match", "is too short", "less than"):
+        assert english not in err, err
+    for portuguese in ("falta a chave obrigatória 'en'", "não é do tipo", "não é um de", "não segue o padrão", "é curto demais"):
+        assert portuguese in err, err
+    assert cli.main(["validate", str(bad), "--lang", "en"]) == 2
+    assert "the required key 'en' is missing" in capsys.readouterr().err
