@@ -53,7 +53,9 @@ class Fault:
     message: Message
 
     def render(self, lang: str) -> str:
-        return f"{self.path}:{self.line}: {self.json_path}: {self.message.render(lang)}"
+        """One line, whatever the file held: characters that would break it are shown escaped."""
+        text = f"{self.path}:{self.line}: {self.json_path}: {self.message.render(lang)}"
+        return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
 
 
 class ExerciseError(GraderError):
