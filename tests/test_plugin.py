@@ -64,6 +64,8 @@ def test_daemon_down_ends_the_session_with_exit_3(course, tmp_path):
 
 def test_bad_exercise_file_is_a_collection_error(course):
     (course.path / "exercises" / "broken.yaml").write_text("id: broken\n")
-    result = course.runpytest("exercises", "--collect-only")
+    result = course.runpytest("exercises", "--collect-only", "--grader-lang", "pt-BR")
     assert result.ret == 2
-    result.stdout.fnmatch_lines(["*broken.yaml:1: $: 'lesson' is a required property*"])
+    result.stdout.fnmatch_lines(["*broken.yaml:1: $: falta a chave obrigatória 'lesson'*"])
+    result = course.runpytest("exercises", "--collect-only", "--grader-lang", "en")
+    result.stdout.fnmatch_lines(["*broken.yaml:1: $: the required key 'lesson' is missing*"])
