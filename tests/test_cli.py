@@ -7,7 +7,6 @@ import socket
 import subprocess
 import sys
 
-
 from checks import cli
 
 from conftest import ROOT
