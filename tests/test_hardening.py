@@ -8,8 +8,10 @@ import json
 import os
 import signal
 import socket
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -212,8 +214,9 @@ def test_daemon_killed_in_the_middle_of_a_check(own_lab, tmp_path, monkeypatch, 
 
 def test_a_socket_without_permission_names_the_docker_group(tmp_path):
     """A real permission denial: a child process that is nobody grades against a root-only socket."""
-    tmp_path.chmod(0o755)
-    path = tmp_path / "docker.sock"
+    folder = Path(tempfile.mkdtemp(prefix="dg-perm-", dir="/tmp"))  # pytest's own tmp folders are 0700
+    folder.chmod(0o755)  # nobody may reach the socket: only its own mode (0600) refuses
+    path = folder / "docker.sock"
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(path))
     server.listen(1)
@@ -237,6 +240,7 @@ def test_a_socket_without_permission_names_the_docker_group(tmp_path):
         err = stream.read()
     _, status = os.waitpid(pid, 0)
     server.close()
+    shutil.rmtree(folder)
     assert os.waitstatus_to_exitcode(status) == 3, err
     assert "permission denied" in err and "usermod -aG docker" in err
     assert len(err.splitlines()) == 1
