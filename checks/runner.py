@@ -52,7 +52,7 @@ def run(
         if own_lab:
             lab.down(progress)
             signal.signal(signal.SIGTERM, previous)
-            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)  # the commands' working folder, also with a lab given
     return Report(tuple(outcomes), time.monotonic() - started, endpoint=lab.host, planned=tuple(exercises))
 
 

@@ -276,6 +276,8 @@ def test_run_grades_with_get_requests_only(daemon, lab, tmp_path):
     submission.mkdir()
     for exercise in course:
         (submission / exercise.id).write_text("")
+    before = set(Path(tempfile.gettempdir()).glob("dg-run-*"))
     requests = served(lab, lambda: runner.run(submission, course, lab=lab))
     assert requests and {method for method, _ in requests} == {"GET"}
+    assert set(Path(tempfile.gettempdir()).glob("dg-run-*")) == before  # its working folder is gone too
     assert [path for _, path in requests].count("/containers/json?all=1") == len(course)
