@@ -70,6 +70,7 @@ def test_200_mb_of_logs_stream_in_bounded_memory_and_stop_at_the_first_match(dae
     command = ["-m", "checks", "check", "--host", lab.host, "--exercises", str(folder), "--format", "json"]
     code, peak, out = peak_rss_kb(command, tmp_path, cwd=ROOT)
     assert code == 0 and json.loads(out)["score"] == 1
+    print(f"docker-grader check over 200 MB of logs: peak RSS {peak / 1024:.1f} MiB")  # shown with -s
     assert peak < 100 * 1024, f"peak RSS {peak} KiB"
 
     # Stops at the first match: FIRST is in the first bytes, and little more is read.
