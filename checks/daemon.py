@@ -128,11 +128,12 @@ class DaemonClient:
             return None
         try:
             if response.status >= 400:
-                raise ValueError(f"HTTP {response.status}")
+                raise TransportError(f"HTTP {response.status}")
             return response.json()
-        except (ValueError, TransportError) as error:
-            reason = error.reason if isinstance(error, TransportError) else str(error).splitlines()[0][:200]
-            raise DaemonError(msg("daemon.bad_answer", endpoint=self.endpoint.host, request=f"GET {path}", reason=reason)) from error
+        except ValueError as error:  # not JSON
+            raise DaemonError(msg("daemon.bad_answer", endpoint=self.endpoint.host, request=f"GET {path}", reason=str(error)[:200])) from error
+        except TransportError as error:
+            raise DaemonError(msg("daemon.bad_answer", endpoint=self.endpoint.host, request=f"GET {path}", reason=error.reason)) from error
 
     def stream_logs(self, container_id: str) -> Iterator[bytes] | None:
         """The container's stdout and stderr as chunks of bytes; None if it is gone or going."""
@@ -169,25 +170,24 @@ def _demultiplex(response: Response) -> Iterator[bytes]:
     big-endian length); with a TTY, raw bytes. The first header tells which, so
     no inspect request is needed to know the container's TTY setting.
     """
-    raw = response
     try:
-        head = raw.read(8)
+        head = response.read(8)
         framed = len(head) == 8 and head[0] in (0, 1, 2) and head[1:4] == b"\0\0\0"
         if not framed:
             if head:
                 yield head
-            while chunk := raw.read(_LOG_CHUNK):
+            while chunk := response.read(_LOG_CHUNK):
                 yield chunk
             return
         while len(head) == 8:
             (size,) = struct.unpack(">I", head[4:8])
             while size > 0:
-                chunk = raw.read(min(size, _LOG_CHUNK))
+                chunk = response.read(min(size, _LOG_CHUNK))
                 if not chunk:
                     return
                 size -= len(chunk)
                 yield chunk
-            head = raw.read(8)
+            head = response.read(8)
     finally:
         response.close()
 

@@ -8,7 +8,6 @@ github.com/distribution/reference, which the docker CLI and daemon share.
 from __future__ import annotations
 
 import functools
-
 import re
 from dataclasses import dataclass
 

@@ -8,6 +8,7 @@ ssh:// and named pipes go through docker-py, imported only then. Both give a ``R
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import socket
@@ -72,8 +73,6 @@ def _innermost(error: BaseException) -> BaseException:
 
 
 def _is_permission(error: BaseException) -> bool:
-    import errno
-
     return isinstance(error, PermissionError) or getattr(error, "errno", None) in (errno.EACCES, errno.EPERM)
 
 

@@ -12,16 +12,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 
 from checks import cli
 
 from conftest import ROOT
+from test_reports import schema
 
 TEMPLATES = ROOT / "templates"
-SCHEMAS = Path(__file__).parent / "schemas"
 KNOWN_ACTIONS = {"actions/checkout@v4", "actions/upload-artifact@v4", "classroom-resources/autograding-grading-reporter@v1"}
 
 
@@ -31,10 +30,6 @@ def workflow() -> dict:
 
 def steps() -> list[dict]:
     return workflow()["jobs"]["run-autograding-tests"]["steps"]
-
-
-def validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads((SCHEMAS / f"{name}.schema.json").read_text()))
 
 
 def test_workflow_is_a_valid_workflow_that_uses_known_actions():
@@ -94,10 +89,10 @@ def test_workflow_grading_step_runs_as_documented(tmp_path):
     assert done.returncode == 1, done.stderr  # a check failed: the step fails, as autograding steps do
     assert summary.read_text().startswith("## docker-grader: 11/17 pontos\n")
     result = json.loads((tmp_path / "docker-grader-result.json").read_text())
-    assert validator("json").is_valid(result) and result["score"] == 11
+    assert schema("json").is_valid(result) and result["score"] == 11
     (line,) = output.read_text().splitlines()
     classroom = json.loads(base64.b64decode(line.removeprefix("result=")))
-    assert validator("classroom").is_valid(classroom)
+    assert schema("classroom").is_valid(classroom)
     assert (classroom["status"], sum(t["score"] for t in classroom["tests"]), classroom["max_score"]) == ("fail", 11, 17)
 
 
@@ -113,7 +108,7 @@ def test_gradescope_run_autograder_writes_results_json(tmp_path):
     done = subprocess.run([str(TEMPLATES / "gradescope" / "run_autograder")], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     document = json.loads(results.read_text())
-    assert validator("gradescope").is_valid(document)
+    assert schema("gradescope").is_valid(document)
     assert document["score"] == 17 and all(t["status"] == "passed" for t in document["tests"])
 
 

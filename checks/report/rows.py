@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.messages import msg
+from checks.exercises import Check, Exercise
 from checks.results import CheckOutcome, ExerciseOutcome, Report
 
 
@@ -57,27 +58,33 @@ def status(report: Report) -> str:
     return "error" if report.error else ("passed" if report.passed else "failed")
 
 
+def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str) -> Row:
+    """A check's row; a hidden check shows neither its name nor ``secret``, its real message."""
+    hidden = check.visibility == "hidden"
+    return Row(
+        number=f"{number}.{index}",
+        exercise=exercise.id,
+        title=exercise.title[lang],
+        check=msg("report.hidden").render(lang) if hidden else check.name,
+        status=status,
+        score=score,
+        max_score=check.points,
+        message=message,
+        hidden=hidden,
+        secret_check=check.name if hidden else "",
+        secret_message=secret if hidden else "",
+    )
+
+
 def exercise_rows(outcome: ExerciseOutcome, number: int, lang: str) -> list[Row]:
-    rows = []
     note = f" — {msg('report.not_graded', error=outcome.error).render(lang)}" if outcome.error else ""
+    rows = []
     for index, check in enumerate(outcome.checks, 1):
-        hidden = check.check.visibility == "hidden"
-        text = message(check, lang)
-        rows.append(
-            Row(
-                number=f"{number}.{index}",
-                exercise=outcome.exercise.id,
-                title=outcome.exercise.title[lang],
-                check=name(check, lang),
-                status="passed" if check.passed else "failed",
-                score=check.score,
-                max_score=check.max_score,
-                message=text if check.passed or hidden else text + note,
-                hidden=hidden,
-                secret_check=check.check.name if hidden else "",
-                secret_message=message(check, lang, reveal=True) if hidden else "",
-            )
-        )
+        text = message(check, lang)  # "hidden check" for a hidden one
+        shown = text if check.passed or check.check.visibility == "hidden" else text + note
+        status = "passed" if check.passed else "failed"
+        secret = message(check, lang, reveal=True)
+        rows.append(_row(outcome.exercise, number, index, check.check, lang, status=status, score=check.score, message=shown, secret=secret))
     return rows
 
 
@@ -92,22 +99,7 @@ def rows(report: Report, lang: str) -> list[Row]:
             continue
         reason = msg("report.not_graded", error=report.error or msg("none")).render(lang)
         for index, check in enumerate(exercise.checks, 1):
-            hidden = check.visibility == "hidden"
-            result.append(
-                Row(
-                    number=f"{number}.{index}",
-                    exercise=exercise.id,
-                    title=exercise.title[lang],
-                    check=msg("report.hidden").render(lang) if hidden else check.name,
-                    status="error",
-                    score=0,
-                    max_score=check.points,
-                    message=reason,
-                    hidden=hidden,
-                    secret_check=check.name if hidden else "",
-                    secret_message=reason if hidden else "",
-                )
-            )
+            result.append(_row(exercise, number, index, check, lang, status="error", score=0, message=reason, secret=reason))
     if not result and report.error:
         text = msg("report.error", error=report.error).render(lang)
         result.append(Row("0", "", "", "docker-grader", "error", 0, 0, text))
