@@ -229,6 +229,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "o registry do laboratório não aceitou {url}: {reason}",
         "en": "the lab's registry did not accept {url}: {reason}",
     },
+    "lab.isolation": {
+        "pt-BR": "não foi possível isolar o laboratório (namespace de rede, tmpfs ou cgroups): {reason}. Rode como root numa máquina Linux com `unshare` e `nsenter` (util-linux) e `ip` (iproute2)",
+        "en": "could not isolate the lab (network namespace, tmpfs or cgroups): {reason}. Run as root on a Linux machine with `unshare` and `nsenter` (util-linux) and `ip` (iproute2)",
+    },
+    "lab.start_failed": {
+        "pt-BR": "o laboratório em {endpoint} não conseguiu preparar o estado inicial do exercício: {reason}",
+        "en": "the lab at {endpoint} could not set up the exercise's starting state: {reason}",
+    },
     "submission.not_folder": {
         "pt-BR": "{path} não é uma pasta; indique a pasta com um arquivo de comandos por exercício",
         "en": "{path} is not a folder; point at the folder with one command file per exercise",
@@ -253,6 +261,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "a linha {line} passou do limite de {seconds} s e foi interrompida",
         "en": "line {line} ran past the {seconds} s limit and was stopped",
     },
+    "submission.budget": {
+        "pt-BR": "não executada: o tempo do exercício ou da correção acabou",
+        "en": "not run: the exercise's or the grading's time ran out",
+    },
     "submission.missing": {
         "pt-BR": "nenhum arquivo de comandos para este exercício",
         "en": "no command file for this exercise",
@@ -266,20 +278,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "policy.quoting": {"pt-BR": "aspas sem fechar ({reason})", "en": "unbalanced quotes ({reason})"},
     "policy.empty": {"pt-BR": "linha vazia", "en": "empty line"},
     "policy.program": {
-        "pt-BR": "{program!r} não é o docker: só comandos `docker ...` (e `docker compose`) são executados",
-        "en": "{program!r} is not docker: only `docker ...` commands (and `docker compose`) are run",
+        "pt-BR": "{program!r} não é o docker: só comandos `docker ...` e `docker-compose ...` são executados",
+        "en": "{program!r} is not docker: only `docker ...` and `docker-compose ...` commands are run",
     },
     "policy.flag": {
         "pt-BR": "a opção {flag} aponta para outro daemon; os comandos rodam só no laboratório",
         "en": "option {flag} points at another daemon; commands run in the lab only",
-    },
-    "policy.subcommand": {
-        "pt-BR": "`docker {subcommand}` não é aceito na correção (lê ou grava arquivos da máquina, ou muda o daemon usado)",
-        "en": "`docker {subcommand}` is not accepted when grading (it reads or writes the machine's files, or changes the daemon used)",
-    },
-    "policy.host": {
-        "pt-BR": "a opção {option} dá ao container acesso à máquina do laboratório e não é aceita",
-        "en": "option {option} gives the container access to the lab's machine and is not accepted",
     },
     "policy.cannot_run": {"pt-BR": "não foi possível executar: {reason}", "en": "cannot run: {reason}"},
     "daemon.lost": {
@@ -309,6 +313,14 @@ def _render_value(value: Any, lang: str) -> Any:
     if isinstance(value, (list, tuple)):
         return ", ".join(str(_render_value(item, lang)) for item in value)
     return value
+
+
+def register(catalog: Mapping[str, Mapping[str, str]]) -> None:
+    """Adds a subsystem's own messages (each key in pt-BR and en) to the catalog."""
+    for key, texts in catalog.items():
+        if key in CATALOG and CATALOG[key] != texts:
+            raise KeyError(f"message {key!r} is defined twice")
+        CATALOG[key] = dict(texts)
 
 
 def msg(key: str, /, **params: Any) -> Message:

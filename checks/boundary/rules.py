@@ -1,0 +1,551 @@
+"""The allowlist: which Engine API requests a submission may send to its lab, and on what terms.
+
+Deny by default. ``ROUTES`` reads like a spec: method and path → the rule that decides.
+A rule is a small pure function over the decoded request (its path parameters, query and
+JSON body) that returns a ``Decision``: allowed (perhaps with a body rewritten to carry the
+lab's limits) or refused with a ``Message`` that names the field and the value.
+
+Bodies are checked field by field against tables of their own: a field not in the table
+must hold its zero value (what the docker CLI sends when the option is not used), so a
+field that a newer API adds is refused until someone decides on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from checks import refs
+from checks.boundary.messages import msg
+from checks.messages import Message
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What every container of a submission gets, whatever it asks for."""
+
+    pids: int = 256  # processes per container (HostConfig.PidsLimit)
+    log_size: str = "10m"  # json-file/local max-size per container log
+    log_files: int = 1
+    nofile: int = 4096  # highest RLIMIT_NOFILE a container may ask for
+    containers: int = 100  # containers in the lab at once
+
+
+@dataclass(frozen=True)
+class Request:
+    """A decoded API request: what a rule sees."""
+
+    method: str
+    path: str  # without the /vX.Y prefix
+    params: Mapping[str, str]  # path parameters, by name
+    query: Mapping[str, str]
+    body: Any = None  # decoded JSON, for routes whose rule reads it
+
+
+@dataclass(frozen=True)
+class Context:
+    """Facts about the lab that rules need."""
+
+    registry: str  # the lab registry's host:port
+    limits: Limits = field(default_factory=Limits)
+    count_containers: Callable[[], int] = lambda: 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: Message | None = None
+    body: Any = None  # a replacement body, when the rule rewrote it
+
+    @property
+    def rewritten(self) -> bool:
+        return self.body is not None
+
+
+ALLOW = Decision(True)
+
+
+def refuse(key: str, **params: Any) -> Decision:
+    return Decision(False, msg(key, **params))
+
+
+Rule = Callable[[Request, Context], Decision]
+
+
+def allow(request: Request, context: Context) -> Decision:
+    return ALLOW
+
+
+# --- zero values and field tables -------------------------------------------------------
+def is_zero(value: Any) -> bool:
+    """Go's zero value as the docker CLI serialises it: null, false, 0, "", [] or {}."""
+    return value is None or value is False or value == 0 and not isinstance(value, bool) or value in ("", [], {})
+
+
+FieldRule = Callable[[str, Any, Context], Decision]
+
+
+def any_value(name: str, value: Any, context: Context) -> Decision:
+    return ALLOW
+
+
+def zero_only(name: str, value: Any, context: Context) -> Decision:
+    return ALLOW if is_zero(value) else refuse("boundary.field", field=name, value=_show(value))
+
+
+def one_of(*accepted: str) -> FieldRule:
+    def rule(name: str, value: Any, context: Context) -> Decision:
+        return ALLOW if is_zero(value) or value in accepted else refuse("boundary.field", field=name, value=_show(value))
+
+    return rule
+
+
+def not_host(name: str, value: Any, context: Context) -> Decision:
+    """Namespace modes: private, none, or shared with another lab container; never the host's."""
+    if isinstance(value, str) and value.split(":", 1)[0] == "host":
+        return refuse("boundary.namespace", field=name, value=value)
+    return ALLOW
+
+
+def check_fields(obj: Any, table: Mapping[str, FieldRule], context: Context, prefix: str) -> Decision:
+    if obj is None:
+        return ALLOW
+    if not isinstance(obj, dict):
+        return refuse("boundary.bad_body", reason=f"{prefix or 'body'} is not an object")
+    spellings = {known.lower(): known for known in table}
+    for name, value in obj.items():
+        if name not in table and name.lower() in spellings:
+            # Go's decoder would take this spelling for the known field: judge it as that field would be.
+            return refuse("boundary.field", field=f"{prefix}{name}", value=f"(write {spellings[name.lower()]})")
+        rule = table.get(name, zero_only)
+        decision = rule(f"{prefix}{name}", value, context)
+        if not decision.allowed:
+            return decision
+    return ALLOW
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+# --- containers -------------------------------------------------------------------------
+VOLUME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+TMPFS_OPTIONS = re.compile(r"(size|mode|uid|gid|nr_inodes|nr_blocks)=[0-9a-zA-Z]+|ro|rw|noexec|exec|nosuid|nodev")
+PORT_HOSTS = {"", "0.0.0.0", "127.0.0.1", "::", "::1", "localhost"}
+LOG_DRIVERS = {"json-file", "local"}
+SIZE = re.compile(r"([0-9]+)([kmg]?)b?", re.IGNORECASE)
+UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def binds(name: str, value: Any, context: Context) -> Decision:
+    """`-v SRC:DST`: SRC must be a named volume; a path (absolute or relative) is the host's."""
+    for entry in value or ():
+        if not isinstance(entry, str):
+            return refuse("boundary.bad_body", reason=f"{name} holds a non-string")
+        source = entry.split(":", 1)[0] if ":" in entry else ""
+        if source and not VOLUME_NAME.fullmatch(source):
+            return refuse("boundary.bind", source=source)
+    return ALLOW
+
+
+def volume_driver(driver: Any, options: Any, where: str) -> Decision:
+    """The local driver, with no options or with the options of a tmpfs volume; nothing that mounts a path or device."""
+    if not is_zero(driver) and driver != "local":
+        return refuse("boundary.field", field=f"{where}.Driver", value=_show(driver))
+    if is_zero(options):
+        return ALLOW
+    if not isinstance(options, dict):
+        return refuse("boundary.bad_body", reason=f"{where} options are not an object")
+    kind, device, mount = options.get("type"), options.get("device"), options.get("o", "")
+    extra = set(options) - {"type", "device", "o"}
+    if kind == "tmpfs" and device == "tmpfs" and not extra and all(TMPFS_OPTIONS.fullmatch(o) for o in str(mount).split(",") if o):
+        return ALLOW
+    shown = ",".join(f"{k}={v}" for k, v in sorted(options.items()))
+    return refuse("boundary.volume_options", options=_show(shown))
+
+
+def mounts(name: str, value: Any, context: Context) -> Decision:
+    """`--mount`: named or anonymous volumes and tmpfs only."""
+    for index, mount in enumerate(value or ()):
+        where = f"{name}[{index}]"
+        if not isinstance(mount, dict):
+            return refuse("boundary.bad_body", reason=f"{where} is not an object")
+        kind = mount.get("Type")
+        if kind == "tmpfs":
+            if not is_zero(mount.get("Source")):
+                return refuse("boundary.field", field=f"{where}.Source", value=_show(mount.get("Source")))
+        elif kind == "volume":
+            source = mount.get("Source")
+            if not is_zero(source) and not (isinstance(source, str) and VOLUME_NAME.fullmatch(source)):
+                return refuse("boundary.bind", source=_show(source))
+            driver = (mount.get("VolumeOptions") or {}).get("DriverConfig") or {}
+            decision = volume_driver(driver.get("Name"), driver.get("Options"), f"{where}.VolumeOptions.DriverConfig")
+            if not decision.allowed:
+                return decision
+        else:
+            return refuse("boundary.mount_type", type=_show(kind))
+        if not is_zero(mount.get("BindOptions")):
+            return refuse("boundary.field", field=f"{where}.BindOptions", value=_show(mount.get("BindOptions")))
+    return ALLOW
+
+
+def port_bindings(name: str, value: Any, context: Context) -> Decision:
+    for port, bindings in (value or {}).items():
+        for binding in bindings or ():
+            host = (binding or {}).get("HostIp", "")
+            if host not in PORT_HOSTS:
+                return refuse("boundary.port_host", port=port, host=host)
+    return ALLOW
+
+
+def log_config(name: str, value: Any, context: Context) -> Decision:
+    value = value or {}
+    kind = value.get("Type") or "json-file"
+    if kind not in LOG_DRIVERS:
+        return refuse("boundary.log_driver", driver=kind)
+    config = value.get("Config") or {}
+    for key, setting in config.items():
+        if key == "max-size" and _bytes(setting) > _bytes(context.limits.log_size):
+            return refuse("boundary.limit", field=f"{name}.Config.max-size", value=setting, limit=context.limits.log_size)
+        if key == "max-file" and (not str(setting).isdigit() or int(setting) > context.limits.log_files):
+            return refuse("boundary.limit", field=f"{name}.Config.max-file", value=setting, limit=context.limits.log_files)
+        if key not in ("max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "env", "tag"):
+            return refuse("boundary.field", field=f"{name}.Config.{key}", value=_show(setting))
+    return ALLOW
+
+
+def _bytes(text: Any) -> int:
+    match = SIZE.fullmatch(str(text).strip())
+    if not match:
+        return 1 << 62  # unreadable: treat as too large
+    return int(match.group(1)) * UNITS[match.group(2).lower()]
+
+
+def pids_limit(name: str, value: Any, context: Context) -> Decision:
+    if is_zero(value):
+        return ALLOW  # the lab's default is put in below
+    if not isinstance(value, int) or value < 0 or value > context.limits.pids:
+        return refuse("boundary.limit", field=name, value=value, limit=context.limits.pids)
+    return ALLOW
+
+
+def ulimits(name: str, value: Any, context: Context) -> Decision:
+    for item in value or ():
+        item = item or {}
+        if item.get("Name") != "nofile":
+            return refuse("boundary.field", field=f"{name}.{item.get('Name')}", value=f"{item.get('Soft')}:{item.get('Hard')}")
+        for side in ("Soft", "Hard"):
+            if not isinstance(item.get(side), int) or not 0 <= item[side] <= context.limits.nofile:
+                return refuse("boundary.limit", field=f"{name}.nofile.{side}", value=item.get(side), limit=context.limits.nofile)
+    return ALLOW
+
+
+def security_opt(name: str, value: Any, context: Context) -> Decision:
+    for option in value or ():
+        if option not in ("no-new-privileges", "no-new-privileges=true", "no-new-privileges:true"):
+            return refuse("boundary.field", field=name, value=_show(option))
+    return ALLOW
+
+
+def tmpfs(name: str, value: Any, context: Context) -> Decision:
+    for target, options in (value or {}).items():
+        if not all(TMPFS_OPTIONS.fullmatch(o) for o in str(options).split(",") if o):
+            return refuse("boundary.field", field=f"{name}[{target}]", value=_show(options))
+    return ALLOW
+
+
+# HostConfig: every key a course may set. Anything else must be left at its zero value.
+HOST_CONFIG: dict[str, FieldRule] = {
+    "Binds": binds,
+    "Mounts": mounts,
+    "PortBindings": port_bindings,
+    "PublishAllPorts": any_value,
+    "LogConfig": log_config,
+    "NetworkMode": not_host,
+    "PidMode": not_host,
+    "IpcMode": not_host,
+    "UTSMode": not_host,
+    "CgroupnsMode": one_of("private"),
+    "Cgroup": not_host,
+    "RestartPolicy": any_value,
+    "AutoRemove": any_value,
+    "VolumeDriver": one_of("local"),
+    "VolumesFrom": any_value,
+    "CapDrop": any_value,
+    "Dns": any_value,
+    "DnsOptions": any_value,
+    "DnsSearch": any_value,
+    "ExtraHosts": any_value,
+    "GroupAdd": any_value,
+    "Links": any_value,
+    "OomScoreAdj": any_value,
+    "ReadonlyRootfs": any_value,
+    "SecurityOpt": security_opt,
+    "Tmpfs": tmpfs,
+    "ShmSize": any_value,
+    "ConsoleSize": any_value,
+    "Init": any_value,
+    "Isolation": one_of("default"),
+    "Runtime": one_of("runc"),
+    "ContainerIDFile": any_value,  # the CLI's own file, inside its sandbox
+    # resources: lowering them is always fine; the lab's cgroup parent caps them all
+    "Memory": any_value,
+    "MemoryReservation": any_value,
+    "MemorySwap": any_value,
+    "MemorySwappiness": any_value,
+    "KernelMemory": any_value,
+    "KernelMemoryTCP": any_value,
+    "NanoCpus": any_value,
+    "CpuShares": any_value,
+    "CpuPeriod": any_value,
+    "CpuQuota": any_value,
+    "CpusetCpus": any_value,
+    "CpusetMems": any_value,
+    "CpuCount": any_value,
+    "CpuPercent": any_value,
+    "BlkioWeight": any_value,
+    "PidsLimit": pids_limit,
+    "Ulimits": ulimits,
+    # Privileged, CapAdd, Devices, DeviceCgroupRules, DeviceRequests, Sysctls, UsernsMode,
+    # CgroupParent, MaskedPaths, ReadonlyPaths, StorageOpt, OomKillDisable, Blkio*Device*,
+    # CpuRealtime*, Annotations ... are not here: they must stay at their zero value.
+}
+
+NETWORK_ENDPOINT: dict[str, FieldRule] = {
+    name: any_value
+    for name in ("IPAMConfig", "Links", "Aliases", "NetworkID", "EndpointID", "Gateway", "IPAddress", "IPPrefixLen",
+                 "IPv6Gateway", "GlobalIPv6Address", "GlobalIPv6PrefixLen", "MacAddress", "DriverOpts")
+}
+
+
+def host_config(name: str, value: Any, context: Context) -> Decision:
+    return check_fields(value, HOST_CONFIG, context, f"{name}.")
+
+
+def networking_config(name: str, value: Any, context: Context) -> Decision:
+    decision = check_fields(value, {"EndpointsConfig": any_value}, context, f"{name}.")
+    if not decision.allowed:
+        return decision
+    endpoints = (value or {}).get("EndpointsConfig") or {}
+    if not isinstance(endpoints, dict):
+        return refuse("boundary.bad_body", reason=f"{name}.EndpointsConfig is not an object")
+    for network, endpoint in endpoints.items():
+        if network == "host":
+            return refuse("boundary.namespace", field=f"{name}.EndpointsConfig", value=network)
+        decision = check_fields(endpoint, NETWORK_ENDPOINT, context, f"{name}.EndpointsConfig.{network}.")
+        if not decision.allowed:
+            return decision
+    return ALLOW
+
+
+# The body of POST /containers/create: the container's own configuration, which stays inside
+# the container, and the two parts that reach the host, checked field by field.
+CONTAINER_CREATE: dict[str, FieldRule] = {
+    **{name: any_value for name in (
+        "Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty",
+        "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
+        "Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell",
+    )},
+    "HostConfig": host_config,
+    "NetworkingConfig": networking_config,
+}
+
+
+def container_create(request: Request, context: Context) -> Decision:
+    if not isinstance(request.body, dict):
+        return refuse("boundary.bad_body", reason="the body is not a JSON object")
+    decision = check_fields(request.body, CONTAINER_CREATE, context, "")
+    if not decision.allowed:
+        return decision
+    if context.count_containers() >= context.limits.containers:
+        return refuse("boundary.too_many", what="containers", limit=context.limits.containers)
+    return Decision(True, body=with_limits(request.body, context.limits))
+
+
+def with_limits(body: dict, limits: Limits) -> dict:
+    """The body with the lab's limits put in where the request left them unset."""
+    host_config = dict(body.get("HostConfig") or {})
+    if is_zero(host_config.get("PidsLimit")):
+        host_config["PidsLimit"] = limits.pids
+    log = dict(host_config.get("LogConfig") or {})
+    log["Type"] = log.get("Type") or "json-file"
+    config = dict(log.get("Config") or {})
+    config.setdefault("max-size", limits.log_size)
+    config.setdefault("max-file", str(limits.log_files))
+    log["Config"] = config
+    host_config["LogConfig"] = log
+    return {**body, "HostConfig": host_config}
+
+
+def container_update(request: Request, context: Context) -> Decision:
+    """`docker update`: the restart policy only; resources and limits stay as the lab set them."""
+    return check_fields(request.body, {"RestartPolicy": any_value}, context, "")
+
+
+def exec_create(request: Request, context: Context) -> Decision:
+    table = {name: any_value for name in ("AttachStdin", "AttachStdout", "AttachStderr", "DetachKeys", "Tty", "Env",
+                                          "Cmd", "User", "WorkingDir", "ConsoleSize")}
+    return check_fields(request.body, table, context, "")
+
+
+# --- volumes and networks ---------------------------------------------------------------
+def volume_create(request: Request, context: Context) -> Decision:
+    body = request.body if isinstance(request.body, dict) else {}
+    decision = check_fields(body, {"Name": any_value, "Labels": any_value, "Driver": any_value, "DriverOpts": any_value}, context, "")
+    if not decision.allowed:
+        return decision
+    return volume_driver(body.get("Driver"), body.get("DriverOpts"), "volume")
+
+
+NETWORK_OPTIONS = {
+    "com.docker.network.bridge.enable_icc", "com.docker.network.bridge.enable_ip_masquerade",
+    "com.docker.network.driver.mtu", "com.docker.network.bridge.host_binding_ipv4",
+}
+
+
+def network_options(name: str, value: Any, context: Context) -> Decision:
+    for key, setting in (value or {}).items():
+        if key not in NETWORK_OPTIONS:
+            return refuse("boundary.field", field=f"{name}.{key}", value=_show(setting))
+    return ALLOW
+
+
+def ipam(name: str, value: Any, context: Context) -> Decision:
+    return check_fields(value, {"Driver": one_of("default"), "Config": any_value, "Options": zero_only}, context, f"{name}.")
+
+
+def network_create(request: Request, context: Context) -> Decision:
+    table = {
+        "Name": any_value, "CheckDuplicate": any_value, "Driver": one_of("bridge"), "Internal": any_value,
+        "Attachable": any_value, "EnableIPv6": any_value, "Labels": any_value, "Options": network_options, "IPAM": ipam,
+        "Scope": one_of("local"),
+    }
+    return check_fields(request.body, table, context, "")
+
+
+# --- images -----------------------------------------------------------------------------
+def _registry_of(reference: str) -> str | None:
+    try:
+        return refs.parse(reference).repository.split("/", 1)[0]
+    except refs.ReferenceError:
+        return None
+
+
+def _lab_registry(domain: str | None, context: Context) -> bool:
+    host, _, port = context.registry.partition(":")
+    return domain in (context.registry, f"localhost:{port}", f"127.0.0.1:{port}")
+
+
+def image_create(request: Request, context: Context) -> Decision:
+    """`docker pull` from Docker Hub (served by the lab's mirror) or the lab's registry; `import` from the CLI only."""
+    source = request.query.get("fromSrc")
+    if source is not None:
+        return ALLOW if source == "-" else refuse("boundary.import_url", source=_show(source))
+    image = request.query.get("fromImage", "")
+    domain = _registry_of(image)
+    if domain is None:
+        return refuse("boundary.bad_request", reason=f"fromImage={_show(image)}")
+    if domain == refs.DEFAULT_DOMAIN or _lab_registry(domain, context):
+        return ALLOW
+    return refuse("boundary.registry", reference=_show(image), registry=domain)
+
+
+def image_push(request: Request, context: Context) -> Decision:
+    domain = _registry_of(request.params["name"])
+    if _lab_registry(domain, context):
+        return ALLOW
+    return refuse("boundary.registry", reference=_show(request.params["name"]), registry=domain or "?")
+
+
+def build(request: Request, context: Context) -> Decision:
+    """The classic builder, with a context the CLI sends from the submission's folder."""
+    query = request.query
+    if query.get("remote"):
+        return refuse("boundary.build_remote", remote=_show(query["remote"]))
+    if query.get("version", "1") != "1":
+        return refuse("boundary.field", field="version", value=query["version"])
+    if query.get("networkmode", "default") not in ("", "default", "bridge", "none"):
+        return refuse("boundary.namespace", field="networkmode", value=query["networkmode"])
+    for name in ("cgroupparent", "isolation", "outputs", "session"):
+        if query.get(name):
+            return refuse("boundary.field", field=name, value=_show(query[name]))
+    return ALLOW
+
+
+# --- the table --------------------------------------------------------------------------
+ID = r"(?P<id>[^/]+)"
+NAME = r"(?P<name>.+)"
+
+ROUTES: list[tuple[str, str, Rule, bool]] = [
+    # method, path, rule, whether the rule reads the JSON body
+    ("GET", r"/_ping", allow, False),
+    ("HEAD", r"/_ping", allow, False),
+    ("GET", r"/version", allow, False),
+    ("GET", r"/info", allow, False),
+    ("GET", r"/events", allow, False),
+    ("GET", r"/system/df", allow, False),
+    # containers
+    ("GET", r"/containers/json", allow, False),
+    ("POST", r"/containers/create", container_create, True),
+    ("POST", r"/containers/prune", allow, False),
+    ("GET", rf"/containers/{ID}/(json|logs|top|stats|changes|export)", allow, False),
+    ("GET", rf"/containers/{ID}/archive", allow, False),
+    ("HEAD", rf"/containers/{ID}/archive", allow, False),
+    ("PUT", rf"/containers/{ID}/archive", allow, False),
+    ("POST", rf"/containers/{ID}/(start|stop|restart|kill|pause|unpause|wait|rename|resize|attach)", allow, False),
+    ("POST", rf"/containers/{ID}/update", container_update, True),
+    ("POST", rf"/containers/{ID}/exec", exec_create, True),
+    ("DELETE", rf"/containers/{ID}", allow, False),
+    ("POST", r"/commit", allow, False),
+    ("POST", rf"/exec/{ID}/(start|resize)", allow, False),
+    ("GET", rf"/exec/{ID}/json", allow, False),
+    # images
+    ("GET", r"/images/json", allow, False),
+    ("POST", r"/images/create", image_create, False),
+    ("POST", r"/images/load", allow, False),
+    ("GET", r"/images/get", allow, False),
+    ("POST", r"/images/prune", allow, False),
+    ("POST", r"/build", build, False),
+    ("POST", r"/build/prune", allow, False),
+    ("GET", rf"/images/{NAME}/(json|history|get)", allow, False),
+    ("POST", rf"/images/{NAME}/tag", allow, False),
+    ("POST", rf"/images/{NAME}/push", image_push, False),
+    ("DELETE", rf"/images/{NAME}", allow, False),
+    # volumes and networks
+    ("GET", r"/volumes", allow, False),
+    ("POST", r"/volumes/create", volume_create, True),
+    ("POST", r"/volumes/prune", allow, False),
+    ("GET", rf"/volumes/{NAME}", allow, False),
+    ("DELETE", rf"/volumes/{NAME}", allow, False),
+    ("GET", r"/networks", allow, False),
+    ("POST", r"/networks/create", network_create, True),
+    ("POST", r"/networks/prune", allow, False),
+    ("GET", rf"/networks/{ID}", allow, False),
+    ("DELETE", rf"/networks/{ID}", allow, False),
+    ("POST", rf"/networks/{ID}/(connect|disconnect)", allow, False),
+    # Not here, so refused: plugins, swarm, services, nodes, tasks, secrets, configs,
+    # sessions, distribution, auth, image search, attach over websocket.
+]
+COMPILED = [(method, re.compile(path), rule, reads_body) for method, path, rule, reads_body in ROUTES]
+# Routes whose answer takes over the connection (docker run/attach/exec).
+HIJACK = re.compile(r"/containers/[^/]+/attach|/exec/[^/]+/start")
+
+
+@dataclass(frozen=True)
+class Route:
+    rule: Rule
+    params: Mapping[str, str]
+    reads_body: bool
+    hijack: bool
+
+
+def route(method: str, path: str) -> Route | None:
+    """The route a request takes, or None (refused: not on the list)."""
+    for route_method, pattern, rule, reads_body in COMPILED:
+        match = pattern.fullmatch(path)
+        if match and route_method == method:
+            params = {k: v for k, v in match.groupdict().items() if v is not None}
+            return Route(rule, params, reads_body, bool(HIJACK.fullmatch(path)))
+    return None
