@@ -1,27 +1,48 @@
 """``docker-grader run``: a student's command files graded, exercise by exercise, in a fresh lab.
 
-    fresh lab → for each exercise in lesson order: starting state → its commands → snapshot → grade
-    → the lab is torn down, also on failure or Ctrl-C
+    fresh lab → CLI sandbox + API boundary → for each exercise in lesson order:
+        starting state → its commands (confined, within the budgets) → snapshot → grade
+        → every container still running is killed
+    → the lab, sandbox and boundary are torn down, also on failure or Ctrl-C
+
+The submission is hostile: its commands run only inside ``checks.sandbox``, and their only
+daemon is the lab behind ``checks.boundary``. The grader's own requests (starting states,
+snapshots) go to the lab's dockerd directly.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks import submission
+from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError
 from checks.exercises import Exercise
 from checks.grading import grade_exercise
-from checks.lab import Lab, Progress, quiet
+from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
 from checks.lab import start as start_state
 from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
+from checks.sandbox import Sandbox
+
+# Files whose work cannot count: the exercise scores 0, whatever state the lab was left in.
+ZERO_SCORE = ("submission.refused", "submission.missing")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Seconds: each command, each exercise's commands together, the whole run."""
+
+    command: float = submission.DEFAULT_TIMEOUT
+    exercise: float = 300.0
+    run: float = 1200.0
 
 
 def run(
@@ -30,25 +51,36 @@ def run(
     timeout: float = submission.DEFAULT_TIMEOUT,
     progress: Progress = quiet,
     lab: Lab | None = None,
+    budget: Budget | None = None,
+    limits: Limits = Limits(),
 ) -> Report:
     """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed."""
     files = submission.find_files(folder, exercises)
+    budget = budget or Budget(command=timeout)
     started = time.monotonic()
     own_lab = lab is None
     scratch = Path(tempfile.mkdtemp(prefix="dg-run-"))
+    os.chmod(scratch, 0o711)  # the sandbox's unprivileged user must reach its own folders inside
     lab = lab or Lab(f"run-{scratch.name[-8:].lower().replace('_', '-')}", scratch / "lab")
+    sandbox = Sandbox(scratch / "sandbox", scratch / "api" / "docker.sock")
     previous = signal.signal(signal.SIGTERM, _interrupt) if own_lab else None
     outcomes: list[ExerciseOutcome] = []
     try:
         if own_lab:
             # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
             lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
-        for exercise in exercises:
-            progress(msg("run.exercise", id=exercise.id))
-            outcomes.append(_grade_one(exercise, files.get(exercise.id), lab, scratch, timeout))
+        sandbox.socket.parent.mkdir(mode=0o711)
+        sandbox.prepare(folder)
+        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
+        with Boundary(lab.socket, sandbox.socket, context):
+            for exercise in exercises:
+                progress(msg("run.exercise", id=exercise.id))
+                deadline = min(time.monotonic() + budget.exercise, started + budget.run)
+                outcomes.append(_grade_one(exercise, files.get(exercise.id), lab, sandbox, budget.command, deadline))
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, lab.host, tuple(exercises))
     finally:
+        sandbox.close()
         if own_lab:
             lab.down(progress)
             signal.signal(signal.SIGTERM, previous)
@@ -56,7 +88,7 @@ def run(
     return Report(tuple(outcomes), time.monotonic() - started, endpoint=lab.host, planned=tuple(exercises))
 
 
-def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, scratch: Path, timeout: float) -> ExerciseOutcome:
+def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox, timeout: float, deadline: float) -> ExerciseOutcome:
     start_state.apply(exercise.start, lab.host)
     error = None
     runs: tuple = ()
@@ -64,7 +96,7 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, scratch: Path, t
         error = msg("submission.missing")
     else:
         command_file = submission.read_file(path)
-        runs = submission.run(command_file, lab.environment(), scratch, timeout)
+        runs = submission.run(command_file, sandbox, timeout, deadline)
         if command_file.refused:
             first = command_file.refused[0]
             error = msg("submission.refused", line=first.line, reason=first.refused)
@@ -72,8 +104,8 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, scratch: Path, t
             error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
     with DaemonClient(Endpoint(lab.host, "lab")) as client:
         outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
-    if error is not None and error.key == "submission.refused":
-        # A refused file scores 0, whatever state the lab was left in.
+    start_state.stop_running(lab.host)
+    if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)
         outcome = replace(outcome, checks=failed)
     return outcome

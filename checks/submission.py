@@ -1,10 +1,15 @@
-"""A student's command files, checked against the policy and run in a lab.
+"""A student's command files: read, given a friendly first look, and run confined in a lab.
 
 A submission is a folder with one file per exercise, named by the exercise id
 (``pull-alpine``, ``pull-alpine.dc`` or ``pull-alpine.txt``), one docker command
 per line; blank lines and lines starting with # are skipped. Commands run without
-a shell, with the lab as their only daemon. A file with one refused line runs none
-of its lines, and its exercise scores 0.
+a shell, each inside the CLI sandbox (``checks.sandbox``), whose only daemon is the
+lab behind the API boundary (``checks.boundary``).
+
+The line policy here is not a barrier: the sandbox and the boundary hold whatever a
+line says. It only refuses early, with a clearer message, what could never work:
+shell syntax, programs other than docker, and options that point at another daemon.
+A file with one refused line runs none of its lines, and its exercise scores 0.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import selectors
 import shlex
 import signal
 import subprocess
@@ -23,25 +29,13 @@ from checks.errors import UsageError
 from checks.exercises import Exercise
 from checks.messages import Message, msg
 from checks.results import CommandRun
+from checks.sandbox import PROGRAMS, Sandbox
 
 SUFFIXES = ("", ".dc", ".txt")
 MAX_LINES = 200
-MAX_OUTPUT = 64 * 1024
+MAX_OUTPUT = 64 * 1024  # kept per command; the rest is read and dropped
 DEFAULT_TIMEOUT = 60.0
-
-PROGRAMS = {"docker", "docker-compose"}
-# Subcommands that only touch the daemon; the others read or write the host's files,
-# or change where the CLI points (cp, save, load, build, context, login ...).
-SUBCOMMANDS = {
-    "attach", "commit", "compose", "container", "create", "diff", "events", "exec", "history", "image",
-    "images", "info", "inspect", "kill", "logs", "network", "pause", "port", "ps", "pull", "rename",
-    "restart", "rm", "rmi", "run", "start", "stats", "stop", "system", "tag", "top", "unpause",
-    "version", "volume", "wait",
-}
 GLOBAL_FLAGS_ELSEWHERE = {"-H", "--host", "-c", "--context", "--config", "--tls", "--tlscacert", "--tlscert", "--tlskey", "--tlsverify"}
-# Options that would let a container reach the host running the lab.
-HOST_OPTIONS = {"--privileged", "--device", "--cap-add", "--security-opt", "--cgroup-parent", "--volumes-from"}
-HOST_NAMESPACES = {"--pid", "--ipc", "--uts", "--userns", "--network", "--net", "--cgroupns"}
 SHELL_SYNTAX = re.compile(r"\$[({A-Za-z_]|`")
 
 
@@ -120,70 +114,75 @@ def parse_line(line: str) -> tuple[tuple[str, ...], Message | None]:
 
 
 def policy(argv: tuple[str, ...]) -> Message | None:
+    """Why a line cannot work, said early; None for every line that goes on to the sandbox."""
     if not argv:
         return msg("policy.empty")
-    program = argv[0]
-    if program not in PROGRAMS:
-        return msg("policy.program", program=program)
-    rest = list(argv[1:])
-    if program == "docker":
-        while rest and rest[0].startswith("-"):
-            flag = rest.pop(0)
-            if flag.split("=", 1)[0] in GLOBAL_FLAGS_ELSEWHERE:
-                return msg("policy.flag", flag=flag.split("=", 1)[0])
-            if flag in ("-l", "--log-level") and rest:
-                rest.pop(0)
-        if not rest:
-            return None
-        if rest[0] not in SUBCOMMANDS:
-            return msg("policy.subcommand", subcommand=rest[0])
-    return _host_access(rest)
-
-
-def _host_access(args: list[str]) -> Message | None:
-    for index, arg in enumerate(args):
-        name, _, value = arg.partition("=")
-        if not value and index + 1 < len(args):
-            value = args[index + 1]
-        if name in HOST_OPTIONS:
-            return msg("policy.host", option=name)
-        if name in HOST_NAMESPACES and value.split(":")[0] in ("host", "container"):
-            return msg("policy.host", option=f"{name}={value}")
-        if name in ("-v", "--volume") and value[:1] in ("/", ".", "~"):
-            return msg("policy.host", option=f"{name} {value}")
-        if name == "--mount" and "type=bind" in arg + value:
-            return msg("policy.host", option="--mount type=bind")
+    if argv[0] not in PROGRAMS:
+        return msg("policy.program", program=argv[0])
+    for flag in argv[1:]:
+        if not flag.startswith("-"):
+            break
+        if flag.split("=", 1)[0] in GLOBAL_FLAGS_ELSEWHERE or re.fullmatch(r"-[Hc].+", flag):
+            return msg("policy.flag", flag=flag.split("=", 1)[0][:2] if not flag.startswith("--") else flag.split("=", 1)[0])
     return None
 
 
-def run(command_file: CommandFile, environment: dict[str, str], cwd: Path, timeout: float) -> tuple[CommandRun, ...]:
-    """Runs each command in turn; a refused file runs nothing."""
+def run(command_file: CommandFile, sandbox: Sandbox, timeout: float, deadline: float) -> tuple[CommandRun, ...]:
+    """Runs each command in turn, each within ``timeout`` and all before ``deadline`` (monotonic)."""
     if command_file.refused:
         return command_file.refused
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(cwd), "LANG": "C.UTF-8", "NO_COLOR": "1", **environment}
-    return tuple(_run_one(command, env, cwd, timeout) for command in command_file.commands)
+    runs = []
+    for command in command_file.commands:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            runs.append(CommandRun(command.line, command.text, refused=msg("submission.budget")))
+            continue
+        runs.append(_run_one(command, sandbox, min(timeout, left)))
+    return tuple(runs)
 
 
-def _run_one(command: Command, env: dict[str, str], cwd: Path, timeout: float) -> CommandRun:
+def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            command.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, cwd=cwd, start_new_session=True,
+            sandbox.argv(command.argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True, user=sandbox.uid, group=sandbox.uid, extra_groups=[], cwd="/",
         )
     except OSError as error:
         return CommandRun(command.line, command.text, refused=msg("policy.cannot_run", reason=error.strerror or error))
-    try:
-        output, _ = process.communicate(timeout=timeout)
-        timed_out = False
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the CLI and anything it started
-        output, _ = process.communicate()
-        timed_out = True
-    text = output[:MAX_OUTPUT].decode("utf-8", errors="replace")
-    if len(output) > MAX_OUTPUT:
-        text += "\n[...]"
+    output, dropped, timed_out = _collect(process, started + timeout)
+    text = output.decode("utf-8", errors="replace")
+    if dropped:
+        text += f"\n[... {dropped} bytes more]"
     return CommandRun(
         command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out,
         seconds=round(time.monotonic() - started, 3),
     )
+
+
+def _collect(process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bool]:
+    """Reads the output until the process ends or the deadline: keeps MAX_OUTPUT bytes, counts the rest."""
+    kept, dropped, timed_out = bytearray(), 0, False
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            if not selector.select(timeout=left):
+                continue
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            room = MAX_OUTPUT - len(kept)
+            kept += chunk[:room]
+            dropped += max(0, len(chunk) - room)
+    if timed_out:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # bwrap and everything in its namespaces
+        except ProcessLookupError:
+            pass
+    process.stdout.close()
+    process.wait()
+    return bytes(kept), dropped, timed_out

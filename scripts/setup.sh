@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what docker-grader needs on a fresh Debian or Ubuntu machine, as root or with sudo:
-# Debian's dockerd, registry and busybox-static, and a virtualenv (.venv) with the project.
+# Debian's dockerd, registry, busybox-static, bubblewrap and docker-compose, and a virtualenv
+# (.venv) with the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,11 @@ command -v dockerd >/dev/null 2>&1 || [ -x /usr/sbin/dockerd ] || missing+=(dock
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 # The lab's images need a static busybox (a container has no libc to link against).
 dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" || missing+=(busybox-static)
+# `run` confines each student command with bubblewrap, and the lab lives in a network namespace
+# of its own (unshare/nsenter from util-linux, ip from iproute2); docker-compose for compose files.
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[setup] installing with apt-get: ${missing[*]}" >&2

@@ -1,4 +1,8 @@
-"""Which command lines a submission may hold: pure rules, no daemon."""
+"""Which command lines a submission may hold: pure rules, no daemon.
+
+The line policy is only a friendly first look; what a line may do is held by the
+sandbox and the boundary (tests/test_sandbox.py), so most lines go on to them.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +21,19 @@ from checks import submission
     "docker run -v data:/data alpine:3.14 ls /data",
     "docker compose up -d",
     "docker --log-level debug images",
+    "docker-compose up -d",
+    # left to the sandbox and the boundary, which refuse or contain them
+    "docker cp c:/etc/passwd /etc/passwd",
+    "docker context use default",
+    "docker run --privileged alpine:3.14",
+    "docker run -v /:/host alpine:3.14",
+    "docker run --network host alpine:3.14",
+    "docker build -t app .",
+    "docker image save -o alpine.tar alpine:3.14",
 ])
 def test_accepted(line):
     argv, reason = submission.parse_line(line)
-    assert reason is None and argv[0] == "docker"
+    assert reason is None and argv[0] in ("docker", "docker-compose")
 
 
 @pytest.mark.parametrize("line, key", [
@@ -37,12 +50,9 @@ def test_accepted(line):
     ("docker --host=unix:///var/run/docker.sock ps", "policy.flag"),
     ("docker --context prod ps", "policy.flag"),
     ("docker --config /tmp ps", "policy.flag"),
-    ("docker cp c:/etc/passwd /etc/passwd", "policy.subcommand"),
-    ("docker context use default", "policy.subcommand"),
-    ("docker run --privileged alpine:3.14", "policy.host"),
-    ("docker run -v /:/host alpine:3.14", "policy.host"),
-    ("docker run --network host alpine:3.14", "policy.host"),
-    ("docker run --mount type=bind,source=/,target=/h alpine:3.14", "policy.host"),
+    ("docker -Hunix:///other.sock ps", "policy.flag"),
+    ("docker -cprod ps", "policy.flag"),
+    ("docker-compose -H unix:///other.sock up", "policy.flag"),
     ('docker run "unclosed', "policy.quoting"),
 ])
 def test_refused(line, key):

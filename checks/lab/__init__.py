@@ -1,9 +1,12 @@
 """The lab: a local registry and an isolated dockerd of the grader's own, started as one unit.
 
-    registry (127.0.0.1:PORT, storage in the lab folder) ← course images pushed over HTTP
-    dockerd (own data-root, exec-root, socket, pidfile, cgroup parent, containerd namespace)
-        --registry-mirror http://127.0.0.1:PORT  → `docker pull alpine:3.14` is served locally
-        HTTP(S)_PROXY at a closed loopback port → a name the mirror lacks fails at once, offline
+    network namespace of the lab's own (netns.py): its loopback, its bridges, nothing of the host's
+    registry (127.0.0.1:5000 in that namespace, storage in the lab folder) ← course images pushed over HTTP
+    dockerd (own data-root on a size-capped tmpfs, exec-root, socket, pidfile, containerd namespace)
+        --userns-remap default                   → root in a container is an unprivileged uid on the host
+        --cgroup-parent /<tag>, with pids, memory and CPU limits on it → all containers together are capped
+        --registry-mirror http://127.0.0.1:5000  → `docker pull alpine:3.14` is served locally
+        HTTP(S)_PROXY at a closed loopback port  → a name the mirror lacks fails at once, offline
 
 Everything a lab owns lives in its folder and is found again from it, so ``down``
 cleans up after a crash too: processes (by pid, checked against their command
@@ -27,6 +30,7 @@ from typing import Callable
 
 from checks.errors import LabError, UsageError
 from checks.lab import images as lab_images
+from checks.lab import netns
 from checks.messages import Message, msg
 
 Progress = Callable[[Message], None]
@@ -35,6 +39,19 @@ SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
+DATA_BASE = Path("/run/docker-grader")
+REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
+
+
+@dataclass(frozen=True)
+class Resources:
+    """What all of a lab's containers may use together, and the size of its data-root."""
+
+    pids: int = 1024
+    memory: int = 2 * 1024**3
+    cpus: float = 1.5
+    data_size: str = "4g"
+    nofile: str = "1024:4096"
 
 
 def base_dir() -> Path:
@@ -55,6 +72,8 @@ class Lab:
     name: str = "default"
     root: Path | None = None
     debug: bool = False  # dockerd --debug logs every API request it serves (tests count them)
+    resources: Resources = Resources()
+    userns: bool = True  # dockerd --userns-remap=default (root in a container is not root on the host)
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
@@ -76,6 +95,15 @@ class Lab:
     def tag(self) -> str:
         """Unique per lab folder: names its cgroup parent and containerd namespace."""
         return "docker-grader-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
+
+    @property
+    def netns(self) -> Path:
+        return self.root / "netns"
+
+    @property
+    def data_root(self) -> Path:
+        """Outside the lab folder: with --userns-remap, dockerd needs every folder above it searchable by others."""
+        return DATA_BASE / self.tag
 
     @property
     def state_file(self) -> Path:
@@ -125,16 +153,17 @@ class Lab:
             self.docker_config.mkdir()
             (self.docker_config / "config.json").write_text("{}\n")
             state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time()}
-            port = _free_port()
-            registry = f"http://127.0.0.1:{port}"
+            self._write_state(state)
+            self._isolate(state)
+            registry = f"http://127.0.0.1:{REGISTRY_PORT}"
             progress(msg("lab.step_registry", url=registry))
-            state["registry_pid"] = self._start_registry(programs["docker-registry"], port)
+            state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
             state["registry"] = registry
             self._write_state(state)
-            _wait(lambda: _http_ok(f"{registry}/v2/"), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            in_lab = lambda: _http_ok(f"{registry}/v2/")  # noqa: E731
+            _wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            for image in built:
-                lab_images.push(image, registry)
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry)
             state["images"] = {image.reference.familiar: image.id for image in built}
@@ -145,6 +174,23 @@ class Lab:
             raise
         progress(msg("lab.ready", name=self.name, host=self.host))
         return True
+
+    def _isolate(self, state: dict) -> None:
+        """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
+        try:
+            netns.create(self.netns)
+            DATA_BASE.mkdir(mode=0o711, parents=True, exist_ok=True)
+            self.data_root.mkdir(mode=0o711, exist_ok=True)
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={self.resources.data_size},mode=0711", "docker-grader-data", str(self.data_root)],
+                check=True, capture_output=True,
+            )
+        except (OSError, subprocess.CalledProcessError) as error:
+            reason = getattr(error, "stderr", b"") or str(error).encode()
+            raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+        state["netns"] = str(self.netns)
+        state["cgroup_limits"] = _limit_cgroups(self.tag, self.resources)
+        self._write_state(state)
 
     def _write_state(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
@@ -157,12 +203,12 @@ class Lab:
             f"storage:\n  filesystem:\n    rootdirectory: {self.root / 'registry'}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{port}\n"
         )
-        return _spawn([program, "serve", str(config)], self.root / "registry.log")
+        return _spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
 
     def _start_dockerd(self, program: str, registry: str) -> int:
         args = [
             program,
-            "--data-root", str(self.root / "data"),
+            "--data-root", str(self.data_root),
             "--exec-root", str(self.root / "exec"),
             "--pidfile", str(self.root / "docker.pid"),
             "--host", self.host,
@@ -175,20 +221,26 @@ class Lab:
             "--containerd-namespace", self.tag,
             "--containerd-plugins-namespace", f"{self.tag}-plugins",
             "--shutdown-timeout", "2",
+            "--default-ulimit", f"nofile={self.resources.nofile}",
             "--log-level", "debug" if self.debug else "warn",
         ]
+        if self.userns:
+            args += ["--userns-remap", "default"]
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
         closed = f"http://127.0.0.1:{_free_port()}"
         env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost"}
         for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
             env.pop(key, None)
-        return _spawn(args, self.dockerd_log, env)
+        return _spawn(netns.command(self.netns, args), self.dockerd_log, env)
 
     # --- down ------------------------------------------------------------------------
     def down(self, progress: Progress = quiet) -> bool:
         """Stops everything and removes the folder; False when there was nothing to stop."""
         if not self.root.exists():
+            if self.data_root.exists():  # a lab folder removed by hand: still unmount its data
+                _unmount_under(self.data_root)
+                shutil.rmtree(self.data_root, ignore_errors=True)
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
@@ -198,6 +250,8 @@ class Lab:
         self._kill_containers()
         _stop(state.get("registry_pid"), str(self.root))
         _unmount_under(self.root)
+        _unmount_under(self.data_root)
+        shutil.rmtree(self.data_root, ignore_errors=True)
         shutil.rmtree(self.root, ignore_errors=True)
         if self.root.exists():
             _unmount_under(self.root)
@@ -306,6 +360,28 @@ def _pids_mentioning(text: str) -> list[int]:
         if entry.name.isdigit() and int(entry.name) != os.getpid() and text in _cmdline(int(entry.name)):
             found.append(int(entry.name))
     return found
+
+
+def _limit_cgroups(tag: str, resources: Resources) -> dict:
+    """Creates the lab's cgroup parent with its limits before dockerd puts containers under it."""
+    applied = {}
+    v2 = (CGROUP_ROOT / "cgroup.controllers").exists()
+    settings = (
+        [("", "pids.max", resources.pids), ("", "memory.max", resources.memory),
+         ("", "cpu.max", f"{int(resources.cpus * 100000)} 100000")]
+        if v2 else
+        [("pids", "pids.max", resources.pids), ("memory", "memory.limit_in_bytes", resources.memory),
+         ("cpu", "cpu.cfs_period_us", 100000), ("cpu", "cpu.cfs_quota_us", int(resources.cpus * 100000))]
+    )
+    for hierarchy, name, value in settings:
+        folder = CGROUP_ROOT / hierarchy / tag if hierarchy else CGROUP_ROOT / tag
+        try:
+            folder.mkdir(exist_ok=True)
+            (folder / name).write_text(f"{value}\n")
+            applied[name] = value
+        except OSError:
+            pass  # recorded as missing in lab.json: that limit does not hold on this machine
+    return applied
 
 
 def _cgroup_dirs(tag: str) -> list[Path]:

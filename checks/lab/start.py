@@ -2,7 +2,9 @@
 
 This is the lab changing its own daemon, never grading: it pulls the images an
 exercise starts with and runs containers to completion until there are as many
-as declared, counting the ones the student's earlier exercises left.
+as declared, counting the ones the student's earlier exercises left. A submission
+may have left anything behind (an image re-tagged to one whose command never ends),
+so every wait is bounded and a container that outlives it is killed.
 """
 
 from __future__ import annotations
@@ -10,17 +12,21 @@ from __future__ import annotations
 from typing import Mapping
 
 import docker
+import requests
 
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import DaemonError
 from checks.messages import msg
+from checks.transport import reason_of
+
+RUN_WAIT = 20  # seconds a starting-state container may run before it is killed
+REQUEST_TIMEOUT = 120
 
 
 def apply(start: Mapping, host: str) -> None:
     if not start:
         return
-    api = docker.APIClient(base_url=host, version="auto", timeout=120)
-    try:
+    with _api(host) as api:
         for reference in start.get("images", ()):
             _ensure_image(api, host, reference)
         for item in start.get("containers", ()):
@@ -31,11 +37,43 @@ def apply(start: Mapping, host: str) -> None:
             for _ in range(item.get("count", 1) - present):
                 container = api.create_container(item["image"], command=item.get("command"))
                 api.start(container)
-                api.wait(container, timeout=60)
-    except docker.errors.DockerException as error:
-        raise DaemonError(msg("daemon.lost", endpoint=host, reason=str(error).splitlines()[0][:200])) from error
-    finally:
-        api.close()
+                try:
+                    api.wait(container, timeout=RUN_WAIT)
+                except requests.exceptions.RequestException:
+                    api.kill(container)
+
+
+def stop_running(host: str) -> None:
+    """Kills every container still running, so that nothing a submission started outlives its exercise."""
+    with _api(host) as api:
+        for container in api.containers(filters={"status": ["running", "paused", "restarting"]}):
+            try:
+                api.update_container(container["Id"], restart_policy={"Name": "no"})
+                api.kill(container["Id"])
+            except docker.errors.NotFound:
+                pass  # ended (or removed with --rm) meanwhile
+            except docker.errors.APIError as error:
+                if error.status_code != 409:  # 409: it is not running any more
+                    raise
+
+
+class _api:
+    """docker-py's client for the lab's own socket, with every fault as a DaemonError."""
+
+    def __init__(self, host: str):
+        self.host = host
+
+    def __enter__(self) -> docker.APIClient:
+        try:
+            self.api = docker.APIClient(base_url=self.host, version="auto", timeout=REQUEST_TIMEOUT)
+        except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
+            raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=reason_of(error))) from error
+        return self.api
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.api.close()
+        if isinstance(error, (docker.errors.DockerException, requests.exceptions.RequestException)):
+            raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=reason_of(error))) from error
 
 
 def _ensure_image(api: docker.APIClient, host: str, reference: str) -> None:
