@@ -86,6 +86,7 @@ class Sandbox:
         args += ["--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local"]
         if real.startswith("/usr/local/"):
             args += ["--ro-bind", real, real]
+        args += ["--remount-ro", "/usr/local"]
         for name in TOP_LEVEL:
             path = Path("/") / name
             if path.is_symlink():

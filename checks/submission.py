@@ -36,7 +36,7 @@ MAX_LINES = 200
 MAX_OUTPUT = 64 * 1024  # kept per command; the rest is read and dropped
 DEFAULT_TIMEOUT = 60.0
 GLOBAL_FLAGS_ELSEWHERE = {"-H", "--host", "-c", "--context", "--config", "--tls", "--tlscacert", "--tlscert", "--tlskey", "--tlsverify"}
-SHELL_SYNTAX = re.compile(r"\$[({A-Za-z_]|`")
+EXPANSION = re.compile(r"\$[({A-Za-z_]|`")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,9 @@ class CommandFile:
 
 
 def find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
-    """The command file of each exercise; a file named after no exercise is a UsageError."""
+    """The command file of each exercise. Other files are the submission's own (a Dockerfile, a
+    compose file, a script), but a ``.dc`` file or a name that looks like a misspelt exercise id
+    is a UsageError, so that a typo does not silently score 0."""
     if not folder.is_dir():
         raise UsageError(msg("submission.not_folder", path=str(folder)))
     ids = {exercise.id for exercise in exercises}
@@ -64,6 +66,8 @@ def find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
             continue
         stem = path.name[: -len(path.suffix)] if path.suffix else path.name
         if stem not in ids:
+            if path.suffix != ".dc" and not difflib.get_close_matches(stem, ids, n=1, cutoff=0.8):
+                continue
             closest = difflib.get_close_matches(stem, ids, n=3, cutoff=0.3) or sorted(ids)[:3]
             raise UsageError(msg("submission.unknown_file", path=str(path), closest=", ".join(closest)))
         if stem in found:
@@ -98,7 +102,8 @@ def read_file(path: Path) -> CommandFile:
 
 def parse_line(line: str) -> tuple[tuple[str, ...], Message | None]:
     """Splits a line as a shell would quote it, and says why it is refused, if it is."""
-    if SHELL_SYNTAX.search(line):
+    if any(EXPANSION.search(part) for part in _outside_single_quotes(line)):
+        # A shell would expand these before docker ran; here nothing does, so say so early.
         return (), msg("policy.shell", what="$(...), $VAR, `...`")
     lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|<>()")
     lexer.whitespace_split = True
@@ -111,6 +116,24 @@ def parse_line(line: str) -> tuple[tuple[str, ...], Message | None]:
     if operators:
         return (), msg("policy.shell", what=operators[0])
     return argv, policy(argv)
+
+
+def _outside_single_quotes(line: str) -> list[str]:
+    """The parts of a line a shell would expand: all but what single quotes hold."""
+    parts, current, quoted, escaped = [], "", False, False
+    for char in line:
+        if quoted:
+            if char == "'":
+                quoted = False
+                parts.append(current)
+                current = ""
+            continue
+        if char == "'" and not escaped:
+            quoted = True
+            continue
+        escaped = char == "\\" and not escaped
+        current += char
+    return parts + ([current] if not quoted else [])
 
 
 def policy(argv: tuple[str, ...]) -> Message | None:

@@ -33,9 +33,10 @@ def live_processes_mentioning(text: str) -> list[str]:
 
 
 def leftovers(lab: Lab) -> list[str]:
-    mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(lab.root) in line]
+    mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(lab.root) in line or str(lab.data_root) in line]
     cgroups = [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/{lab.tag}")]
-    return live_processes_mentioning(str(lab.root)) + mounts + cgroups + ([str(lab.root)] if lab.root.exists() else [])
+    folders = [str(path) for path in (lab.root, lab.data_root) if path.exists()]
+    return live_processes_mentioning(str(lab.root)) + mounts + cgroups + folders
 
 
 @pytest.fixture

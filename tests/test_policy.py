@@ -22,6 +22,7 @@ from checks import submission
     "docker compose up -d",
     "docker --log-level debug images",
     "docker-compose up -d",
+    "docker run alpine:3.14 sh -c 'echo $HOME; ls $(pwd)'",  # single quotes: no shell would expand these
     # left to the sandbox and the boundary, which refuse or contain them
     "docker cp c:/etc/passwd /etc/passwd",
     "docker context use default",
@@ -44,6 +45,8 @@ def test_accepted(line):
     ("docker rm -f `docker ps -aq`", "policy.shell"),
     ("docker images > out.txt", "policy.shell"),
     ("docker run $IMAGE", "policy.shell"),
+    ('docker run alpine:3.14 sh -c "echo $HOME"', "policy.shell"),
+    ("docker run alpine:3.14 sh -c 'echo' $HOME", "policy.shell"),
     ("rm -rf /", "policy.program"),
     ("sudo docker ps", "policy.program"),
     ("docker -H tcp://10.0.0.1:2375 ps", "policy.flag"),

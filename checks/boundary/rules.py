@@ -94,6 +94,11 @@ def zero_only(name: str, value: Any, context: Context) -> Decision:
     return ALLOW if is_zero(value) else refuse("boundary.field", field=name, value=_show(value))
 
 
+def null_only(name: str, value: Any, context: Context) -> Decision:
+    """For fields where an empty list is not the default: MaskedPaths: [] unmasks /proc."""
+    return ALLOW if value is None else refuse("boundary.field", field=name, value=_show(value))
+
+
 def one_of(*accepted: str) -> FieldRule:
     def rule(name: str, value: Any, context: Context) -> Decision:
         return ALLOW if is_zero(value) or value in accepted else refuse("boundary.field", field=name, value=_show(value))
@@ -308,8 +313,10 @@ HOST_CONFIG: dict[str, FieldRule] = {
     "BlkioWeight": any_value,
     "PidsLimit": pids_limit,
     "Ulimits": ulimits,
+    "MaskedPaths": null_only,
+    "ReadonlyPaths": null_only,
     # Privileged, CapAdd, Devices, DeviceCgroupRules, DeviceRequests, Sysctls, UsernsMode,
-    # CgroupParent, MaskedPaths, ReadonlyPaths, StorageOpt, OomKillDisable, Blkio*Device*,
+    # CgroupParent, StorageOpt, OomKillDisable, Blkio*Device*,
     # CpuRealtime*, Annotations ... are not here: they must stay at their zero value.
 }
 
