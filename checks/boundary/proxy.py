@@ -176,6 +176,8 @@ def _read_head(client: socket.socket) -> tuple[Head, bytes]:
             raise OSError("closed before a request")
         data += chunk
     raw, rest = data.split(b"\r\n\r\n", 1)
+    if len(raw) > MAX_HEAD:
+        raise Refused(msg("boundary.bad_request", reason="request head too large"))
     try:
         text = raw.decode("ascii")
     except UnicodeDecodeError:
