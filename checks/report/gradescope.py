@@ -10,8 +10,7 @@ import json
 import math
 
 from checks.messages import msg
-from checks.report.rows import rows
-from checks.report.text import points
+from checks.report.rows import points, rows
 from checks.results import Report
 
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
-from checks.report.rows import Row, rows
-from checks.report.text import points
+from checks.report.rows import Row, points, rows
 from checks.results import Report
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from checks.messages import msg
-from checks.report.rows import rows
-from checks.report.text import points
+from checks.report.rows import points, rows
 from checks.results import Report
 
 MARK = {"passed": "✅", "failed": "❌", "error": "⚠️"}

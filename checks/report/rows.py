@@ -38,6 +38,11 @@ class Row:
         return f"{self.number} {self.exercise}: {self.check}" if self.exercise else self.check
 
 
+def points(value: float) -> str:
+    """A score as every format prints it: 2, 0.5, 17 (no trailing ".0")."""
+    return f"{value:g}"
+
+
 def name(outcome: CheckOutcome, lang: str) -> str:
     """A check's name as students see it: hidden checks show no name."""
     return msg("report.hidden").render(lang) if outcome.check.visibility == "hidden" else outcome.check.name

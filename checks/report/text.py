@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from checks.messages import msg
-from checks.report.rows import message, name
+from checks.report.rows import message, name, points
 from checks.results import Report
 
 GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"
-
-
-def points(value: float) -> str:
-    return f"{value:g}"
 
 
 def write(report: Report, lang: str, color: bool = False) -> str:
