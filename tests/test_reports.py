@@ -182,6 +182,27 @@ def test_a_run_that_could_not_grade_is_still_a_complete_document(run, lang):
         assert len(room["tests"]) == report.max_score and len(gradescope["tests"]) == 13
 
 
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("graded_first", [0, 2])
+def test_json_of_a_failed_run_lists_the_planned_exercises_as_not_graded(graded_first, lang):
+    """Like every other format: the exercises graded before the run stopped, then the rest, 0 points."""
+    error = msg("daemon.unreachable", endpoint="unix:///x.sock", reason="gone")
+    done = RUNS["failing"]().exercises[:graded_first]
+    report = Report(done, error=error, error_exit_code=3, planned=tuple(COURSE))
+    document = json.loads(WRITERS["json"](report, lang))
+    assert document["status"] == "error" and document["error"] == error.render(lang)
+    assert [e["id"] for e in document["exercises"]] == [e.id for e in COURSE]
+    assert document["exercises"][:graded_first] == json.loads(WRITERS["json"](RUNS["failing"](), lang))["exercises"][:graded_first]
+    reason = msg("report.not_graded", error=error).render(lang)
+    for exercise, entry in list(zip(COURSE, document["exercises"]))[graded_first:]:
+        assert (entry["title"], entry["score"], entry["max_score"]) == (exercise.title[lang], 0, exercise.max_score)
+        assert entry["checks"] == [
+            {"name": check.name, "passed": False, "score": 0, "max_score": check.points, "message": reason} for check in exercise.checks
+        ]
+    assert document["max_score"] == report.max_score == 17
+    assert schema("json").is_valid(document)
+
+
 def reporter_totals(document: dict) -> tuple[float, float]:
     """The grading reporter's two totals: the points sent to Classroom (notify-classroom.js: the sum of
     the tests' scores) and the one in its log table (aggregate-results.js: passed / tests × max_score)."""
@@ -320,6 +341,14 @@ def test_daemon_down_still_writes_a_complete_document(fmt, tmp_path, capsys):
     if fmt in READERS:
         assert READERS[fmt](text)[0] == 0
     assert "is not answering" in text or fmt == "trybe"
+
+
+def test_daemon_down_json_lists_every_exercise_not_graded(tmp_path, capsys):
+    code = cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", "json", "--lang", "en"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 3 and [e["id"] for e in document["exercises"]] == [e.id for e in COURSE]
+    checks = [c for e in document["exercises"] for c in e["checks"]]
+    assert len(checks) == 13 and all(not c["passed"] and c["message"].startswith("not graded: ") for c in checks)
 
 
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
