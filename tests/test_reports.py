@@ -9,9 +9,11 @@ each format what that grading found; the CLI tests take the daemon away.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
 import math
 import re
+import textwrap
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -20,9 +22,10 @@ import pytest
 
 from checks import cli
 from checks import exercises as exercise_files
+from checks.errors import UsageError
 from checks.exercises import Check, Exercise
 from checks.messages import LANGS, msg
-from checks.report import WRITERS, classroom, trybe
+from checks.report import WRITERS, Format, Writer, classroom, trybe
 from checks.report.markdown import cell
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 
@@ -414,6 +417,49 @@ def test_a_bad_exercise_file_still_writes_a_complete_document(fmt, tmp_path, cap
     if fmt in JSON_FORMATS:
         assert schema(fmt).is_valid(json.loads(text))
     assert "unknown-kind.yaml:" in text or fmt in ("trybe", "text")
+
+
+def contributing_example() -> tuple[str, str]:
+    """The example module and its registry line, from CONTRIBUTING.md's "Adding a format"."""
+    section = (ROOT / "CONTRIBUTING.md").read_text().split("\n## Adding a format\n", 1)[1].split("\n## ", 1)[0]
+    module, line = (textwrap.dedent(block) for block in re.findall(r"^ *```python\n(.*?)^ *```", section, re.M | re.S))
+    return module, line
+
+
+def read_tap(text):
+    plan = int(re.search(r"^1\.\.(\d+)$", text, re.M).group(1))
+    tests = re.findall(r"^(ok|not ok) \d+ - \d+\.\d+ ([^:]+): (.+) \((\S+)/\S+\)$", text, re.M)
+    assert plan == len(re.findall(r"^(?:not )?ok \d+ - ", text, re.M))
+    return sum(float(score) for *_, score in tests), {(exercise, check) for ok, exercise, check, _ in tests if ok == "not ok"}
+
+
+def test_a_new_format_is_a_module_and_a_registry_line(tmp_path, monkeypatch, capsys):
+    """CONTRIBUTING.md's steps 1 and 2, with its own example, registered for this test only."""
+    source, line = contributing_example()
+    fmt, name = re.fullmatch(r' *"(\w+)": Format\((\w+)\),\n', line).groups()
+    path = tmp_path / f"{name}.py"  # step 1: the module (here outside the package, not to change it)
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert isinstance(module, Writer)
+    with pytest.raises(UsageError):
+        cli.build_parser().parse_args(["check", "--format", fmt])
+    monkeypatch.setitem(WRITERS, fmt, Format(module))  # step 2: its line in WRITERS
+
+    args = cli.build_parser().parse_args(["run", "submission", "--format", fmt, "--report", f"{fmt}=out.{fmt}"])
+    assert (args.format, args.report) == (fmt, [(fmt, Path(f"out.{fmt}"))])
+    for run in ("passing", "failing", "timeout"):
+        report = RUNS[run]()
+        failed = {(o.exercise.id, c.check.name) for o in report.exercises for c in o.checks if not c.passed}
+        for lang in LANGS:
+            assert read_tap(WRITERS[fmt](report, lang)) == (report.score, failed)
+    target = tmp_path / f"out.{fmt}"
+    code = cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", fmt, "--report", f"{fmt}={target}", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 3 and out == target.read_text()
+    assert out.startswith("TAP version 13\n1..13\n") and out.count("\nnot ok ") == 13 and out.count("# not graded: ") == 13
+    assert read_tap(out)[0] == 0
 
 
 def test_github_output_needs_the_variable(monkeypatch, capsys):

@@ -8,13 +8,14 @@ the student's language. A format is a module with ``write(sheet, color=False) ->
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from checks.report import classroom, gradescope, json, junit, markdown, text, trybe
 from checks.report.rows import Sheet
 from checks.results import Report
 
 
+@runtime_checkable
 class Writer(Protocol):
     """What a format module provides: the whole document for one sheet (``color``: the terminal's)."""
 
