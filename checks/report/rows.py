@@ -127,11 +127,6 @@ class Sheet:
         return cls(lang, status, report.score, report.max_score, report.seconds, error, sections)
 
 
-def name(outcome: CheckOutcome, lang: str) -> str:
-    """A check's name as students see it: hidden checks show no name."""
-    return msg("report.hidden").render(lang) if outcome.check.visibility == "hidden" else outcome.check.name
-
-
 def message(outcome: CheckOutcome, lang: str, reveal: bool = False) -> str:
     """What a student reads for a check: for a failure, the hint and then what was found."""
     if outcome.check.visibility == "hidden" and not reveal:
