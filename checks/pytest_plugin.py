@@ -20,8 +20,7 @@ from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import EXIT_DAEMON, ExerciseError, GraderError
 from checks.exercises import Check, Exercise
 from checks.messages import LANGS, detect_lang, msg
-from checks.report.rows import message
-from checks.report.text import points
+from checks.report.rows import message, points
 from checks.results import CheckOutcome
 from checks.snapshot import Snapshot
 

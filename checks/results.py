@@ -1,6 +1,6 @@
 """Grading results as values: one per check, one per exercise, one report per run.
 
-Every output format is a writer over ``Report``; nothing here prints.
+Every output format writes the sheet that ``checks.report`` builds from a ``Report``; nothing here prints.
 """
 
 from __future__ import annotations

@@ -1,15 +1,19 @@
 """Every output format: valid against its platform's schema, the same score and failed checks in each,
 a complete document when the run could not grade, both languages, hidden checks kept hidden.
 
-Pure tests build Reports by hand from the course's own exercises; the last ones run the partial
-example in a real lab and take the daemon away.
+Pure tests build Reports by hand from the course's own exercises. The partial example's tests grade
+examples/partial in a real lab (its score cross-checked with examples/expected.json) and expect of
+each format what that grading found; the CLI tests take the daemon away.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.util
 import json
+import math
 import re
+import textwrap
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -18,9 +22,11 @@ import pytest
 
 from checks import cli
 from checks import exercises as exercise_files
+from checks.errors import UsageError
 from checks.exercises import Check, Exercise
 from checks.messages import LANGS, msg
-from checks.report import WRITERS, classroom, trybe
+from checks.report import WRITERS, Format, Writer, classroom, trybe
+from checks.report.markdown import cell
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 
 from conftest import EXERCISES, ROOT
@@ -50,7 +56,7 @@ def graded(exercises, failing=frozenset(), error=None, exercise_error=None) -> R
     return Report(tuple(outcomes), seconds=1.5, planned=tuple(exercises))
 
 
-PARTIAL = {
+FAILING = {  # a hand-built failing run; the partial example's own results come from a real run below
     ("pull-alpine", "alpine-pulled"),
     ("two-containers-one-image", "two-containers"),
     ("remove-containers", "image-kept"),
@@ -58,7 +64,7 @@ PARTIAL = {
 }
 RUNS = {
     "passing": lambda: graded(COURSE),
-    "failing": lambda: graded(COURSE, PARTIAL),
+    "failing": lambda: graded(COURSE, FAILING),
     "error": lambda: graded(COURSE, error=msg("daemon.unreachable", endpoint="unix:///x.sock", reason="gone")),
     "timeout": lambda: graded(COURSE[:1], {("run-hello-world", "greeting-shown")}, exercise_error=msg("submission.timeout", line=2, seconds="5")),
     "unknown-exercises": lambda: Report((), error=msg("exercise.no_files", paths="x"), error_exit_code=2),
@@ -150,19 +156,6 @@ def test_every_format_tells_the_same_score_and_failed_checks(run, lang):
     assert [e["grade"] for e in evaluations] == [3 if o.passed else 1 for o in report.exercises]
 
 
-def test_the_partial_run_in_numbers():
-    report = RUNS["failing"]()
-    assert (report.score, report.max_score) == (11, 17)
-    gradescope = json.loads(WRITERS["gradescope"](report, "en"))
-    assert [t["number"] for t in gradescope["tests"]][:4] == ["1.1", "1.2", "1.3", "2.1"]
-    assert gradescope["tests"][3] | {"output": ""} == {
-        "name": "pull-alpine: alpine-pulled", "number": "2.1", "score": 0, "max_score": 2, "status": "failed",
-        "output": "", "tags": ["pull-alpine"], "visibility": "visible",
-    }
-    assert gradescope["tests"][3]["output"].startswith("Run `docker pull alpine:3.14`")
-    assert gradescope["execution_time"] == 2
-
-
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("run", ["error", "unknown-exercises"])
 def test_a_run_that_could_not_grade_is_still_a_complete_document(run, lang):
@@ -180,6 +173,27 @@ def test_a_run_that_could_not_grade_is_still_a_complete_document(run, lang):
     assert error in WRITERS["markdown"](report, lang)
     if run == "error":  # the exercises were known: each of their checks is listed, not graded
         assert len(room["tests"]) == report.max_score and len(gradescope["tests"]) == 13
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("graded_first", [0, 2])
+def test_json_of_a_failed_run_lists_the_planned_exercises_as_not_graded(graded_first, lang):
+    """Like every other format: the exercises graded before the run stopped, then the rest, 0 points."""
+    error = msg("daemon.unreachable", endpoint="unix:///x.sock", reason="gone")
+    done = RUNS["failing"]().exercises[:graded_first]
+    report = Report(done, error=error, error_exit_code=3, planned=tuple(COURSE))
+    document = json.loads(WRITERS["json"](report, lang))
+    assert document["status"] == "error" and document["error"] == error.render(lang)
+    assert [e["id"] for e in document["exercises"]] == [e.id for e in COURSE]
+    assert document["exercises"][:graded_first] == json.loads(WRITERS["json"](RUNS["failing"](), lang))["exercises"][:graded_first]
+    reason = msg("report.not_graded", error=error).render(lang)
+    for exercise, entry in list(zip(COURSE, document["exercises"]))[graded_first:]:
+        assert (entry["title"], entry["score"], entry["max_score"]) == (exercise.title[lang], 0, exercise.max_score)
+        assert entry["checks"] == [
+            {"name": check.name, "passed": False, "score": 0, "max_score": check.points, "message": reason} for check in exercise.checks
+        ]
+    assert document["max_score"] == report.max_score == 17
+    assert schema("json").is_valid(document)
 
 
 def reporter_totals(document: dict) -> tuple[float, float]:
@@ -242,45 +256,12 @@ def test_hidden_checks_show_no_name_or_hint_to_students():
                 assert hidden["output"].startswith(secret.hint[lang])
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_markdown_has_a_row_per_exercise_and_the_failed_hints(lang):
-    text = WRITERS["markdown"](RUNS["failing"](), lang)
-    rows = re.findall(r"^\| (\S+) \| `([^`]+)` (.*) \| (\S+) \| (\S+) \|$", text, re.M)
-    assert [(mark, ex, score, checks) for mark, ex, _, score, checks in rows] == [
-        ("✅", "run-hello-world", "4/4", "3/3"),
-        ("❌", "pull-alpine", "1/3", "1/2"),
-        ("❌", "two-containers-one-image", "3/5", "3/4"),
-        ("❌", "remove-containers", "2/3", "1/2"),
-        ("❌", "remove-images", "1/2", "1/2"),
-    ]
-    assert rows[1][2] == next(e for e in COURSE if e.id == "pull-alpine").title[lang]
-    heading = {"en": "## docker-grader: 11/17 points", "pt-BR": "## docker-grader: 11/17 pontos"}[lang]
-    assert text.startswith(heading + "\n")
-    hint = next(c for e in COURSE if e.id == "pull-alpine" for c in e.checks if c.name == "alpine-pulled").hint[lang]
-    assert f"- **pull-alpine › alpine-pulled** (0/2): {hint}" in text
-
-
 def test_markdown_cells_keep_pipes_and_newlines_inside():
     check = Check("c", "image", {}, 1, {"pt-BR": "a | b\nc", "en": "a | b\nc"})
     exercise = Exercise("ex", "l", 1, {"pt-BR": "x | y", "en": "x | y"}, {"pt-BR": "", "en": ""}, (check,))
     text = WRITERS["markdown"](graded([exercise], {("ex", "c")}), "en")
     assert "| ❌ | `ex` x \\| y | 0/1 | 0/1 |" in text
     assert "- **ex › c** (0/1): a \\| b c (found: none)" in text
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_junit_carries_points_as_properties(lang):
-    root = ET.fromstring(WRITERS["junit"](RUNS["failing"](), lang))
-    suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == [e.id for e in COURSE]
-    pull = suites[1]
-    assert {p.get("name"): p.get("value") for p in pull.find("properties")} == {"score": "1", "max_score": "3"}
-    case = pull.find("testcase[@name='alpine-pulled']")
-    assert {p.get("name"): p.get("value") for p in case.find("properties")} == {"score": "0", "max_score": "2"}
-    assert case.find("failure").get("message").startswith(
-        next(c for e in COURSE if e.id == "pull-alpine" for c in e.checks if c.name == "alpine-pulled").hint[lang]
-    )
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("13", "4", "0")
 
 
 def test_trybe_names_come_from_github_and_match_the_requirements():
@@ -294,6 +275,98 @@ def test_trybe_names_come_from_github_and_match_the_requirements():
         assert [e["description"] for e in document["evaluations"]] == [r["description"] for r in requirements["requirements"]]
         assert [r["identifier"] for r in requirements["requirements"]] == [e.id for e in COURSE]
     assert trybe.document(report, "en", {})["github_username"] == "no_actor"
+
+
+# --- the partial example, as a real run grades it -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def partial() -> Report:
+    """examples/partial graded as `docker-grader run` grades it, in a fresh lab of its own."""
+    from checks import runner  # the lab's modules: only the tests that start a lab need them
+
+    report = runner.run(ROOT / "examples" / "partial", COURSE)
+    assert report.error is None, report.error.render("en")
+    expected = json.loads((ROOT / "examples" / "expected.json").read_text())["partial"]
+    assert (report.score, report.max_score) == (expected["score"], expected["max_score"])
+    return report
+
+
+def failures(report: Report) -> list[tuple[ExerciseOutcome, CheckOutcome]]:
+    return [(outcome, check) for outcome in report.exercises for check in outcome.checks if not check.passed]
+
+
+def test_the_partial_run_is_a_partial_run(partial):
+    """What the tests below rely on: some exercises fully passed, some not, and one not run at all."""
+    assert any(o.passed for o in partial.exercises) and not partial.passed
+    assert any(o.error is not None and o.error.key == "submission.refused" for o in partial.exercises)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_format_tells_what_the_partial_run_found(partial, lang):
+    failed = {(o.exercise.id, c.check.name) for o, c in failures(partial)}
+    for fmt, read in READERS.items():
+        assert read(WRITERS[fmt](partial, lang)) == (partial.score, failed), fmt
+    for fmt in JSON_FORMATS:
+        assert schema(fmt).is_valid(json.loads(WRITERS[fmt](partial, lang))), fmt
+    evaluations = json.loads(WRITERS["trybe"](partial, lang))["evaluations"]
+    assert [e["grade"] for e in evaluations] == [3 if o.passed else 1 for o in partial.exercises]
+
+
+def test_the_partial_run_in_numbers(partial):
+    gradescope = json.loads(WRITERS["gradescope"](partial, "en"))
+    tests = gradescope["tests"]
+    assert [(t["number"], t["name"], t["score"], t["max_score"], t["status"], t["tags"]) for t in tests] == [
+        (f"{i}.{j}", f"{o.exercise.id}: {c.check.name}", c.score, c.max_score, "passed" if c.passed else "failed", [o.exercise.id])
+        for i, o in enumerate(partial.exercises, 1)
+        for j, c in enumerate(o.checks, 1)
+    ]
+    outputs = {t["name"]: t["output"] for t in tests}
+    for outcome, check in failures(partial):
+        output = outputs[f"{outcome.exercise.id}: {check.check.name}"]
+        assert output.startswith(check.check.hint["en"]), output
+        if outcome.error is not None:  # the refused file: why none of its commands ran
+            assert output.endswith(" — not graded: " + outcome.error.render("en")), output
+    assert gradescope["score"] == partial.score and gradescope["execution_time"] == math.ceil(partial.seconds)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_markdown_has_a_row_per_exercise_and_the_failed_hints(partial, lang):
+    text = WRITERS["markdown"](partial, lang)
+    rows = re.findall(r"^\| (\S+) \| `([^`]+)` (.*) \| (\S+) \| (\S+) \|$", text, re.M)
+    assert rows == [
+        ("✅" if o.passed else "❌", o.exercise.id, o.exercise.title[lang], f"{o.score:g}/{o.max_score:g}", f"{sum(c.passed for c in o.checks)}/{len(o.checks)}")
+        for o in partial.exercises
+    ]
+    heading = {"en": "## docker-grader: {}/{} points", "pt-BR": "## docker-grader: {}/{} pontos"}[lang]
+    assert text.startswith(heading.format(f"{partial.score:g}", f"{partial.max_score:g}") + "\n")
+    items = re.findall(r"^- \*\*.*$", text, re.M)
+    assert len(items) == len(failures(partial))
+    for item, (outcome, check) in zip(items, failures(partial)):
+        assert item.startswith(f"- **{outcome.exercise.id} › {check.check.name}** (0/{check.max_score:g}): {cell(check.check.hint[lang])}"), item
+        assert item.endswith(cell(" — " + msg("report.not_graded", error=outcome.error).render(lang))) == (outcome.error is not None), item
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_junit_carries_points_as_properties(partial, lang):
+    root = ET.fromstring(WRITERS["junit"](partial, lang))
+
+    def properties(element: ET.Element) -> dict[str, str]:
+        return {p.get("name"): p.get("value") for p in element.find("properties")}
+
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == [o.exercise.id for o in partial.exercises]
+    for suite, outcome in zip(suites, partial.exercises):
+        assert properties(suite) == {"score": f"{outcome.score:g}", "max_score": f"{outcome.max_score:g}"}
+        cases = suite.findall("testcase")
+        assert [c.get("name") for c in cases] == [c.check.name for c in outcome.checks]
+        for case, check in zip(cases, outcome.checks):
+            assert properties(case) == {"score": f"{check.score:g}", "max_score": f"{check.max_score:g}"}
+            failure = case.find("failure")
+            assert (failure is None) == check.passed
+            if failure is not None:
+                assert failure.get("message").startswith(check.check.hint[lang])
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("13", str(len(failures(partial))), "0")
 
 
 # --- through the CLI ----------------------------------------------------------------------------
@@ -322,6 +395,14 @@ def test_daemon_down_still_writes_a_complete_document(fmt, tmp_path, capsys):
     assert "is not answering" in text or fmt == "trybe"
 
 
+def test_daemon_down_json_lists_every_exercise_not_graded(tmp_path, capsys):
+    code = cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", "json", "--lang", "en"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 3 and [e["id"] for e in document["exercises"]] == [e.id for e in COURSE]
+    checks = [c for e in document["exercises"] for c in e["checks"]]
+    assert len(checks) == 13 and all(not c["passed"] and c["message"].startswith("not graded: ") for c in checks)
+
+
 @pytest.mark.parametrize("fmt", sorted(WRITERS))
 def test_a_bad_exercise_file_still_writes_a_complete_document(fmt, tmp_path, capsys):
     target = tmp_path / "result"
@@ -336,6 +417,49 @@ def test_a_bad_exercise_file_still_writes_a_complete_document(fmt, tmp_path, cap
     if fmt in JSON_FORMATS:
         assert schema(fmt).is_valid(json.loads(text))
     assert "unknown-kind.yaml:" in text or fmt in ("trybe", "text")
+
+
+def contributing_example() -> tuple[str, str]:
+    """The example module and its registry line, from CONTRIBUTING.md's "Adding a format"."""
+    section = (ROOT / "CONTRIBUTING.md").read_text().split("\n## Adding a format\n", 1)[1].split("\n## ", 1)[0]
+    module, line = (textwrap.dedent(block) for block in re.findall(r"^ *```python\n(.*?)^ *```", section, re.M | re.S))
+    return module, line
+
+
+def read_tap(text):
+    plan = int(re.search(r"^1\.\.(\d+)$", text, re.M).group(1))
+    tests = re.findall(r"^(ok|not ok) \d+ - \d+\.\d+ ([^:]+): (.+) \((\S+)/\S+\)$", text, re.M)
+    assert plan == len(re.findall(r"^(?:not )?ok \d+ - ", text, re.M))
+    return sum(float(score) for *_, score in tests), {(exercise, check) for ok, exercise, check, _ in tests if ok == "not ok"}
+
+
+def test_a_new_format_is_a_module_and_a_registry_line(tmp_path, monkeypatch, capsys):
+    """CONTRIBUTING.md's steps 1 and 2, with its own example, registered for this test only."""
+    source, line = contributing_example()
+    fmt, name = re.fullmatch(r' *"(\w+)": Format\((\w+)\),\n', line).groups()
+    path = tmp_path / f"{name}.py"  # step 1: the module (here outside the package, not to change it)
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert isinstance(module, Writer)
+    with pytest.raises(UsageError):
+        cli.build_parser().parse_args(["check", "--format", fmt])
+    monkeypatch.setitem(WRITERS, fmt, Format(module))  # step 2: its line in WRITERS
+
+    args = cli.build_parser().parse_args(["run", "submission", "--format", fmt, "--report", f"{fmt}=out.{fmt}"])
+    assert (args.format, args.report) == (fmt, [(fmt, Path(f"out.{fmt}"))])
+    for run in ("passing", "failing", "timeout"):
+        report = RUNS[run]()
+        failed = {(o.exercise.id, c.check.name) for o in report.exercises for c in o.checks if not c.passed}
+        for lang in LANGS:
+            assert read_tap(WRITERS[fmt](report, lang)) == (report.score, failed)
+    target = tmp_path / f"out.{fmt}"
+    code = cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", fmt, "--report", f"{fmt}={target}", "--lang", "en"])
+    out = capsys.readouterr().out
+    assert code == 3 and out == target.read_text()
+    assert out.startswith("TAP version 13\n1..13\n") and out.count("\nnot ok ") == 13 and out.count("# not graded: ") == 13
+    assert read_tap(out)[0] == 0
 
 
 def test_github_output_needs_the_variable(monkeypatch, capsys):

@@ -14,7 +14,7 @@ import json
 import math
 from fractions import Fraction
 
-from checks.report.rows import Row, rows
+from checks.report.rows import Row, Sheet
 from checks.results import Report
 
 STATUS = {"passed": "pass", "failed": "fail", "error": "error"}
@@ -34,15 +34,18 @@ def number(value: Fraction) -> int | float:
 
 
 def document(report: Report, lang: str) -> dict:
-    flat = rows(report, lang)
+    return _document(Sheet.of(report, lang))
+
+
+def _document(sheet: Sheet) -> dict:
+    flat = sheet.rows
     size = unit([row.max_score for row in flat])
     tests = []
     for row in flat:
         parts = max(1, int(Fraction(row.max_score).limit_denominator(1000) / size))
         for part in range(1, parts + 1):
             tests.append(_test(row, part, parts, size if row.max_score else Fraction(0)))
-    status = "error" if report.error else ("pass" if report.passed else "fail")
-    return {"version": 1, "status": status, "max_score": report.max_score, "tests": tests}
+    return {"version": 1, "status": STATUS[sheet.status], "max_score": sheet.max_score, "tests": tests}
 
 
 def _test(row: Row, part: int, parts: int, size: Fraction) -> dict:
@@ -50,7 +53,7 @@ def _test(row: Row, part: int, parts: int, size: Fraction) -> dict:
         "name": row.label if parts == 1 else f"{row.label} [{part}/{parts}]",
         "status": STATUS[row.status],
         "score": number(size) if row.passed else 0,
-        "message": row.message,
+        "message": row.detail,
         "test_code": row.number,
         "filename": row.exercise,
         "line_no": 0,
@@ -58,8 +61,8 @@ def _test(row: Row, part: int, parts: int, size: Fraction) -> dict:
     }
 
 
-def write(report: Report, lang: str, color: bool = False) -> str:
-    return json.dumps(document(report, lang), indent=2, ensure_ascii=False) + "\n"
+def write(sheet: Sheet, color: bool = False) -> str:
+    return json.dumps(_document(sheet), indent=2, ensure_ascii=False) + "\n"
 
 
 def encoded(report: Report, lang: str) -> str:

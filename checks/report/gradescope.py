@@ -9,16 +9,13 @@ from __future__ import annotations
 import json
 import math
 
-from checks.messages import msg
-from checks.report.rows import rows
-from checks.report.text import points
-from checks.results import Report
+from checks.report.rows import Sheet, points
 
 
-def document(report: Report, lang: str) -> dict:
+def document(sheet: Sheet) -> dict:
     tests = []
-    for row in rows(report, lang):
-        check, message = (row.secret_check, row.secret_message) if row.hidden else (row.check, row.message)
+    for row in sheet.rows:
+        check, message = (row.secret_check, row.secret_message) if row.hidden else (row.check, row.detail)
         name = f"{row.exercise}: {check}" if row.exercise else check
         tests.append(
             {
@@ -32,11 +29,11 @@ def document(report: Report, lang: str) -> dict:
                 "visibility": "after_due_date" if row.hidden else "visible",
             }
         )
-    total = msg("report.total", score=points(report.score), max_score=points(report.max_score)).render(lang)
-    output = msg("report.error", error=report.error).render(lang) + "\n" + total if report.error else total
+    total = sheet.say("report.total", score=points(sheet.score), max_score=points(sheet.max_score))
+    output = sheet.say("report.error", error=sheet.error) + "\n" + total if sheet.error is not None else total
     return {
-        "score": report.score,
-        "execution_time": math.ceil(report.seconds),
+        "score": sheet.score,
+        "execution_time": math.ceil(sheet.seconds),
         "output": output,
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -44,5 +41,5 @@ def document(report: Report, lang: str) -> dict:
     }
 
 
-def write(report: Report, lang: str, color: bool = False) -> str:
-    return json.dumps(document(report, lang), indent=2, ensure_ascii=False) + "\n"
+def write(sheet: Sheet, color: bool = False) -> str:
+    return json.dumps(document(sheet), indent=2, ensure_ascii=False) + "\n"

@@ -1,56 +1,53 @@
-"""The grader's own JSON: scores per exercise and check, with the message a student reads."""
+"""The grader's own JSON: scores per exercise and check, with the message a student reads.
+
+When the run could not finish, the exercises it planned and did not grade are listed too, each check
+not passed, 0 points, its message saying why.
+"""
 
 from __future__ import annotations
 
 import json
 
-from checks.report.rows import message, name, status
-from checks.results import ExerciseOutcome, Report
+from checks.report.rows import Section, Sheet
 
 
-def document(report: Report, lang: str) -> dict:
+def document(sheet: Sheet) -> dict:
     return {
-        "status": status(report),
-        "score": report.score,
-        "max_score": report.max_score,
-        "error": report.error.render(lang) if report.error else None,
-        "exercises": [_exercise(outcome, lang) for outcome in report.exercises],
+        "status": sheet.status,
+        "score": sheet.score,
+        "max_score": sheet.max_score,
+        "error": sheet.error,
+        "exercises": [_exercise(section) for section in sheet.sections],
     }
 
 
-def _exercise(outcome: ExerciseOutcome, lang: str) -> dict:
+def _exercise(section: Section) -> dict:
     data = {
-        "id": outcome.exercise.id,
-        "title": outcome.exercise.title[lang],
-        "score": outcome.score,
-        "max_score": outcome.max_score,
+        "id": section.id,
+        "title": section.title,
+        "score": section.score,
+        "max_score": section.max_score,
         "checks": [
-            {
-                "name": name(check, lang),
-                "passed": check.passed,
-                "score": check.score,
-                "max_score": check.max_score,
-                "message": message(check, lang),
-            }
-            for check in outcome.checks
+            {"name": row.check, "passed": row.passed, "score": row.score, "max_score": row.max_score, "message": row.message}
+            for row in section.rows
         ],
     }
-    if outcome.error:
-        data["error"] = outcome.error.render(lang)
-    if outcome.commands:
+    if section.error:
+        data["error"] = section.error
+    if section.commands:
         data["commands"] = [
             {
                 "line": run.line,
                 "command": run.text,
                 "exit_code": run.exit_code,
                 "timed_out": run.timed_out,
-                "refused": run.refused.render(lang) if run.refused else None,
+                "refused": run.refused,
                 "output": run.output,
             }
-            for run in outcome.commands
+            for run in section.commands
         ]
     return data
 
 
-def write(report: Report, lang: str, color: bool = False) -> str:
-    return json.dumps(document(report, lang), indent=2, ensure_ascii=False) + "\n"
+def write(sheet: Sheet, color: bool = False) -> str:
+    return json.dumps(document(sheet), indent=2, ensure_ascii=False) + "\n"

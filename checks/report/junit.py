@@ -8,9 +8,7 @@ from __future__ import annotations
 from itertools import groupby
 from xml.etree import ElementTree as ET
 
-from checks.report.rows import Row, rows
-from checks.report.text import points
-from checks.results import Report
+from checks.report.rows import Row, Sheet, points
 
 
 def _properties(parent: ET.Element, score: float, max_score: float) -> None:
@@ -26,9 +24,9 @@ def _counts(element: ET.Element, group: list[Row]) -> None:
     element.set("skipped", "0")
 
 
-def write(report: Report, lang: str, color: bool = False) -> str:
-    flat = rows(report, lang)
-    root = ET.Element("testsuites", name="docker-grader", time=f"{report.seconds:.3f}")
+def write(sheet: Sheet, color: bool = False) -> str:
+    flat = sheet.rows
+    root = ET.Element("testsuites", name="docker-grader", time=f"{sheet.seconds:.3f}")
     _counts(root, flat)
     for exercise, group in groupby(flat, key=lambda row: row.exercise):
         group = list(group)
@@ -40,8 +38,8 @@ def write(report: Report, lang: str, color: bool = False) -> str:
             case = ET.SubElement(suite, "testcase", classname=exercise or "docker-grader", name=name, time="0")
             _properties(case, row.score, row.max_score)
             if row.status != "passed":
-                ET.SubElement(case, "failure" if row.status == "failed" else "error", message=row.message).text = row.message
+                ET.SubElement(case, "failure" if row.status == "failed" else "error", message=row.detail).text = row.detail
             else:
-                ET.SubElement(case, "system-out").text = row.message
+                ET.SubElement(case, "system-out").text = row.detail
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import groupby
-
-from checks.messages import msg
-from checks.report.rows import rows
-from checks.report.text import points
-from checks.results import Report
+from checks.report.rows import Sheet, points
 
 MARK = {"passed": "✅", "failed": "❌", "error": "⚠️"}
 
@@ -17,26 +12,23 @@ def cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def write(report: Report, lang: str, color: bool = False) -> str:
-    def say(key: str, **params) -> str:
-        return msg(key, **params).render(lang)
-
-    flat = rows(report, lang)
-    lines = [f"## {say('report.heading', score=points(report.score), max_score=points(report.max_score))}", ""]
-    if report.error:
-        lines += [f"> ⚠️ {cell(say('report.error', error=report.error))}", ""]
+def write(sheet: Sheet, color: bool = False) -> str:
+    say = sheet.say
+    lines = [f"## {say('report.heading', score=points(sheet.score), max_score=points(sheet.max_score))}", ""]
+    if sheet.error is not None:
+        lines += [f"> ⚠️ {cell(say('report.error', error=sheet.error))}", ""]
     lines += [f"| | {say('report.col_exercise')} | {say('report.col_points')} | {say('report.col_checks')} |", "|:-:|---|--:|--:|"]
-    for exercise, group in groupby((row for row in flat if row.exercise), key=lambda row: row.exercise):
-        group = list(group)
-        state = "error" if any(r.status == "error" for r in group) else ("passed" if all(r.passed for r in group) else "failed")
-        score = f"{points(sum(r.score for r in group))}/{points(sum(r.max_score for r in group))}"
-        passed = f"{sum(r.passed for r in group)}/{len(group)}"
-        lines.append(f"| {MARK[state]} | `{exercise}` {cell(group[0].title)} | {score} | {passed} |")
-    failed = [row for row in flat if row.status == "failed"]
+    for section in sheet.sections:
+        if not section.rows:
+            continue
+        score = f"{points(section.score)}/{points(section.max_score)}"
+        passed = f"{sum(row.passed for row in section.rows)}/{len(section.rows)}"
+        lines.append(f"| {MARK[section.status]} | `{section.id}` {cell(section.title)} | {score} | {passed} |")
+    failed = [row for row in sheet.rows if row.status == "failed"]
     if failed:
         lines += ["", f"### {say('report.failed_checks')}", ""]
-    elif report.passed:
+    elif sheet.status == "passed":
         lines += ["", say("report.all_passed")]
     for row in failed:
-        lines.append(f"- **{cell(row.exercise)} › {cell(row.check)}** ({points(row.score)}/{points(row.max_score)}): {cell(row.message)}")
+        lines.append(f"- **{cell(row.exercise)} › {cell(row.check)}** ({points(row.score)}/{points(row.max_score)}): {cell(row.detail)}")
     return "\n".join(lines).rstrip() + "\n"

@@ -1,17 +1,23 @@
-"""A Report as flat rows, one per check, in the student's language: what every writer shows.
+"""The one model every writer reads: a Report as a score sheet in the student's language.
 
-A run that stopped early still gives a row for each check it did not grade (status ``error``,
-score 0), and a run that knew no exercise at all gives one row for the error itself, so that
-every format always has a complete tests list.
+A ``Sheet`` has a ``Section`` per exercise and a ``Row`` per check. A run that stopped early still
+has a section for each exercise it planned and did not grade (``graded`` false), whose rows are
+not graded (status ``error``, score 0); a run that knew no exercise at all has one row for the
+error itself. So every format always has a complete list of checks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.messages import msg
 from checks.exercises import Check, Exercise
+from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report
+
+
+def points(value: float) -> str:
+    """A score as every format prints it: 2, 0.5, 17 (no trailing ".0")."""
+    return f"{value:g}"
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Row:
     hidden: bool = False
     secret_check: str = ""  # a hidden check's real name and message, for formats that hide it themselves
     secret_message: str = ""
+    note: str = ""  # a failed check's "not graded: why" when its exercise's commands were not run
 
     @property
     def passed(self) -> bool:
@@ -37,10 +44,87 @@ class Row:
         """A unique, readable name for flat lists: "2.1 pull-alpine: alpine-pulled"."""
         return f"{self.number} {self.exercise}: {self.check}" if self.exercise else self.check
 
+    @property
+    def detail(self) -> str:
+        """The message with its note, for formats that list a check away from its exercise."""
+        return f"{self.message} — {self.note}" if self.note else self.message
 
-def name(outcome: CheckOutcome, lang: str) -> str:
-    """A check's name as students see it: hidden checks show no name."""
-    return msg("report.hidden").render(lang) if outcome.check.visibility == "hidden" else outcome.check.name
+
+@dataclass(frozen=True)
+class Command:
+    """A line of the student's command file as it was run (or refused), for the formats that show it."""
+
+    line: int
+    text: str
+    exit_code: int | None
+    timed_out: bool
+    refused: str | None
+    output: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One exercise of the run: its checks as rows, graded or only planned."""
+
+    number: int
+    id: str
+    title: str
+    rows: tuple[Row, ...]
+    graded: bool = True
+    error: str = ""  # why its commands were not run (refused file, timeout...)
+    commands: tuple[Command, ...] = ()
+
+    @property
+    def score(self) -> float:
+        return sum(row.score for row in self.rows)
+
+    @property
+    def max_score(self) -> float:
+        return sum(row.max_score for row in self.rows)
+
+    @property
+    def status(self) -> str:
+        if any(row.status == "error" for row in self.rows):
+            return "error"
+        return "passed" if all(row.passed for row in self.rows) else "failed"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A whole run as every format shows it, in ``lang``."""
+
+    lang: str
+    status: str  # passed | failed | error (the run could not finish)
+    score: float
+    max_score: float
+    seconds: float
+    error: str | None  # why the run could not finish
+    sections: tuple[Section, ...]
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """Every check in run order; the run's error as one row when no exercise was known."""
+        flat = tuple(row for section in self.sections for row in section.rows)
+        if not flat and self.error is not None:
+            return (Row("0", "", "", "docker-grader", "error", 0, 0, self.say("report.error", error=self.error)),)
+        return flat
+
+    def say(self, key: str, **params) -> str:
+        """A catalog message in the sheet's language."""
+        return msg(key, **params).render(self.lang)
+
+    @classmethod
+    def of(cls, report: Report, lang: str) -> Sheet:
+        error = report.error.render(lang) if report.error else None
+        graded = {outcome.exercise.id: outcome for outcome in report.exercises}
+        planned = list(report.planned) or [outcome.exercise for outcome in report.exercises]
+        planned += [outcome.exercise for outcome in report.exercises if outcome.exercise not in planned]
+        sections = tuple(
+            _graded(graded[exercise.id], number, lang) if exercise.id in graded else _not_graded(exercise, number, lang, error)
+            for number, exercise in enumerate(planned, 1)
+        )
+        status = "error" if report.error else ("passed" if report.passed else "failed")
+        return cls(lang, status, report.score, report.max_score, report.seconds, error, sections)
 
 
 def message(outcome: CheckOutcome, lang: str, reveal: bool = False) -> str:
@@ -53,12 +137,7 @@ def message(outcome: CheckOutcome, lang: str, reveal: bool = False) -> str:
     return f"{outcome.check.hint[lang]} ({found})"
 
 
-def status(report: Report) -> str:
-    """The run's status: error when it could not finish, else passed or failed."""
-    return "error" if report.error else ("passed" if report.passed else "failed")
-
-
-def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str) -> Row:
+def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str, note: str = "") -> Row:
     """A check's row; a hidden check shows neither its name nor ``secret``, its real message."""
     hidden = check.visibility == "hidden"
     return Row(
@@ -73,34 +152,35 @@ def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *
         hidden=hidden,
         secret_check=check.name if hidden else "",
         secret_message=secret if hidden else "",
+        note=note,
     )
 
 
-def exercise_rows(outcome: ExerciseOutcome, number: int, lang: str) -> list[Row]:
-    note = f" — {msg('report.not_graded', error=outcome.error).render(lang)}" if outcome.error else ""
-    rows = []
-    for index, check in enumerate(outcome.checks, 1):
-        text = message(check, lang)  # "hidden check" for a hidden one
-        shown = text if check.passed or check.check.visibility == "hidden" else text + note
-        status = "passed" if check.passed else "failed"
-        secret = message(check, lang, reveal=True)
-        rows.append(_row(outcome.exercise, number, index, check.check, lang, status=status, score=check.score, message=shown, secret=secret))
-    return rows
+def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
+    error = outcome.error.render(lang) if outcome.error else ""
+    note = msg("report.not_graded", error=error).render(lang) if error else ""
+    rows = tuple(
+        _row(
+            outcome.exercise, number, index, check.check, lang,
+            status="passed" if check.passed else "failed",
+            score=check.score,
+            message=message(check, lang),  # "hidden check" for a hidden one
+            secret=message(check, lang, reveal=True),
+            note="" if check.passed or check.check.visibility == "hidden" else note,
+        )
+        for index, check in enumerate(outcome.checks, 1)
+    )
+    commands = tuple(
+        Command(run.line, run.text, run.exit_code, run.timed_out, run.refused.render(lang) if run.refused else None, run.output)
+        for run in outcome.commands
+    )
+    return Section(number, outcome.exercise.id, outcome.exercise.title[lang], rows, True, error, commands)
 
 
-def rows(report: Report, lang: str) -> list[Row]:
-    graded = {outcome.exercise.id: outcome for outcome in report.exercises}
-    planned = list(report.planned) or [outcome.exercise for outcome in report.exercises]
-    planned += [outcome.exercise for outcome in report.exercises if outcome.exercise not in planned]
-    result: list[Row] = []
-    for number, exercise in enumerate(planned, 1):
-        if exercise.id in graded:
-            result += exercise_rows(graded[exercise.id], number, lang)
-            continue
-        reason = msg("report.not_graded", error=report.error or msg("none")).render(lang)
-        for index, check in enumerate(exercise.checks, 1):
-            result.append(_row(exercise, number, index, check, lang, status="error", score=0, message=reason, secret=reason))
-    if not result and report.error:
-        text = msg("report.error", error=report.error).render(lang)
-        result.append(Row("0", "", "", "docker-grader", "error", 0, 0, text))
-    return result
+def _not_graded(exercise: Exercise, number: int, lang: str, error: str | None) -> Section:
+    reason = msg("report.not_graded", error=error if error is not None else msg("none")).render(lang)
+    rows = tuple(
+        _row(exercise, number, index, check, lang, status="error", score=0, message=reason, secret=reason)
+        for index, check in enumerate(exercise.checks, 1)
+    )
+    return Section(number, exercise.id, exercise.title[lang], rows, graded=False)

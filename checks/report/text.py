@@ -1,39 +1,35 @@
-"""The default output, for people: a table of checks per exercise, hints under failures, totals."""
+"""The default output, for people: a table of checks per exercise, hints under failures, totals.
+
+It shows the exercises that were graded; when the run stopped, the error says why the rest were not.
+"""
 
 from __future__ import annotations
 
-from checks.messages import msg
-from checks.report.rows import message, name
-from checks.results import Report
+from checks.report.rows import Sheet, points
 
 GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"
 
 
-def points(value: float) -> str:
-    return f"{value:g}"
-
-
-def write(report: Report, lang: str, color: bool = False) -> str:
+def write(sheet: Sheet, color: bool = False) -> str:
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if color else text
 
     lines: list[str] = []
-    for outcome in report.exercises:
-        exercise = outcome.exercise
-        score = f"{points(outcome.score)}/{points(outcome.max_score)}"
-        lines.append(paint(BOLD, f"{exercise.id} — {exercise.title[lang]}") + f"  [{score}]")
-        if outcome.error:
-            lines.append("  " + paint(RED, msg("report.not_graded", error=outcome.error).render(lang)))
-        width = max(len(name(check, lang)) for check in outcome.checks)
-        for check in outcome.checks:
-            mark = paint(GREEN, "✔") if check.passed else paint(RED, "✘")
-            row = f"  {mark} {name(check, lang).ljust(width)}  {points(check.score)}/{points(check.max_score)}"
-            lines.append(row)
-            if not check.passed:
-                lines.append("      " + paint(DIM, message(check, lang)))
+    for section in sheet.sections:
+        if not section.graded:
+            continue
+        score = f"{points(section.score)}/{points(section.max_score)}"
+        lines.append(paint(BOLD, f"{section.id} — {section.title}") + f"  [{score}]")
+        if section.error:
+            lines.append("  " + paint(RED, sheet.say("report.not_graded", error=section.error)))
+        width = max(len(row.check) for row in section.rows)
+        for row in section.rows:
+            mark = paint(GREEN, "✔") if row.passed else paint(RED, "✘")
+            lines.append(f"  {mark} {row.check.ljust(width)}  {points(row.score)}/{points(row.max_score)}")
+            if not row.passed:
+                lines.append("      " + paint(DIM, row.message))
         lines.append("")
-    if report.error:
-        lines.append(paint(RED, msg("report.error", error=report.error).render(lang)))
-    total = msg("report.total", score=points(report.score), max_score=points(report.max_score)).render(lang)
-    lines.append(paint(BOLD, total))
+    if sheet.error is not None:
+        lines.append(paint(RED, sheet.say("report.error", error=sheet.error)))
+    lines.append(paint(BOLD, sheet.say("report.total", score=points(sheet.score), max_score=points(sheet.max_score))))
     return "\n".join(lines) + "\n"

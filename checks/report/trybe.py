@@ -12,7 +12,7 @@ import os
 from typing import Mapping
 
 from checks.exercises import Exercise
-from checks.report.rows import rows
+from checks.report.rows import Sheet
 from checks.results import Report
 
 CORRECT, WRONG = 3, 1
@@ -23,12 +23,16 @@ def description(exercise_id: str, title: str) -> str:
 
 
 def document(report: Report, lang: str, environ: Mapping[str, str] | None = None) -> dict:
+    return _document(Sheet.of(report, lang), environ)
+
+
+def _document(sheet: Sheet, environ: Mapping[str, str] | None = None) -> dict:
     environ = os.environ if environ is None else environ
     passed: dict[str, bool] = {}
     titles: dict[str, str] = {}
-    for row in rows(report, lang):
+    for row in sheet.rows:
         passed[row.exercise] = passed.get(row.exercise, True) and row.passed
-        titles[row.exercise] = row.title or row.message
+        titles[row.exercise] = row.title or row.detail
     return {
         "github_username": environ.get("GITHUB_ACTOR") or "no_actor",
         "github_repository_name": environ.get("GITHUB_REPOSITORY") or "no_repository",
@@ -55,5 +59,5 @@ def requirements(exercises: list[Exercise], lang: str) -> dict:
     }
 
 
-def write(report: Report, lang: str, color: bool = False) -> str:
-    return json.dumps(document(report, lang), indent=2, ensure_ascii=False) + "\n"
+def write(sheet: Sheet, color: bool = False) -> str:
+    return json.dumps(_document(sheet), indent=2, ensure_ascii=False) + "\n"
