@@ -115,7 +115,7 @@ def course():
     return exercises.load([EXERCISES])
 
 
-@pytest.mark.parametrize("example", ["full-marks", "partial"])
+@pytest.mark.parametrize("example", ["full-marks", "partial", "tools"])
 def test_examples_get_their_expected_score(example):
     expected = json.loads((ROOT / "examples" / "expected.json").read_text())[example]
     report = runner.run(ROOT / "examples" / example, course())

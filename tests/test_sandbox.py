@@ -523,3 +523,21 @@ def test_the_labs_cgroup_caps_processes_without_a_per_container_limit(labs):
         api.close()
     assert pids == str(limit)
     assert "can't fork" in logs or "Resource temporarily unavailable" in logs
+
+
+def test_the_tools_example_runs_compose_build_cp_save_and_load(labs):
+    """examples/tools: every command succeeds inside the sandbox, and the lesson gets full marks."""
+    hostile, _ = labs
+    reset(hostile)
+    api = docker.APIClient(base_url=hostile.host, version="auto")
+    try:
+        for reference in ("alpine:3.14", "hello-world:latest"):
+            api.remove_image(reference, force=True)
+    finally:
+        api.close()
+    report = runner.run(ROOT / "examples" / "tools", course(), lab=hostile)
+    failed = [(run.text, run.output[-200:]) for o in report.exercises for run in o.commands if run.exit_code != 0]
+    assert failed == []
+    used = " ".join(run.text for o in report.exercises for run in o.commands)
+    assert all(tool in used for tool in ("docker-compose", "docker build", "docker cp", "image save", "image load"))
+    assert (report.score, report.max_score) == (17, 17)
