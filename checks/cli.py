@@ -67,6 +67,8 @@ def build_parser() -> Parser:
     run.add_argument("submission", type=Path, help="folder with one command file per exercise, named by its id")
     run.add_argument("--exercise", action="append", default=[], metavar="ID", help="grade only this exercise (repeatable)")
     run.add_argument("--timeout", type=float, default=60.0, help="seconds each command may take (default: 60)")
+    run.add_argument("--exercise-timeout", type=float, default=300.0, help="seconds an exercise's commands may take together (default: 300)")
+    run.add_argument("--run-timeout", type=float, default=1200.0, help="seconds the whole run's commands may take (default: 1200)")
 
     lab = commands.add_parser("lab", parents=[common], help="the offline lab: a registry and a dockerd of the grader's own")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
@@ -147,7 +149,8 @@ def cmd_run(args, lang: str) -> int:
 
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.exercise)
-        report = runner.run(args.submission, chosen, timeout=args.timeout, progress=_progress(lang))
+        budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
+        report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget)
     except GraderError as error:
         return emit_error(error, args, lang)
     return finish(report, args, lang)

@@ -233,6 +233,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "não foi possível isolar o laboratório (namespace de rede, tmpfs ou cgroups): {reason}. Rode como root numa máquina Linux com `unshare` e `nsenter` (util-linux) e `ip` (iproute2)",
         "en": "could not isolate the lab (network namespace, tmpfs or cgroups): {reason}. Run as root on a Linux machine with `unshare` and `nsenter` (util-linux) and `ip` (iproute2)",
     },
+    "lab.no_userns": {
+        "pt-BR": "aviso: sem useradd/usermod para criar o usuário dockremap, o dockerd do laboratório roda sem --userns-remap (root num container é root na máquina; o resto do isolamento continua)",
+        "en": "warning: without useradd/usermod to create the dockremap user, the lab's dockerd runs without --userns-remap (root in a container is root on the host; the rest of the isolation holds)",
+    },
     "lab.start_failed": {
         "pt-BR": "o laboratório em {endpoint} não conseguiu preparar o estado inicial do exercício: {reason}",
         "en": "the lab at {endpoint} could not set up the exercise's starting state: {reason}",

@@ -157,3 +157,27 @@ def test_killing_the_labs_dockerd_mid_run_is_a_clear_error(tmp_path, scratch):
     finally:
         lab.down()
     assert leftovers(lab) == []
+
+
+def test_the_run_budget_stops_lines_from_running(tmp_path, capsys):
+    (tmp_path / "run-hello-world.dc").write_text("docker run hello-world\ndocker ps -a\n")
+    target = tmp_path / "result.json"
+    code = cli.main(["run", str(tmp_path), "--exercise", "run-hello-world", "--run-timeout", "0",
+                     "--format", "json", "--output", str(target), "--lang", "en"])
+    commands = json.loads(target.read_text())["exercises"][0]["commands"]
+    assert code == 1
+    assert [c["refused"] for c in commands] == ["not run: the exercise's or the grading's time ran out"] * 2
+
+
+def test_the_lab_records_its_isolation(scratch):
+    lab = Lab("isolated", scratch / "isolated")
+    lab.up()
+    try:
+        state = lab.read_state()
+        inside = Path(f"/proc/{state['dockerd_pid']}/ns/net").resolve()
+        assert state["userns"] is True and os.readlink(f"/proc/{state['dockerd_pid']}/ns/net") != os.readlink("/proc/self/ns/net")
+        assert inside and state["cgroup_limits"]["pids.max"] == lab.resources.pids
+        assert lab.data_root.is_mount()
+    finally:
+        lab.down()
+    assert leftovers(lab) == []

@@ -165,7 +165,10 @@ class Lab:
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
             netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
-            state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry)
+            state["userns"] = self.userns and _userns_possible()
+            if self.userns and not state["userns"]:
+                progress(msg("lab.no_userns"))
+            state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
             _wait(lambda: _ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
@@ -205,7 +208,7 @@ class Lab:
         )
         return _spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
 
-    def _start_dockerd(self, program: str, registry: str) -> int:
+    def _start_dockerd(self, program: str, registry: str, userns: bool) -> int:
         args = [
             program,
             "--data-root", str(self.data_root),
@@ -224,7 +227,7 @@ class Lab:
             "--default-ulimit", f"nofile={self.resources.nofile}",
             "--log-level", "debug" if self.debug else "warn",
         ]
-        if self.userns:
+        if userns:
             args += ["--userns-remap", "default"]
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
@@ -360,6 +363,16 @@ def _pids_mentioning(text: str) -> list[int]:
         if entry.name.isdigit() and int(entry.name) != os.getpid() and text in _cmdline(int(entry.name)):
             found.append(int(entry.name))
     return found
+
+
+def _userns_possible() -> bool:
+    """dockerd's --userns-remap=default needs the dockremap user, or the tools to create it."""
+    try:
+        if any(line.startswith("dockremap:") for line in Path("/etc/subuid").read_text().splitlines()):
+            return True
+    except OSError:
+        pass
+    return all(shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin") for tool in ("useradd", "usermod"))
 
 
 def _limit_cgroups(tag: str, resources: Resources) -> dict:
