@@ -44,6 +44,8 @@ def test_invalid(text):
     ("alpine:" + "t" * 128, "docker.io/library/alpine:" + "t" * 128),
     ("alpine:_x.Y-1", "docker.io/library/alpine:_x.Y-1"),
     ("x@sha256:" + "A" * 32, "docker.io/library/x@sha256:" + "A" * 32),
+    ("user/" + "a" * 64, "docker.io/user/" + "a" * 64 + ":latest"),  # only a bare 64-hex name is an ID
+    ("library/" + "a" * 64, "docker.io/library/" + "a" * 64 + ":latest"),
 ])
 def test_normalised_edge_cases(text, normal):
     assert str(refs.parse(text)) == normal
