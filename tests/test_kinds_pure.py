@@ -36,20 +36,20 @@ def test_image_present():
 
 def test_image_missing():
     result = image.evaluate({"image": "alpine:3.14"}, snapshot([HELLO]))
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("image.missing", ref="alpine:3.14")
 
 
 def test_image_present_is_the_default_state():
     assert image.evaluate({"image": "alpine:3.14", "state": "present"}, snapshot([ALPINE])).passed
-    assert not image.evaluate({"image": "alpine:3.14", "state": "present"}, snapshot([])).passed
+    assert image.evaluate({"image": "alpine:3.14", "state": "present"}, snapshot([])).passed is False
 
 
 def test_image_absent():
     gone = image.evaluate({"image": "alpine:3.14", "state": "absent"}, snapshot([HELLO]))
     assert gone.passed and gone.found == msg("image.missing", ref="alpine:3.14")
     still = image.evaluate({"image": "alpine:3.14", "state": "absent"}, snapshot([ALPINE]))
-    assert not still.passed and still.found == msg("image.found", ref="alpine:3.14", id="abababababab")
+    assert still.passed is False and still.found == msg("image.found", ref="alpine:3.14", id="abababababab")
 
 
 def test_image_absent_ignores_pulled_and_ids():
@@ -64,7 +64,7 @@ def test_image_pulled():
 def test_image_tagged_but_not_pulled():
     tagged = image_json(ALPINE_ID, ["alpine:3.14"], [])
     result = image.evaluate({"image": "alpine:3.14", "pulled": True}, snapshot([tagged]))
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("image.not_pulled", ref="alpine:3.14", id="abababababab", repository="alpine")
 
 
@@ -72,7 +72,7 @@ def test_a_tag_of_another_pulled_image_is_not_a_pull():
     # `docker pull hello-world; docker tag hello-world alpine:3.14`: a digest, but of hello-world.
     retagged = image_json(HELLO_ID, ["hello-world:latest", "alpine:3.14"], ["hello-world@" + digest("d")])
     result = image.evaluate({"image": "docker.io/library/alpine:3.14", "pulled": True}, snapshot([retagged]))
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("image.not_pulled", ref="docker.io/library/alpine:3.14", id="cdcdcdcdcdcd", repository="alpine")
     assert image.evaluate({"image": "hello-world", "pulled": True}, snapshot([retagged])).passed
 
@@ -91,7 +91,7 @@ def test_pulled_by_id_prefix_takes_a_digest_of_any_repository():
     assert image.evaluate({"image": "cdcdcdcdcdcd", "pulled": True}, snapshot([HELLO])).passed
     built = image_json(HELLO_ID, ["hello-world:latest"], [])
     result = image.evaluate({"image": "cdcdcdcdcdcd", "pulled": True}, snapshot([built]))
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("image.not_pulled", ref="cdcdcdcdcdcd", id="cdcdcdcdcdcd", repository="cdcdcdcdcdcd")
 
 
@@ -117,7 +117,7 @@ def test_image_ids_accept_the_id_or_the_manifest_digest(accepted):
 def test_image_ids_reject_another_id():
     spec = {"image": "alpine:3.14", "ids": ["sha256:" + "0" * 64, "1" * 12]}
     result = image.evaluate(spec, snapshot([ALPINE]))
-    assert not result.passed
+    assert result.passed is False
     accepted = "sha256:" + "0" * 64 + ", " + "1" * 12
     assert result.found == msg("image.unexpected_id", ref="alpine:3.14", id="abababababab", accepted=accepted)
 
@@ -125,12 +125,12 @@ def test_image_ids_reject_another_id():
 def test_image_ids_are_prefixes_not_suffixes_or_substrings():
     odd = image_json("sha256:" + "0" * 52 + "123456789abc", ["alpine:3.14"], ["alpine@sha256:" + "1" * 52 + "fedcba987654"])
     for accepted in ["123456789abc", "fedcba987654", "0" * 20 + "12"]:
-        assert not image.evaluate({"image": "alpine:3.14", "ids": [accepted]}, snapshot([odd])).passed, accepted
+        assert image.evaluate({"image": "alpine:3.14", "ids": [accepted]}, snapshot([odd])).passed is False, accepted
 
 
 def test_image_ids_do_not_take_a_digest_of_an_image_without_one():
     tagged = image_json(ALPINE_ID, ["alpine:3.14"], [])
-    assert not image.evaluate({"image": "alpine:3.14", "ids": [digest("c")]}, snapshot([tagged])).passed
+    assert image.evaluate({"image": "alpine:3.14", "ids": [digest("c")]}, snapshot([tagged])).passed is False
 
 
 def test_image_pulled_is_checked_before_ids():
@@ -256,7 +256,7 @@ def test_containers_at_least_one_by_default():
     assert result.passed
     assert result.found == msg("containers.ok", count=1, selector=[msg("selector.image", value="hello-world")], names="a")
     result, _ = run({"select": {"image": "hello-world"}}, [])
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == "0 container(s) from image hello-world (expected: at least 1): none"
 
 
@@ -265,7 +265,7 @@ def test_containers_exact_count():
     result, _ = run({"select": {"image": "hello-world"}, "count": 2}, two)
     assert result.passed and en(result.found) == "2 container(s) from image hello-world: a, b; all as expected"
     result, _ = run({"select": {"image": "hello-world"}, "count": 3}, two)
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg(
         "containers.count", count=2, selector=[msg("selector.image", value="hello-world")],
         expected=msg("count.expected_exact", value=3), names="a, b",
@@ -275,7 +275,7 @@ def test_containers_exact_count():
 def test_containers_count_range():
     items = [hello(name) for name in "abc"]
     assert run({"select": {}, "count": {"min": 1, "max": 3}}, items)[0].passed
-    assert not run({"select": {}, "count": {"max": 2}}, items)[0].passed
+    assert run({"select": {}, "count": {"max": 2}}, items)[0].passed is False
     assert en(run({"select": {}, "count": {"max": 2}}, items)[0].found) == "3 container(s) on the daemon (expected: at most 2): a, b, c"
 
 
@@ -290,10 +290,12 @@ def test_an_empty_selector_takes_every_container():
 
 
 def test_select_by_name_with_or_without_a_slash():
-    items = [hello("web"), hello("db")]
+    items = [hello("web"), hello("db"), hello("Xena")]
     assert run({"select": {"name": "web"}, "count": 1}, items)[0].passed
     assert run({"select": {"name": "/web"}, "count": 1}, items)[0].passed
     assert run({"select": {"name": "we"}, "count": 0}, items)[0].passed
+    assert run({"select": {"name": "Xena"}, "count": 1}, items)[0].passed  # only the slash is stripped
+    assert run({"select": {"name": "ena"}, "count": 0}, items)[0].passed
 
 
 def test_select_by_status():
@@ -354,7 +356,7 @@ def test_exit_code_of_all_selected():
     result, _ = run({"select": {"image": "hello-world"}, "exit_code": 0}, items)
     assert result.passed and result.found.key == "containers.ok"
     result, _ = run({"select": {"image": "hello-world"}, "exit_code": 0}, [hello("a", 0), hello("b", 2)])
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("containers.exit_code", code=0, quantifier=msg("quantifier.all"), codes="a=0 (exited), b=2 (exited)")
     assert en(result.found) == "expected exit code 0 in all of them; found: a=0 (exited), b=2 (exited)"
 
@@ -362,30 +364,30 @@ def test_exit_code_of_all_selected():
 def test_exit_code_of_any_selected():
     assert run({"select": {}, "exit_code": 2, "match": "any"}, [hello("a", 0), hello("b", 2)])[0].passed
     result, _ = run({"select": {}, "exit_code": 3, "match": "any"}, [hello("a", 0), hello("b", 2)])
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == "expected exit code 3 in at least one; found: a=0 (exited), b=2 (exited)"
 
 
 def test_match_all_is_the_default():
-    assert not run({"select": {}, "exit_code": 0}, [hello("a", 0), hello("b", 1)])[0].passed
-    assert not run({"select": {}, "exit_code": 0, "match": "all"}, [hello("a", 0), hello("b", 1)])[0].passed
+    assert run({"select": {}, "exit_code": 0}, [hello("a", 0), hello("b", 1)])[0].passed is False
+    assert run({"select": {}, "exit_code": 0, "match": "all"}, [hello("a", 0), hello("b", 1)])[0].passed is False
 
 
 def test_negative_exit_codes_are_kept():
     assert run({"select": {}, "exit_code": -1}, [hello("a", -1)])[0].passed
     result, _ = run({"select": {}, "exit_code": 1}, [hello("a", -1)])
     assert result.found.params["codes"] == "a=-1 (exited)"
-    assert not run({"select": {}, "exit_code": 1}, [hello("a", -1)])[0].passed
+    assert run({"select": {}, "exit_code": 1}, [hello("a", -1)])[0].passed is False
 
 
 def test_a_running_container_has_no_exit_code():
     result, _ = run({"select": {}, "exit_code": 0}, [hello("a", None)])
-    assert not result.passed and result.found.params["codes"] == "a=- (running)"
+    assert result.passed is False and result.found.params["codes"] == "a=- (running)"
 
 
 def test_exit_code_with_no_container_selected():
     result, _ = run({"select": {"image": "alpine:3.14"}, "exit_code": 0}, [hello("a")])
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("containers.none", selector=[msg("selector.image", value="alpine:3.14")])
     assert en(result.found) == "no container from image alpine:3.14"
 
@@ -394,7 +396,7 @@ def test_count_is_checked_before_exit_codes():
     result, _ = run({"select": {}, "count": 2, "exit_code": 0}, [hello("a", 1)])
     assert result.found.key == "containers.count"
     result, _ = run({"select": {}, "count": 0, "exit_code": 0}, [])
-    assert result.found.key == "containers.none" and not result.passed
+    assert result.found.key == "containers.none" and result.passed is False
 
 
 def test_exit_code_or_logs_alone_do_not_ask_for_at_least_one_by_count():
@@ -412,7 +414,7 @@ def test_logs_of_all_selected():
     assert result.passed and result.found.key == "containers.ok"
     assert [call[1] for call in source.calls] == ["a-id", "b-id"]
     result, _ = run({"select": {}, "logs_contain": "Hello from Docker!"}, items + [hello("c")], logs=GREETINGS)
-    assert not result.passed
+    assert result.passed is False
     assert result.found == msg("containers.logs", text="Hello from Docker!", quantifier=msg("quantifier.all"), names="a, b")
     assert en(result.found) == "text 'Hello from Docker!' expected in the logs of all of them; present in: a, b"
 
@@ -426,13 +428,13 @@ def test_logs_of_any_selected_stop_at_the_first_match():
 
 def test_logs_of_any_selected_when_none_has_the_text():
     result, source = run({"select": {}, "logs_contain": "nope", "match": "any"}, [hello("a"), hello("c")], logs=GREETINGS)
-    assert not result.passed and len(source.calls) == 2
+    assert result.passed is False and len(source.calls) == 2
     assert en(result.found) == "text 'nope' expected in the logs of at least one; present in: none"
 
 
 def test_logs_of_a_container_that_is_gone_hold_nothing():
     result, _ = run({"select": {}, "logs_contain": "Hello"}, [hello("a"), hello("z")], logs=GREETINGS)
-    assert not result.passed and result.found.params["names"] == "a"
+    assert result.passed is False and result.found.params["names"] == "a"
 
 
 def test_exit_code_is_checked_before_logs():

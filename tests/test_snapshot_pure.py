@@ -59,6 +59,7 @@ def test_a_container_as_the_list_shows_it():
 def test_the_leading_slash_of_a_name_is_stripped():
     assert container_from_api(container_json("1", "first", "x", "")).name == "first"
     assert container_from_api({"Id": "1", "Names": ["/a", "/b/a"]}).name == "a"
+    assert container_from_api(container_json("1", "Xena", "x", "")).name == "Xena"  # only the slash goes
 
 
 @pytest.mark.parametrize("item", [{"Id": "1"}, {"Id": "1", "Names": None}, {"Id": "1", "Names": []}])
