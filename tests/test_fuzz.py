@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks import cli
+from checks import exercises as exercise_files
+from checks.messages import msg
 
 from conftest import EXERCISES
 
@@ -135,8 +137,14 @@ def test_huge_strings(size, where):
         document["checks"][0]["hint"]["en"] = huge
     else:
         document[huge] = 1
-    code, _ = validate({"huge.yaml": dump(document, False)})
-    assert code == 2
+    data = dump(document, False)
+    code, lines = validate({"huge.yaml": data})
+    assert code == 2 and len(lines) == 1
+    if len(data) > exercise_files.MAX_BYTES:  # refused by its size, before YAML reads a byte of it
+        too_large = msg("exercise.too_large", size=len(data), limit=exercise_files.MAX_BYTES).render("en")
+        assert lines[0].endswith(f"huge.yaml:1: $: {too_large}"), lines[0][:300]
+    else:  # read, and refused by the schema's maximum lengths
+        assert "too long" in lines[0] or "unknown key" in lines[0], lines[0][:300]
 
 
 @settings(max_examples=20, deadline=None)
