@@ -3,12 +3,15 @@ answers with exit 0 or exit 2 and a located fault (FILE:LINE: $.path: reason), n
 
 from __future__ import annotations
 
+import ast
 import copy
 import io
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -21,7 +24,7 @@ from checks import cli
 from checks import exercises as exercise_files
 from checks.messages import msg
 
-from conftest import EXERCISES
+from conftest import EXERCISES, ROOT
 
 FAULT = re.compile(r'^(?P<file>.+?):(?P<line>\d+): \$(?:\.[A-Za-z_][\w-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: \S.*$', re.ASCII)
 # CI replays the same examples on every run (derandomize), so a landing never hinges on luck; runs
@@ -145,6 +148,21 @@ def test_huge_strings(size, where):
         assert lines[0].endswith(f"huge.yaml:1: $: {too_large}"), lines[0][:300]
     else:  # read, and refused by the schema's maximum lengths
         assert "too long" in lines[0] or "unknown key" in lines[0], lines[0][:300]
+
+
+def test_ci_replays_the_same_examples():
+    """With CI set (.ci/run sets CI=true), the fuzz tests are derandomized and keep no database; elsewhere not."""
+    probe = (
+        "import test_fuzz as t; from hypothesis import settings as s; "
+        "print([(s.default.derandomize, s.default.database is None), (t.SETTINGS.derandomize, t.SETTINGS.database is None)])"
+    )
+    for ci, derandomized in (("true", True), (None, False)):
+        environ = {key: value for key, value in os.environ.items() if key != "CI"}
+        environ |= {"PYTHONPATH": f"{ROOT / 'tests'}{os.pathsep}{ROOT}"} | ({"CI": ci} if ci else {})
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environ, cwd=ROOT / "tests", timeout=120)
+        assert done.returncode == 0, done.stderr
+        for derandomize, no_database in ast.literal_eval(done.stdout):
+            assert derandomize is derandomized and no_database is derandomized, ci
 
 
 @settings(max_examples=20, deadline=None)
