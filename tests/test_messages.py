@@ -1,4 +1,5 @@
-"""Every message of the grader exists in pt-BR and en, with the same fields; every key used exists."""
+"""Every message of the grader exists in pt-BR and en, with the same fields; the code uses every key, and
+only keys that exist (read from the code's syntax tree, whatever the quoting)."""
 
 from __future__ import annotations
 
@@ -46,10 +47,10 @@ def message_keys() -> tuple[set[str], list[str]]:
                 continue  # the wrapper's callers name the keys
             keys = _keys(first, parents)
             if keys is None:
-                problems.append(f"{where}: the key {ast.unparse(call.args[0])} cannot be told from the code")
+                problems.append(f"{where}: the key {ast.unparse(first)} cannot be told from the code")
                 continue
             if not keys:
-                problems.append(f"{where}: {ast.unparse(call.args[0])} names no catalog key")
+                problems.append(f"{where}: {ast.unparse(first)} names no catalog key")
             problems += [f"{where}: {key!r} is not in the catalog" for key in keys - set(CATALOG)]
             used |= keys & set(CATALOG)
     return used, problems
@@ -64,9 +65,9 @@ def _called(call: ast.Call) -> str | None:
 def _wrappers(tree: ast.AST) -> dict[str, str]:
     """Functions that pass their first parameter on as a message key, like ``say(key, **params)``."""
     found = {}
-    for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.Lambda))):
+    for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
         params = function.args.posonlyargs + function.args.args
-        if not params or not isinstance(function, ast.FunctionDef):
+        if not params:
             continue
         for call in (node for node in ast.walk(function) if isinstance(node, ast.Call)):
             first = call.args[0] if call.args else None
