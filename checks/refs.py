@@ -88,6 +88,8 @@ def normalise_repository(name: str) -> str:
     """``alpine`` → ``docker.io/library/alpine``; ``localhost:5000/x`` stays itself."""
     if not name:
         raise ReferenceError("empty repository name")
+    if re.fullmatch(r"[0-9a-f]{64}", name):  # as the docker CLI: only a bare 64-hex name, not user/<hex>
+        raise ReferenceError("a 64-character hex name is an image ID, not a repository")
     first, sep, rest = name.partition("/")
     if sep and ("." in first or ":" in first or first == "localhost"):
         domain, path = first, rest
@@ -104,8 +106,6 @@ def normalise_repository(name: str) -> str:
             raise ReferenceError(
                 f"invalid repository name {name!r}: use lowercase letters, digits and separators (. _ -)"
             )
-    if re.fullmatch(r"[0-9a-f]{64}", path.rsplit("/", 1)[-1]) and domain == DEFAULT_DOMAIN and path.count("/") == 1:
-        raise ReferenceError("a 64-character hex name is an image ID, not a repository")
     return f"{domain}/{path}"
 
 

@@ -84,7 +84,7 @@ class Snapshot:
         ref = refs.try_parse(reference)
         if ref is not None:
             for image in self.images:
-                if ref in (image.tags if ref.digest is None else image.digests) or _digest_match(ref, image):
+                if ref in image.tags or _digest_match(ref, image):  # tags carry no digest
                     return image
         prefix = refs.id_prefix(reference)
         if prefix is not None:
@@ -105,7 +105,7 @@ class Snapshot:
         if image is not None and container.image_id == image.id:
             return True
         typed = container.image
-        if refs.id_prefix(typed) is not None and container.image_id.endswith(typed.removeprefix("sha256:")):
+        if refs.id_prefix(typed) is not None and container.image_id.endswith(typed):
             # The list shows an ID when the typed reference no longer names this image.
             typed = self.created_with(container) or typed
         return _same_reference(typed, reference)

@@ -3,12 +3,15 @@ answers with exit 0 or exit 2 and a located fault (FILE:LINE: $.path: reason), n
 
 from __future__ import annotations
 
+import ast
 import copy
 import io
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -18,8 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checks import cli
+from checks import exercises as exercise_files
+from checks.messages import msg
 
-from conftest import EXERCISES
+from conftest import EXERCISES, ROOT
 
 FAULT = re.compile(r'^(?P<file>.+?):(?P<line>\d+): \$(?:\.[A-Za-z_][\w-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*: \S.*$', re.ASCII)
 # CI replays the same examples on every run (derandomize), so a landing never hinges on luck; runs
@@ -135,8 +140,29 @@ def test_huge_strings(size, where):
         document["checks"][0]["hint"]["en"] = huge
     else:
         document[huge] = 1
-    code, _ = validate({"huge.yaml": dump(document, False)})
-    assert code == 2
+    data = dump(document, False)
+    code, lines = validate({"huge.yaml": data})
+    assert code == 2 and len(lines) == 1
+    if len(data) > exercise_files.MAX_BYTES:  # refused by its size, before YAML reads a byte of it
+        too_large = msg("exercise.too_large", size=len(data), limit=exercise_files.MAX_BYTES).render("en")
+        assert lines[0].endswith(f"huge.yaml:1: $: {too_large}"), lines[0][:300]
+    else:  # read, and refused by the schema's maximum lengths
+        assert "too long" in lines[0] or "unknown key" in lines[0], lines[0][:300]
+
+
+def test_ci_replays_the_same_examples():
+    """With CI set (.ci/run sets CI=true), the fuzz tests are derandomized and keep no database; elsewhere not."""
+    probe = (
+        "import test_fuzz as t; from hypothesis import settings as s; "
+        "print([(s.default.derandomize, s.default.database is None), (t.SETTINGS.derandomize, t.SETTINGS.database is None)])"
+    )
+    for ci, derandomized in (("true", True), (None, False)):
+        environ = {key: value for key, value in os.environ.items() if key != "CI"}
+        environ |= {"PYTHONPATH": f"{ROOT / 'tests'}{os.pathsep}{ROOT}"} | ({"CI": ci} if ci else {})
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environ, cwd=ROOT / "tests", timeout=120)
+        assert done.returncode == 0, done.stderr
+        for derandomize, no_database in ast.literal_eval(done.stdout):
+            assert derandomize is derandomized and no_database is derandomized, ci
 
 
 @settings(max_examples=20, deadline=None)

@@ -134,14 +134,18 @@ def test_containers_created_and_removed_while_grading(daemon, lab, tmp_path, cap
     """A student's daemon changes under the grader: every run still gives a whole, valid result."""
     daemon.docker("run", "--name", "kept", "hello-world")
     stop = threading.Event()
+    churned: list[str] = []  # containers created and removed by the churn thread
+    errors: list[BaseException] = []
 
     def churn():
-        index = 0
-        while not stop.is_set():
-            name = f"churn-{index}"
-            daemon.api.create_container("hello-world", name=name)
-            daemon.api.remove_container(name, force=True)
-            index += 1
+        try:
+            while not stop.is_set():
+                name = f"churn-{len(churned)}"
+                daemon.api.create_container("hello-world", name=name)
+                daemon.api.remove_container(name, force=True)
+                churned.append(name)
+        except BaseException as error:  # a dead thread says nothing by itself: the test reports it
+            errors.append(error)
 
     worker = threading.Thread(target=churn)
     worker.start()
@@ -153,10 +157,13 @@ def test_containers_created_and_removed_while_grading(daemon, lab, tmp_path, cap
             assert code in (0, 1) and document["status"] in ("passed", "failed")
             assert schema("json").is_valid(document)
             assert sum(len(e["checks"]) for e in document["exercises"]) == 13
+        alive = worker.is_alive()  # still churning when the last grading ended
     finally:
         stop.set()
         worker.join()
     capsys.readouterr()
+    assert errors == [] and alive, errors
+    assert churned, "the daemon never changed during grading"
 
 
 def test_a_container_removed_between_the_list_and_its_logs(daemon, lab, monkeypatch):

@@ -1,7 +1,9 @@
-"""Every message of the grader exists in pt-BR and en, with the same fields; every key used exists."""
+"""Every message of the grader exists in pt-BR and en, with the same fields; the code uses every key, and
+only keys that exist (read from the code's syntax tree, whatever the quoting)."""
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
@@ -19,12 +21,129 @@ def test_both_languages_with_the_same_fields(key):
     assert placeholders(texts["pt-BR"]) == placeholders(texts["en"])
 
 
+# Catalog keys that no code uses yet, on purpose; each says why. A key listed here that the
+# code does use, or that left the catalog, fails the test too.
+KNOWN_UNUSED: dict[str, str] = {}
+
+
+def message_keys() -> tuple[set[str], list[str]]:
+    """The catalog keys the code under checks/ uses, read from its syntax tree, and the problems found:
+    keys not in the catalog, and keys that cannot be told from the code."""
+    used: set[str] = set()
+    problems: list[str] = []
+    for path in sorted((ROOT / "checks").rglob("*.py")):
+        if path == ROOT / "checks" / "messages.py":
+            continue  # defines msg and Message: no key of its own
+        tree = ast.parse(path.read_text(), str(path))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        wrappers = _wrappers(tree)
+        for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
+            name = _called(call)
+            if name not in {"msg", "Message"} | set(wrappers) or not call.args:
+                continue
+            where = f"{path.relative_to(ROOT)}:{call.lineno}"
+            first = call.args[0]
+            if isinstance(first, ast.Name) and _inside_wrapper_on(first.id, call, parents, wrappers):
+                continue  # the wrapper's callers name the keys
+            keys = _keys(first, parents)
+            if keys is None:
+                problems.append(f"{where}: the key {ast.unparse(first)} cannot be told from the code")
+                continue
+            if not keys:
+                problems.append(f"{where}: {ast.unparse(first)} names no catalog key")
+            problems += [f"{where}: {key!r} is not in the catalog" for key in keys - set(CATALOG)]
+            used |= keys & set(CATALOG)
+    return used, problems
+
+
+def _called(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    return call.func.attr if isinstance(call.func, ast.Attribute) else None
+
+
+def _wrappers(tree: ast.AST) -> dict[str, str]:
+    """Functions that pass their first parameter on as a message key, like ``say(key, **params)``."""
+    found = {}
+    for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
+        params = function.args.posonlyargs + function.args.args
+        if not params:
+            continue
+        for call in (node for node in ast.walk(function) if isinstance(node, ast.Call)):
+            first = call.args[0] if call.args else None
+            if _called(call) in ("msg", "Message") and isinstance(first, ast.Name) and first.id == params[0].arg:
+                found[function.name] = params[0].arg
+    return found
+
+
+def _keys(node: ast.expr, parents: dict) -> set[str] | None:
+    """The keys a first argument can be: a literal, or an f-string whose fields are bounded by a
+    literal tuple (``for key in ("a", "b")``, ``if x in ("a", "b")``) or else by the catalog."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    spellings = [""]  # regular expressions, one per combination of the bounded fields
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            spellings = [done + re.escape(part.value) for done in spellings]
+            continue
+        bound = _bound(ast.unparse(part.value), node, parents)
+        options = [re.escape(value) for value in bound] if bound is not None else ["[A-Za-z0-9_]+"]
+        spellings = [done + option for done in spellings for option in options]
+    keys = set()
+    for spelling in spellings:
+        matching = {key for key in CATALOG if re.fullmatch(spelling, key)}
+        exact = "[" not in spelling  # every field bounded: the key itself, in the catalog or not
+        keys |= matching if matching or not exact else {re.sub(r"\\(.)", r"\1", spelling)}
+    return keys
+
+
+def _inside_wrapper_on(name: str, node: ast.AST, parents: dict, wrappers: dict[str, str]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.FunctionDef) and wrappers.get(node.name) == name:
+            return True
+    return False
+
+
+def _bound(expression: str, node: ast.AST, parents: dict) -> list[str] | None:
+    """The literal strings an expression is limited to where ``node`` runs, if the code says."""
+
+    def literals(values: ast.expr) -> list[str] | None:
+        if isinstance(values, (ast.Tuple, ast.List, ast.Set)) and all(
+            isinstance(item, ast.Constant) and isinstance(item.value, str) for item in values.elts
+        ):
+            return [item.value for item in values.elts]
+        return None
+
+    while node in parents:
+        node = parents[node]
+        tests = [node.test] if isinstance(node, (ast.If, ast.IfExp, ast.While)) else []
+        generators = node.generators if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)) else []
+        loops = [node] if isinstance(node, ast.For) else []
+        for generator in list(generators) + loops:
+            if ast.unparse(generator.target) == expression and literals(generator.iter) is not None:
+                return literals(generator.iter)
+            tests += getattr(generator, "ifs", [])
+        for test in tests:
+            if (
+                isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.In)
+                and ast.unparse(test.left) == expression and literals(test.comparators[0]) is not None
+            ):
+                return literals(test.comparators[0])
+    return None
+
+
 def test_every_key_used_in_the_code_is_in_the_catalog():
-    used = set()
-    for path in (ROOT / "checks").rglob("*.py"):
-        used |= set(re.findall(r'msg\(\s*f?"([a-z_.{}]+)"', path.read_text()))
-    literal = {key for key in used if "{" not in key}
-    assert literal and literal <= set(CATALOG), literal - set(CATALOG)
+    used, problems = message_keys()
+    assert used and problems == []
+
+
+def test_every_catalog_key_is_used_by_the_code():
+    used, _ = message_keys()
+    unused = set(CATALOG) - used
+    assert unused == set(KNOWN_UNUSED), f"unused: {sorted(unused - set(KNOWN_UNUSED))}; listed but used or gone: {sorted(set(KNOWN_UNUSED) - unused)}"
 
 
 @pytest.mark.parametrize("environ, lang", [

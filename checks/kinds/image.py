@@ -38,7 +38,7 @@ SCHEMA = {
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     wanted = spec["image"]
     image = snapshot.find_image(wanted)
-    if spec.get("state", "present") == "absent":
+    if spec.get("state") == "absent":
         if image is None:
             return Result(True, msg("image.missing", ref=wanted))
         return Result(False, msg("image.found", ref=wanted, id=image.short_id))

@@ -1,0 +1,73 @@
+"""Hand-built Engine API JSON and a stand-in ``Source``, for tests that need no daemon.
+
+``image_json`` and ``container_json`` return one item of ``GET /images/json`` and
+``GET /containers/json?all=1`` as dockerd sends them; ``FakeSource`` answers the lazy reads
+(an inspect's ``Config.Image``, whether logs hold a text) and records each one.
+"""
+
+from __future__ import annotations
+
+from checks.snapshot import Snapshot
+
+
+def image_id(hex_digit_pair: str) -> str:
+    """A full image ID from a two-character pattern: ``image_id("ab")`` is ``sha256:abab...``."""
+    return "sha256:" + hex_digit_pair * 32
+
+
+def digest(hex_digit: str) -> str:
+    return "sha256:" + hex_digit * 64
+
+
+def image_json(id_: str, tags=(), digests=()) -> dict:
+    """An item of GET /images/json; an untagged image has RepoTags ``["<none>:<none>"]`` or null."""
+    return {
+        "Id": id_,
+        "ParentId": "",
+        "RepoTags": list(tags) if tags is not None else None,
+        "RepoDigests": list(digests) if digests is not None else None,
+        "Created": 1630084785,
+        "Size": 5_600_000,
+        "SharedSize": -1,
+        "Labels": None,
+        "Containers": -1,
+    }
+
+
+def container_json(id_: str, name: str, image: str, image_id_: str, state: str = "exited", status: str = "Exited (0) 2 seconds ago") -> dict:
+    """An item of GET /containers/json?all=1: names come with a leading ``/``."""
+    return {
+        "Id": id_,
+        "Names": [f"/{name}"],
+        "Image": image,
+        "ImageID": image_id_,
+        "Command": "/hello",
+        "Created": 1630084800,
+        "Ports": [],
+        "Labels": {},
+        "State": state,
+        "Status": status,
+        "HostConfig": {"NetworkMode": "none"},
+        "Mounts": [],
+    }
+
+
+class FakeSource:
+    """The lazy reads of a snapshot: ``created_with[id]`` and ``logs[id]``, each call recorded."""
+
+    def __init__(self, created_with: dict[str, str | None] | None = None, logs: dict[str, str] | None = None):
+        self._created_with = created_with or {}
+        self._logs = logs or {}
+        self.calls: list[tuple[str, ...]] = []
+
+    def created_with(self, container_id: str) -> str | None:
+        self.calls.append(("inspect", container_id))
+        return self._created_with.get(container_id)
+
+    def logs_contain(self, container_id: str, text: str) -> bool:
+        self.calls.append(("logs", container_id, text))
+        return text in self._logs.get(container_id, "")
+
+
+def snapshot(images=(), containers=(), source: FakeSource | None = None) -> Snapshot:
+    return Snapshot.from_api(list(images), list(containers), source=source)
