@@ -8,7 +8,16 @@ import re
 
 import pytest
 
+import importlib
+import pkgutil
+
+import checks
 from checks.messages import CATALOG, LANGS, detect_lang, placeholders
+
+# Subsystems bring their own catalogs (checks.boundary.messages): import them all first.
+for _module in pkgutil.walk_packages(checks.__path__, "checks."):
+    if _module.name != "checks.__main__":
+        importlib.import_module(_module.name)
 
 from conftest import ROOT
 
@@ -31,12 +40,11 @@ def message_keys() -> tuple[set[str], list[str]]:
     keys not in the catalog, and keys that cannot be told from the code."""
     used: set[str] = set()
     problems: list[str] = []
-    for path in sorted((ROOT / "checks").rglob("*.py")):
-        if path == ROOT / "checks" / "messages.py":
-            continue  # defines msg and Message: no key of its own
-        tree = ast.parse(path.read_text(), str(path))
+    paths = [path for path in sorted((ROOT / "checks").rglob("*.py")) if path != ROOT / "checks" / "messages.py"]
+    trees = {path: ast.parse(path.read_text(), str(path)) for path in paths}  # messages.py: defines msg, no key
+    wrappers = {name: param for tree in trees.values() for name, param in _wrappers(tree).items()}
+    for path, tree in trees.items():
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-        wrappers = _wrappers(tree)
         for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
             name = _called(call)
             if name not in {"msg", "Message"} | set(wrappers) or not call.args:
@@ -66,7 +74,7 @@ def _wrappers(tree: ast.AST) -> dict[str, str]:
     """Functions that pass their first parameter on as a message key, like ``say(key, **params)``."""
     found = {}
     for function in (node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)):
-        params = function.args.posonlyargs + function.args.args
+        params = [p for p in function.args.posonlyargs + function.args.args if p.arg not in ("self", "cls")]
         if not params:
             continue
         for call in (node for node in ast.walk(function) if isinstance(node, ast.Call)):

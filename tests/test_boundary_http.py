@@ -1,0 +1,137 @@
+"""The API boundary on its own, over raw HTTP: what any client could send (not only the docker CLI),
+against a boundary in front of the tests' real dockerd. What is refused never reaches dockerd: the
+daemon's containers, volumes and networks are the same afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import tempfile
+from pathlib import Path
+
+import docker
+import pytest
+
+from checks.boundary import Boundary, Context, Limits, container_counter
+
+LAB_REGISTRY = "127.0.0.1:5000"
+
+
+@pytest.fixture(scope="module")
+def boundary(lab):
+    folder = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
+    context = Context(LAB_REGISTRY, Limits(), container_counter(lab.socket))
+    with Boundary(lab.socket, folder / "boundary.sock", context) as serving:
+        yield serving
+    folder.rmdir()
+
+
+def exchange(boundary: Boundary, raw: bytes) -> tuple[int, bytes]:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(str(boundary.listen))
+        try:
+            conn.sendall(raw)
+        except BrokenPipeError:
+            pass  # refused before the whole body was sent: the answer is still there to read
+        data = b""
+        try:
+            while chunk := conn.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            pass
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def post_json(path: str, body: bytes, extra: str = "") -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n{extra}"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def daemon_state(lab) -> tuple:
+    api = docker.APIClient(base_url=lab.host, version="auto")
+    try:
+        return (sorted(c["Id"] for c in api.containers(all=True)), sorted(v["Name"] for v in api.volumes()["Volumes"] or []),
+                sorted(n["Name"] for n in api.networks()))
+    finally:
+        api.close()
+
+
+PRIVILEGED = json.dumps({"Image": "alpine:3.14", "HostConfig": {"Privileged": True}}).encode()
+SAFE = json.dumps({"Image": "alpine:3.14", "HostConfig": {}}).encode()
+SMUGGLED = post_json("/v1.41/containers/create", PRIVILEGED)
+
+
+@pytest.mark.parametrize("name, raw", [
+    ("privileged", post_json("/v1.41/containers/create", PRIVILEGED)),
+    ("lowercase-key", post_json("/containers/create", b'{"Image": "alpine:3.14", "hostconfig": {"Privileged": true}}')),
+    ("duplicate-key", post_json("/containers/create", b'{"Image": "alpine:3.14", "HostConfig": {"Privileged": true}, "HostConfig": {}}')),
+    ("duplicate-key-other-case", post_json("/containers/create", b'{"HostConfig": {"Privileged": true}, "hostConfig": {}}')),
+    ("not-json", post_json("/containers/create", b"{'Image': 'x'}")),
+    ("old-api-start", post_json("/v1.23/containers/x/start", b'{"Privileged": true, "Binds": ["/:/h"]}')),
+    ("form-body", b"POST /images/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                  b"Content-Length: 38\r\n\r\nfromSrc=http%3A%2F%2F127.0.0.1%3A1%2Fx"),
+    ("cl-and-te", b"POST /containers/create HTTP/1.1\r\nHost: d\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    ("two-lengths", b"POST /containers/create HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\nContent-Length: 4\r\n\r\n{}{}"),
+    ("te-not-chunked", b"POST /containers/create HTTP/1.1\r\nHost: d\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+    ("folded-header", b"GET /info HTTP/1.1\r\nHost: d\r\nX: a\r\n b\r\n\r\n"),
+    ("dot-dot", b"POST /v1.41/images/create/../../containers/create HTTP/1.1\r\nHost: d\r\n\r\n"),
+    ("encoded-dot-dot", b"POST /v1.41/volumes/%2e%2e/containers/create HTTP/1.1\r\nHost: d\r\n\r\n"),
+    ("double-slash", b"POST //containers/create HTTP/1.1\r\nHost: d\r\n\r\n"),
+    ("absolute-target", b"GET http://docker/info HTTP/1.1\r\nHost: d\r\n\r\n"),
+    ("semicolon-query", b"POST /images/create?fromImage=alpine;fromSrc=http://x HTTP/1.1\r\nHost: d\r\n\r\n"),
+    ("plugins", b"GET /plugins HTTP/1.1\r\nHost: d\r\n\r\n"),
+    ("swarm", b"POST /swarm/init HTTP/1.1\r\nHost: d\r\nContent-Length: 2\r\n\r\n{}"),
+    ("huge-head", b"GET /info HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n"),
+    ("huge-body", post_json("/containers/create", b'{"Image": "' + b"a" * (1024 * 1024 + 10) + b'"}')),
+])
+def test_raw_requests_that_never_reach_dockerd(boundary, lab, name, raw):
+    before = daemon_state(lab)
+    status, body = exchange(boundary, raw)
+    assert status == 403, body
+    assert json.loads(body)["message"].startswith("docker-grader recusou este pedido")
+    assert daemon_state(lab) == before
+
+
+def test_a_second_request_on_the_same_connection_is_never_served(boundary, lab):
+    """A safe request, then a smuggled one on the same connection: dockerd closes after the first."""
+    before = daemon_state(lab)
+    status, body = exchange(boundary, b"GET /_ping HTTP/1.1\r\nHost: d\r\n\r\n" + SMUGGLED)
+    assert status == 200 and body.endswith(b"OK")
+    assert daemon_state(lab) == before
+
+
+def test_a_chunked_body_is_judged_whole(boundary, lab):
+    before = daemon_state(lab)
+    half = len(PRIVILEGED) // 2
+    chunked = (b"POST /containers/create HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+               + f"{half:x}\r\n".encode() + PRIVILEGED[:half] + b"\r\n"
+               + f"{len(PRIVILEGED) - half:x}\r\n".encode() + PRIVILEGED[half:] + b"\r\n0\r\n\r\n")
+    assert exchange(boundary, chunked)[0] == 403
+    assert daemon_state(lab) == before
+
+
+def test_an_allowed_create_reaches_dockerd_with_the_limits_put_in(boundary, daemon):
+    lab = daemon.lab
+    daemon.api.pull("alpine:3.14")
+    status, body = exchange(boundary, post_json("/v1.41/containers/create?name=through-boundary", SAFE))
+    assert status == 201, body
+    api = docker.APIClient(base_url=lab.host, version="auto")
+    try:
+        host_config = api.inspect_container("through-boundary")["HostConfig"]
+        api.remove_container("through-boundary", force=True)
+    finally:
+        api.close()
+    assert host_config["PidsLimit"] == Limits().pids
+    assert host_config["LogConfig"] == {"Type": "json-file", "Config": {"max-file": "1", "max-size": "10m"}}
+    assert boundary.stats.allowed >= 1
+
+
+def test_refusals_are_recorded_with_what_was_refused(boundary):
+    refused_before = len(boundary.stats.refused)
+    exchange(boundary, post_json("/v1.41/containers/create", PRIVILEGED))
+    method, path, message = boundary.stats.refused[-1]
+    assert len(boundary.stats.refused) == refused_before + 1
+    assert (method, path) == ("POST", "/containers/create") and "Privileged" in message.render("en")
