@@ -3,33 +3,8 @@
 The flow: ``exercises.load`` → ``daemon.read_snapshot`` → each check kind's
 ``evaluate`` → ``Report`` → a writer per format. The CLI and the pytest plugin
 are thin front ends over ``grading``.
+
+This file imports nothing, so that any module (a check kind, say) can import a part of
+the grader without pulling in the rest: import what you use from its own module
+(``checks.model``, ``checks.results``, ``checks.grading``, ``checks.errors`` ...).
 """
-
-from checks.daemon import DaemonClient, connect, read_snapshot
-from checks.errors import DaemonError, ExerciseError, GraderError, LabError, UsageError
-from checks.exercises import Check, Exercise, load
-from checks.grading import check, grade, grade_exercise
-from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
-from checks.snapshot import Snapshot
-
-__all__ = [
-    "Check",
-    "CheckOutcome",
-    "DaemonClient",
-    "DaemonError",
-    "Exercise",
-    "ExerciseError",
-    "ExerciseOutcome",
-    "GraderError",
-    "LabError",
-    "Report",
-    "Result",
-    "Snapshot",
-    "UsageError",
-    "check",
-    "connect",
-    "grade",
-    "grade_exercise",
-    "load",
-    "read_snapshot",
-]

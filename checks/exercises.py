@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -20,39 +19,12 @@ from jsonschema.exceptions import relevance
 from checks import schema
 from checks.errors import ExerciseError, Fault, UsageError
 from checks.messages import Message, msg
+from checks.model import Check, Exercise
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
 SUFFIXES = (".yaml", ".yml")
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same nodes, 5× faster
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    kind: str
-    spec: Mapping[str, Any]  # the whole check mapping, as the kind reads it
-    points: float
-    hint: Mapping[str, str]
-    visibility: str = "visible"
-    line: int = 0
-
-
-@dataclass(frozen=True)
-class Exercise:
-    id: str
-    lesson: str
-    order: int
-    title: Mapping[str, str]
-    description: Mapping[str, str]
-    checks: tuple[Check, ...]
-    path: str = ""
-    images: tuple[Mapping[str, Any], ...] = ()
-    start: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def max_score(self) -> float:
-        return sum(check.points for check in self.checks)
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import DaemonError
-from checks.exercises import Check, Exercise
+from checks.model import Check, Exercise
 from checks.kinds import KINDS
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 from checks.snapshot import Snapshot

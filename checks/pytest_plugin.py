@@ -18,7 +18,7 @@ from checks import exercises as exercise_files
 from checks import grading
 from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import EXIT_DAEMON, ExerciseError, GraderError
-from checks.exercises import Check, Exercise
+from checks.model import Check, Exercise
 from checks.messages import LANGS, detect_lang, msg
 from checks.report.rows import message, points
 from checks.results import CheckOutcome

@@ -6,12 +6,9 @@ Every output format writes the sheet that ``checks.report`` builds from a ``Repo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from checks.messages import Message
-
-if TYPE_CHECKING:  # exercises → schema → kinds → results: annotations only, no import cycle
-    from checks.exercises import Check, Exercise
+from checks.model import Check, Exercise
 
 
 @dataclass(frozen=True)

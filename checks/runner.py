@@ -24,7 +24,7 @@ from checks import submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError
-from checks.exercises import Exercise
+from checks.model import Exercise
 from checks.grading import grade_exercise
 from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
 from checks.lab import start as start_state

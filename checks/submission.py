@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks.errors import UsageError
-from checks.exercises import Exercise
+from checks.model import Exercise
 from checks.messages import Message, msg
 from checks.results import CommandRun
 from checks.sandbox import PROGRAMS, Sandbox

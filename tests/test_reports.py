@@ -23,7 +23,7 @@ import pytest
 from checks import cli
 from checks import exercises as exercise_files
 from checks.errors import UsageError
-from checks.exercises import Check, Exercise
+from checks.model import Check, Exercise
 from checks.messages import LANGS, msg
 from checks.report import WRITERS, Format, Writer, classroom, trybe
 from checks.report.markdown import cell

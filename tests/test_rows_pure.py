@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.exercises import Check, Exercise
+from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.report import rows
 from checks.report.rows import Row, Sheet

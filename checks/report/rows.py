@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from checks.exercises import Check, Exercise
+from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report
 

@@ -11,7 +11,7 @@ import json
 import os
 from typing import Mapping
 
-from checks.exercises import Exercise
+from checks.model import Exercise
 from checks.report.rows import Sheet
 from checks.results import Report
 
