@@ -140,7 +140,7 @@ def cmd_check(args, lang: str) -> int:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids)
     except GraderError as error:
         return emit_error(error, args, lang)
-    report = grading.check(chosen, host=args.host)
+    report = grading.grade_daemon(chosen, host=args.host)
     return finish(report, args, lang)
 
 

@@ -30,19 +30,18 @@ MAX_API_VERSION = "1.45"  # the requests sent exist since API 1.24; newer daemon
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where the daemon is, and how we came to choose it (for error messages)."""
+    """Where the daemon is, and the TLS settings to reach it with."""
 
     host: str
-    origin: str  # "--host", "DOCKER_HOST", "context NAME", "default"
     tls: Any = None
 
 
 def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None = None) -> Endpoint:
     environ = os.environ if environ is None else environ
     if host:
-        return Endpoint(host, "--host", _tls({**environ, "DOCKER_HOST": host}))
+        return Endpoint(host, _tls({**environ, "DOCKER_HOST": host}))
     if environ.get("DOCKER_HOST"):
-        return Endpoint(_docker_host(environ), "DOCKER_HOST", _tls(environ))
+        return Endpoint(_docker_host(environ), _tls(environ))
     name = environ.get("DOCKER_CONTEXT") or _current_context(environ)
     if name and name != "default":
         from docker.context import ContextAPI  # only for a context: docker-py reads its store
@@ -53,8 +52,8 @@ def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None 
             raise DaemonError(msg("daemon.context", name=name, reason=error)) from error
         if context is None:
             raise DaemonError(msg("daemon.context", name=name, reason="not found"))
-        return Endpoint(context.Host, f"context {name}", context.TLSConfig or None)
-    return Endpoint(DEFAULT_HOST, "default")
+        return Endpoint(context.Host, context.TLSConfig or None)
+    return Endpoint(DEFAULT_HOST)
 
 
 def _docker_host(environ: Mapping[str, str]) -> str:
@@ -222,7 +221,7 @@ def read_snapshot(client: DaemonClient) -> Snapshot:
     """One list of containers (all=1) and one list of images: two GET requests."""
     containers = client.get_json("/containers/json", {"all": 1}) or []
     images = client.get_json("/images/json") or []
-    return Snapshot.from_api(images, containers, source=DaemonSource(client), endpoint=client.endpoint.host)
+    return Snapshot.from_api(images, containers, source=DaemonSource(client))
 
 
 def connect(host: str | None = None, environ: Mapping[str, str] | None = None) -> DaemonClient:

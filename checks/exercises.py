@@ -18,22 +18,22 @@ from jsonschema.exceptions import relevance
 
 from checks import schema
 from checks.errors import ExerciseError, Fault, UsageError
-from checks.messages import Message, msg
+from checks.messages import Message, closest, msg
 from checks.model import Check, Exercise
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
-SUFFIXES = (".yaml", ".yml")
+EXERCISE_SUFFIXES = (".yaml", ".yml")
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same nodes, 5× faster
 
 
-def find_files(paths: Iterable[str | Path]) -> list[Path]:
+def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
     """The exercise files named, or found (sorted) in the folders named."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in EXERCISE_SUFFIXES and p.is_file()))
         elif path.is_file():
             found.append(path)
         else:
@@ -47,7 +47,7 @@ def load(paths: Iterable[str | Path]) -> list[Exercise]:
     """Loads every file, in lesson order; raises ExerciseError with the faults of all of them."""
     exercises: list[Exercise] = []
     faults: list[Fault] = []
-    for path in find_files(paths):
+    for path in exercise_paths(paths):
         try:
             exercises.append(load_file(path))
         except ExerciseError as error:
@@ -262,6 +262,5 @@ def select(exercises: list[Exercise], ids: Iterable[str]) -> list[Exercise]:
     known = {exercise.id: exercise for exercise in exercises}
     for wanted in ids:
         if wanted not in known:
-            closest = difflib.get_close_matches(wanted, known, n=3, cutoff=0.3) or sorted(known)[:3]
-            raise UsageError(msg("usage.unknown_id", id=wanted, closest=", ".join(closest)))
+            raise UsageError(msg("usage.unknown_id", id=wanted, closest=", ".join(closest(wanted, known))))
     return [exercise for exercise in exercises if exercise.id in ids]

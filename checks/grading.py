@@ -29,7 +29,7 @@ def grade(exercises: Iterable[Exercise], snapshot: Snapshot) -> tuple[ExerciseOu
     return tuple(grade_exercise(exercise, snapshot) for exercise in exercises)
 
 
-def check(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None) -> Report:
+def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None) -> Report:
     """Grades exercises against a daemon. A daemon that is down gives a Report with the error."""
     started = time.monotonic()
     try:
@@ -42,4 +42,4 @@ def check(exercises: list[Exercise], host: str | None = None, client: DaemonClie
                 client.close()
     except DaemonError as error:
         return Report((), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
-    return Report(outcomes, time.monotonic() - started, endpoint=client.endpoint.host, planned=tuple(exercises))
+    return Report(outcomes, time.monotonic() - started, planned=tuple(exercises))

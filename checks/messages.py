@@ -334,6 +334,13 @@ def msg(key: str, /, **params: Any) -> Message:
     return Message(key, params)
 
 
+def closest(word: str, choices, n: int = 3) -> list[str]:
+    """The names most like ``word``, for "did you mean ...?"; the first few names when none is close."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.3) or sorted(choices)[:n]
+
+
 def placeholders(template: str) -> set[str]:
     """The field names a template uses, to compare translations."""
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}

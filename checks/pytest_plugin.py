@@ -55,7 +55,7 @@ def exercises_dir(config: pytest.Config) -> Path:
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    if file_path.suffix in exercise_files.SUFFIXES and file_path.resolve().is_relative_to(exercises_dir(parent.config)):
+    if file_path.suffix in exercise_files.EXERCISE_SUFFIXES and file_path.resolve().is_relative_to(exercises_dir(parent.config)):
         return ExerciseFile.from_parent(parent, path=file_path)
     return None
 

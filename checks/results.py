@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from checks.errors import EXIT_FAILED, EXIT_OK
 from checks.messages import Message
 from checks.model import Check, Exercise
 
@@ -47,7 +48,6 @@ class CommandRun:
     output: str = ""
     refused: Message | None = None
     timed_out: bool = False
-    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,6 @@ class Report:
     seconds: float = 0.0
     error: Message | None = None
     error_exit_code: int | None = None
-    endpoint: str = ""
     planned: tuple[Exercise, ...] = field(default=())
 
     @property
@@ -99,4 +98,4 @@ class Report:
     def exit_code(self) -> int:
         if self.error_exit_code is not None:
             return self.error_exit_code
-        return 0 if self.passed else 1
+        return EXIT_OK if self.passed else EXIT_FAILED

@@ -55,7 +55,7 @@ def run(
     limits: Limits = Limits(),
 ) -> Report:
     """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed."""
-    files = submission.find_files(folder, exercises)
+    files = submission.command_files(folder, exercises)
     budget = budget or Budget(command=timeout)
     started = time.monotonic()
     own_lab = lab is None
@@ -78,14 +78,14 @@ def run(
                 deadline = min(time.monotonic() + budget.exercise, started + budget.run)
                 outcomes.append(_grade_one(exercise, files.get(exercise.id), lab, sandbox, budget.command, deadline))
     except GraderError as error:
-        return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, lab.host, tuple(exercises))
+        return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
         sandbox.close()
         if own_lab:
             lab.down(progress)
             signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(scratch, ignore_errors=True)  # the commands' working folder, also with a lab given
-    return Report(tuple(outcomes), time.monotonic() - started, endpoint=lab.host, planned=tuple(exercises))
+    return Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
 
 
 def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox, timeout: float, deadline: float) -> ExerciseOutcome:
@@ -102,7 +102,7 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
             error = msg("submission.refused", line=first.line, reason=first.refused)
         elif any(r.timed_out for r in runs):
             error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
-    with DaemonClient(Endpoint(lab.host, "lab")) as client:
+    with DaemonClient(Endpoint(lab.host)) as client:
         outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
     start_state.stop_running(lab.host)
     if error is not None and error.key in ZERO_SCORE:

@@ -59,7 +59,6 @@ class Snapshot:
     images: tuple[Image, ...]
     containers: tuple[Container, ...]
     source: Source | None = None
-    endpoint: str = ""
     _created_with: dict[str, str | None] = field(default_factory=dict, repr=False)
     _logs: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _found: dict[str, Image | None] = field(default_factory=dict, repr=False)

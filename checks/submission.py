@@ -27,11 +27,11 @@ from pathlib import Path
 
 from checks.errors import UsageError
 from checks.model import Exercise
-from checks.messages import Message, msg
+from checks.messages import Message, closest, msg
 from checks.results import CommandRun
 from checks.sandbox import PROGRAMS, Sandbox
 
-SUFFIXES = ("", ".dc", ".txt")
+COMMAND_SUFFIXES = ("", ".dc", ".txt")
 MAX_LINES = 200
 MAX_OUTPUT = 64 * 1024  # kept per command; the rest is read and dropped
 DEFAULT_TIMEOUT = 60.0
@@ -53,7 +53,7 @@ class CommandFile:
     refused: tuple[CommandRun, ...] = ()  # the lines refused, with why; none of the file runs then
 
 
-def find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
+def command_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
     """The command file of each exercise. Other files are the submission's own (a Dockerfile, a
     compose file, a script), but a ``.dc`` file or a name that looks like a misspelt exercise id
     is a UsageError, so that a typo does not silently score 0."""
@@ -62,14 +62,13 @@ def find_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
     ids = {exercise.id for exercise in exercises}
     found: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file() or path.suffix not in SUFFIXES:
+        if path.name.startswith(".") or not path.is_file() or path.suffix not in COMMAND_SUFFIXES:
             continue
         stem = path.name[: -len(path.suffix)] if path.suffix else path.name
         if stem not in ids:
             if path.suffix != ".dc" and not difflib.get_close_matches(stem, ids, n=1, cutoff=0.8):
                 continue
-            closest = difflib.get_close_matches(stem, ids, n=3, cutoff=0.3) or sorted(ids)[:3]
-            raise UsageError(msg("submission.unknown_file", path=str(path), closest=", ".join(closest)))
+            raise UsageError(msg("submission.unknown_file", path=str(path), closest=", ".join(closest(stem, ids))))
         if stem in found:
             raise UsageError(msg("submission.two_files", id=stem, first=str(found[stem]), second=str(path)))
         found[stem] = path
@@ -177,10 +176,7 @@ def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
     text = output.decode("utf-8", errors="replace")
     if dropped:
         text += f"\n[... {dropped} bytes more]"
-    return CommandRun(
-        command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out,
-        seconds=round(time.monotonic() - started, 3),
-    )
+    return CommandRun(command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out)
 
 
 def _collect(process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bool]:

@@ -82,5 +82,5 @@ def test_a_file_named_after_no_exercise_is_a_usage_error(tmp_path):
 
     (tmp_path / "pull-alpne.dc").write_text("docker pull alpine:3.14\n")
     with pytest.raises(UsageError) as raised:
-        submission.find_files(tmp_path, exercises.load([EXERCISES]))
+        submission.command_files(tmp_path, exercises.load([EXERCISES]))
     assert "pull-alpine" in raised.value.render("en")

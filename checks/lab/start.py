@@ -31,7 +31,7 @@ def apply(start: Mapping, host: str) -> None:
             _ensure_image(api, host, reference)
         for item in start.get("containers", ()):
             _ensure_image(api, host, item["image"])
-            with DaemonClient(Endpoint(host, "lab")) as client:
+            with DaemonClient(Endpoint(host)) as client:
                 snapshot = read_snapshot(client)
                 present = sum(snapshot.created_from(c, item["image"]) for c in snapshot.containers)
             for _ in range(item.get("count", 1) - present):
@@ -77,7 +77,7 @@ class _api:
 
 
 def _ensure_image(api: docker.APIClient, host: str, reference: str) -> None:
-    with DaemonClient(Endpoint(host, "lab")) as client:
+    with DaemonClient(Endpoint(host)) as client:
         if read_snapshot(client).find_image(reference) is not None:
             return
     api.pull(reference)
