@@ -9,9 +9,42 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count, listing
-from checks.messages import Message, msg
+from checks.messages import Message, msg, register
 from checks.results import Result
 from checks.snapshot import Container, Snapshot
+
+# What this kind tells the student it found, in pt-BR and en.
+MESSAGES = {
+    "containers.count": {
+        "pt-BR": "{count} container(s) {selector} ({expected}): {names}",
+        "en": "{count} container(s) {selector} ({expected}): {names}",
+    },
+    "containers.none": {
+        "pt-BR": "nenhum container {selector}",
+        "en": "no container {selector}",
+    },
+    "containers.exit_code": {
+        "pt-BR": "código de saída esperado {code} em {quantifier}; encontrado: {codes}",
+        "en": "expected exit code {code} in {quantifier}; found: {codes}",
+    },
+    "containers.logs": {
+        "pt-BR": "texto {text!r} esperado nos logs de {quantifier}; presente em: {names}",
+        "en": "text {text!r} expected in the logs of {quantifier}; present in: {names}",
+    },
+    "containers.ok": {
+        "pt-BR": "{count} container(s) {selector}: {names}; tudo como esperado",
+        "en": "{count} container(s) {selector}: {names}; all as expected",
+    },
+    "quantifier.all": {"pt-BR": "todos", "en": "all of them"},
+    "quantifier.any": {"pt-BR": "ao menos um", "en": "at least one"},
+    "selector.image": {"pt-BR": "da imagem {value}", "en": "from image {value}"},
+    "selector.name": {"pt-BR": "com nome {value}", "en": "named {value}"},
+    "selector.status": {"pt-BR": "com status {value}", "en": "with status {value}"},
+    "selector.exit_code": {"pt-BR": "que saiu com código {value}", "en": "that exited with code {value}"},
+    "selector.any": {"pt-BR": "no daemon", "en": "on the daemon"},
+}
+register(MESSAGES)
+
 
 STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"]
 

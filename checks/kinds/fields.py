@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks import refs
-from checks.messages import Message, msg
+from checks.messages import Message, msg, register
+
+# What this kind tells the student it found, in pt-BR and en.
+MESSAGES = {
+    "count.expected_exact": {"pt-BR": "esperado: {value}", "en": "expected: {value}"},
+    "count.expected_range": {"pt-BR": "esperado: de {min} a {max}", "en": "expected: {min} to {max}"},
+    "count.expected_min": {"pt-BR": "esperado: ao menos {min}", "en": "expected: at least {min}"},
+    "count.expected_max": {"pt-BR": "esperado: no máximo {max}", "en": "expected: at most {max}"},
+}
+register(MESSAGES)
+
 
 IMAGE = {
     "type": "string",

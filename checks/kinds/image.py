@@ -6,9 +6,31 @@ from typing import Mapping
 
 from checks import refs
 from checks.kinds.fields import IMAGE
-from checks.messages import msg
+from checks.messages import msg, register
 from checks.results import Result
 from checks.snapshot import Image, Snapshot
+
+# What this kind tells the student it found, in pt-BR and en.
+MESSAGES = {
+    "image.found": {
+        "pt-BR": "a imagem {ref} está presente (ID {id})",
+        "en": "image {ref} is present (ID {id})",
+    },
+    "image.missing": {
+        "pt-BR": "a imagem {ref} não está presente",
+        "en": "image {ref} is not present",
+    },
+    "image.not_pulled": {
+        "pt-BR": "a imagem {ref} está presente (ID {id}), mas não foi baixada de {repository}: ela não tem digest desse repositório",
+        "en": "image {ref} is present (ID {id}) but was not pulled from {repository}: it carries no digest of that repository",
+    },
+    "image.unexpected_id": {
+        "pt-BR": "a imagem {ref} está presente, mas o ID {id} não é um dos aceitos ({accepted})",
+        "en": "image {ref} is present, but its ID {id} is not one of the accepted ones ({accepted})",
+    },
+}
+register(MESSAGES)
+
 
 SCHEMA = {
     "properties": {

@@ -5,9 +5,19 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks.kinds.fields import COUNT, REPOSITORY, count_ok, describe_count, listing
-from checks.messages import msg
+from checks.messages import msg, register
 from checks.results import Result
 from checks.snapshot import Snapshot
+
+# What this kind tells the student it found, in pt-BR and en.
+MESSAGES = {
+    "image_count.found": {
+        "pt-BR": "{count} imagem(ns) do repositório {repository} ({expected}): {ids}",
+        "en": "{count} image(s) of repository {repository} ({expected}): {ids}",
+    },
+}
+register(MESSAGES)
+
 
 SCHEMA = {
     "properties": {"repository": REPOSITORY, "count": COUNT},
