@@ -93,8 +93,8 @@ class DaemonClient:
         self.log_bytes = 0  # payload bytes of logs read, all containers together
         try:
             self._transport = open_transport(endpoint.host, endpoint.tls, self.timeout)
-        except Exception as error:  # docker-py raises DockerException, and plain errors for a malformed address
-            raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=error)) from error
+        except (TransportError, ValueError, TypeError) as error:  # docker-py raises plain errors for a malformed address
+            raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=getattr(error, "reason", error))) from error
         self.api_version = ""
         version = self.get_json("/version")
         if not isinstance(version, dict):

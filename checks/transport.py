@@ -8,6 +8,7 @@ ssh:// and named pipes go through docker-py, imported only then. Both give a ``R
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import http.client
 import json
@@ -45,6 +46,26 @@ def open_transport(host: str, tls: Any, timeout: float) -> Transport:
     if host.startswith("unix://") and not tls:
         return UnixTransport(host.removeprefix("unix://"), timeout)
     return DockerPyTransport(host, tls, timeout)
+
+
+def is_transport_error(error: BaseException) -> bool:
+    """What a request can raise on its way: socket and HTTP errors, and those of requests, urllib3 and docker-py."""
+    if isinstance(error, (OSError, http.client.HTTPException)):
+        return True
+    return type(error).__module__.split(".", 1)[0] in ("requests", "urllib3", "docker", "paramiko")
+
+
+@contextlib.contextmanager
+def mapped_errors():
+    """The one map from what both transports (and the lab's docker-py client) raise to TransportError."""
+    try:
+        yield
+    except TransportError:
+        raise
+    except Exception as error:
+        if not is_transport_error(error):
+            raise
+        raise TransportError(reason_of(error), _is_permission(_innermost(error))) from error
 
 
 def reason_of(error: BaseException) -> str:
@@ -99,10 +120,8 @@ class _UnixResponse:
         self.status = response.status
 
     def read(self, size: int = -1) -> bytes:
-        try:
+        with mapped_errors():
             return self._response.read(None if size < 0 else size)
-        except (OSError, http.client.HTTPException) as error:
-            raise TransportError(reason_of(error)) from error
 
     def json(self) -> Any:
         return json.loads(self.read())
@@ -123,11 +142,12 @@ class UnixTransport:
         target = quote(path) + (f"?{urlencode(params)}" if params else "")
         connection = _UnixConnection(self.path, self.timeout)
         try:
-            connection.request("GET", target, headers={"Host": "docker"})
-            response = _UnixResponse(connection.getresponse(), connection)
-        except (OSError, http.client.HTTPException) as error:
+            with mapped_errors():
+                connection.request("GET", target, headers={"Host": "docker"})
+                response = _UnixResponse(connection.getresponse(), connection)
+        except TransportError:
             connection.close()
-            raise TransportError(reason_of(error), _is_permission(error)) from error
+            raise
         if not stream:
             body = response.read()
             response.close()
@@ -160,13 +180,8 @@ class _DockerPyResponse:
         self.status = response.status_code
 
     def read(self, size: int = -1) -> bytes:
-        import requests
-        import urllib3
-
-        try:
+        with mapped_errors():
             return self._response.raw.read(None if size < 0 else size)
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
-            raise TransportError(reason_of(error)) from error
 
     def json(self) -> Any:
         return self._response.json()
@@ -183,16 +198,13 @@ class DockerPyTransport:
 
         self.timeout = timeout
         # version="1.24" avoids docker-py's own GET /version: the client negotiates, and counts it.
-        self._api = docker.APIClient(base_url=host, version="1.24", timeout=timeout, tls=tls)
+        with mapped_errors():
+            self._api = docker.APIClient(base_url=host, version="1.24", timeout=timeout, tls=tls)
 
     def get(self, path: str, params: dict | None, stream: bool) -> _DockerPyResponse:
-        import requests
-
-        try:
+        with mapped_errors():
             # requests' own get has no timeout: without one, a daemon that accepts and never answers hangs us
             response = self._api.get(f"{self._api.base_url}{path}", params=params, stream=stream, timeout=self.timeout)
-        except (requests.exceptions.RequestException, OSError) as error:
-            raise TransportError(reason_of(error), _is_permission(_innermost(error))) from error
         return _DockerPyResponse(response)
 
     def close(self) -> None:

@@ -28,10 +28,8 @@ pytest_plugins = ["pytester"]
 def lab():
     """The tests' own daemon. --debug makes dockerd log every API request it serves."""
     scratch = Path(tempfile.mkdtemp(prefix="dgt-", dir="/tmp"))
-    the_lab = Lab("tests", scratch / "lab", debug=True)
-    the_lab.up()
-    yield the_lab
-    the_lab.down()
+    with Lab("tests", scratch / "lab", debug=True).running() as the_lab:
+        yield the_lab
     shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -23,10 +23,9 @@ def test_bench_compare_on_a_small_daemon(tmp_path, capsys):
     assert [row["containers"] for row in report["rows"]] == [0, 12]
     for row in report["rows"]:
         for name in bench.ORDER:
+            # Measured, not stopped by the budget; times themselves are the benchmark's to report,
+            # not a test's to assert (a loaded machine makes any bound on them flaky).
             assert not row[name]["stopped"] and row[name]["runs"] == 1, (name, row)
-            # Each run starts an interpreter: it cannot take less than half a bare one's start-up
-            # (a clock read at the wrong moment can), nor reach the budget without being stopped.
-            assert row["startup_s"] / 2 < row[name]["seconds"] < 120, (name, row)
             assert row[name]["requests"] >= 2 and row[name]["peak_mib"] > 0, (name, row)
         assert row[bench.DOCKERPY]["agrees"] and row[bench.TESTINFRA]["agrees"]
         assert row[bench.FLOOR]["requests"] == 2

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from urllib.parse import parse_qsl, unquote
 from checks.boundary import rules
 from checks.boundary.messages import msg
 from checks.messages import LANGS, Message
+from checks.transport import TransportError, UnixTransport
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
@@ -358,19 +360,12 @@ Counter = Callable[[], int]
 
 
 def container_counter(upstream: Path) -> Counter:
-    """Counts the lab's containers with one GET on dockerd's own socket (the cap on creates)."""
+    """Counts the lab's containers with one GET on dockerd's own socket (the cap on creates); fails closed."""
 
     def count() -> int:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(10)
-            conn.connect(str(upstream))
-            conn.sendall(b"GET /containers/json?all=1 HTTP/1.0\r\nHost: docker\r\n\r\n")
-            data = b""
-            while chunk := conn.recv(65536):
-                data += chunk
         try:
-            return len(json.loads(data.split(b"\r\n\r\n", 1)[1]))
-        except (IndexError, ValueError):
-            return 0
+            return len(UnixTransport(str(upstream), 10).get("/containers/json", {"all": 1}, stream=False).json())
+        except (TransportError, ValueError, TypeError):
+            return sys.maxsize  # cannot tell: refuse the create rather than let the cap go
 
     return count

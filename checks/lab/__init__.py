@@ -8,20 +8,26 @@
         --registry-mirror http://127.0.0.1:5000  → `docker pull alpine:3.14` is served locally
         HTTP(S)_PROXY at a closed loopback port  → a name the mirror lacks fails at once, offline
 
-Everything a lab owns lives in its folder and is found again from it, so ``down``
-cleans up after a crash too: processes (by pid, checked against their command
-line), the containers' cgroups, mounts, then the folder.
+Everything a lab owns lives in its folder (and its data-root under /run/docker-grader) and is
+found again from there, so ``down`` cleans up after a crash too: processes (by pid, checked
+against their command line), the containers' cgroups, mounts, then the folders.
+
+    __init__.py   the lifecycle: up, down, status, ``running()`` (up, and always down)
+    processes.py  starting, finding and stopping the lab's processes; waiting until they answer
+    cleanup.py    the cgroup parent and its limits, killing what is left in it, unmounting
+    netns.py      the network namespace
+    images.py     the course images, built byte for byte the same
+    start.py      exercises' starting states
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -29,16 +35,14 @@ from pathlib import Path
 from typing import Callable
 
 from checks.errors import LabError, UsageError
+from checks.lab import cleanup, netns, processes
 from checks.lab import images as lab_images
-from checks.lab import netns
 from checks.messages import Message, msg
 
 Progress = Callable[[Message], None]
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 READY_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
 DATA_BASE = Path("/run/docker-grader")
 REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
 
@@ -133,8 +137,8 @@ class Lab:
         state = self.read_state()
         if not self.root.exists():
             return "down"
-        alive = _alive(state.get("dockerd_pid"), str(self.socket)) and _alive(state.get("registry_pid"), str(self.root))
-        if alive and _ping(self.socket):
+        alive = processes.alive(state.get("dockerd_pid"), str(self.socket)) and processes.alive(state.get("registry_pid"), str(self.root))
+        if alive and processes.ping(self.socket):
             return "up"
         return "broken"
 
@@ -146,7 +150,7 @@ class Lab:
             return False
         if self.root.exists():
             self.down(progress)
-        programs = {name: _program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
+        programs = {name: processes.program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
         built = lab_images.lab_images(extra_images)  # fails early on a missing busybox
         try:
             self.root.mkdir(parents=True, mode=0o711)
@@ -160,8 +164,8 @@ class Lab:
             state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
             state["registry"] = registry
             self._write_state(state)
-            in_lab = lambda: _http_ok(f"{registry}/v2/")  # noqa: E731
-            _wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
+            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
             netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
@@ -171,12 +175,21 @@ class Lab:
             state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
-            _wait(lambda: _ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
+            processes.wait(lambda: processes.ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
         except BaseException:
             self.down()
             raise
         progress(msg("lab.ready", name=self.name, host=self.host))
         return True
+
+    @contextlib.contextmanager
+    def running(self, extra_images: list | tuple = (), progress: Progress = quiet):
+        """The lab up for a ``with`` block, and always down after it: on an error, Ctrl-C or SIGTERM too."""
+        self.up(extra_images, progress)
+        try:
+            yield self
+        finally:
+            self.down(progress)
 
     def _isolate(self, state: dict) -> None:
         """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
@@ -192,7 +205,7 @@ class Lab:
             reason = getattr(error, "stderr", b"") or str(error).encode()
             raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
         state["netns"] = str(self.netns)
-        state["cgroup_limits"] = _limit_cgroups(self.tag, self.resources)
+        state["cgroup_limits"] = cleanup.limit_cgroups(self.tag, self.resources)
         self._write_state(state)
 
     def _write_state(self, state: dict) -> None:
@@ -206,7 +219,7 @@ class Lab:
             f"storage:\n  filesystem:\n    rootdirectory: {self.root / 'registry'}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{port}\n"
         )
-        return _spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
+        return processes.spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
 
     def _start_dockerd(self, program: str, registry: str, userns: bool) -> int:
         args = [
@@ -231,54 +244,36 @@ class Lab:
             args += ["--userns-remap", "default"]
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
-        closed = f"http://127.0.0.1:{_free_port()}"
+        closed = f"http://127.0.0.1:{processes.free_port()}"
         env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost"}
         for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
             env.pop(key, None)
-        return _spawn(netns.command(self.netns, args), self.dockerd_log, env)
+        return processes.spawn(netns.command(self.netns, args), self.dockerd_log, env)
 
     # --- down ------------------------------------------------------------------------
     def down(self, progress: Progress = quiet) -> bool:
         """Stops everything and removes the folder; False when there was nothing to stop."""
         if not self.root.exists():
             if self.data_root.exists():  # a lab folder removed by hand: still unmount its data
-                _unmount_under(self.data_root)
+                cleanup.unmount_under(self.data_root)
                 shutil.rmtree(self.data_root, ignore_errors=True)
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
-        _stop(state.get("dockerd_pid"), str(self.socket))
-        for pid in _pids_mentioning(str(self.root)):  # containerd and its shims, if dockerd died
-            _stop(pid, str(self.root))
-        self._kill_containers()
-        _stop(state.get("registry_pid"), str(self.root))
-        _unmount_under(self.root)
-        _unmount_under(self.data_root)
+        processes.stop(state.get("dockerd_pid"), str(self.socket))
+        for pid in processes.pids_mentioning(str(self.root)):  # containerd and its shims, if dockerd died
+            processes.stop(pid, str(self.root))
+        cleanup.kill_cgroups(self.tag)
+        processes.stop(state.get("registry_pid"), str(self.root))
+        cleanup.unmount_under(self.root)
+        cleanup.unmount_under(self.data_root)
         shutil.rmtree(self.data_root, ignore_errors=True)
         shutil.rmtree(self.root, ignore_errors=True)
         if self.root.exists():
-            _unmount_under(self.root)
+            cleanup.unmount_under(self.root)
             shutil.rmtree(self.root)
         progress(msg("lab.stopped", name=self.name))
         return True
-
-    def _kill_containers(self) -> None:
-        """Ends processes left in the lab's cgroups (containers of a dockerd that was killed)."""
-        for hierarchy in _cgroup_dirs(self.tag):
-            for procs in sorted(hierarchy.rglob("cgroup.procs"), key=lambda p: -len(p.parts)):
-                for pid in _read_pids(procs):
-                    _signal(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 5
-        for hierarchy in _cgroup_dirs(self.tag):
-            for directory in sorted((p for p in hierarchy.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) + [hierarchy]:
-                while time.monotonic() < deadline:
-                    try:
-                        directory.rmdir()
-                        break
-                    except FileNotFoundError:
-                        break
-                    except OSError:
-                        time.sleep(0.05)
 
 
 def labs() -> list[Lab]:
@@ -289,82 +284,6 @@ def labs() -> list[Lab]:
     return [Lab(path.name, path) for path in sorted(base.iterdir()) if (path / "lab.json").exists() and NAME.fullmatch(path.name)]
 
 
-# --- processes ---------------------------------------------------------------------------
-def _program(name: str, package: str) -> str:
-    for folder in (os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin:/sbin").split(":"):
-        candidate = Path(folder or ".") / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    raise LabError(msg("lab.missing_program", program=name, package=package))
-
-
-def _spawn(args: list[str], log: Path, env: dict | None = None) -> int:
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    return process.pid
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _alive(pid: int | None, marker: str) -> bool:
-    """A live process with this pid whose command line names the lab (so a reused pid is not ours)."""
-    if not pid:
-        return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z" and marker in _cmdline(pid)
-
-
-def _signal(pid: int, sig: int) -> None:
-    try:
-        os.kill(pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _stop(pid: int | None, marker: str) -> None:
-    if not _alive(pid, marker):
-        _reap(pid)
-        return
-    _signal(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while _alive(pid, marker) and time.monotonic() < deadline:
-        _reap(pid)
-        time.sleep(0.05)
-    if _alive(pid, marker):
-        _signal(pid, signal.SIGKILL)
-        while _alive(pid, marker):
-            _reap(pid)
-            time.sleep(0.02)
-    _reap(pid)
-
-
-def _reap(pid: int | None) -> None:
-    """Collects the exit status of a child of ours, so it does not linger as a zombie."""
-    if pid:
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
-
-
-def _pids_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid() and text in _cmdline(int(entry.name)):
-            found.append(int(entry.name))
-    return found
-
-
 def _userns_possible() -> bool:
     """dockerd's --userns-remap=default needs the dockremap user, or the tools to create it."""
     try:
@@ -373,93 +292,3 @@ def _userns_possible() -> bool:
     except OSError:
         pass
     return all(shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin") for tool in ("useradd", "usermod"))
-
-
-def _limit_cgroups(tag: str, resources: Resources) -> dict:
-    """Creates the lab's cgroup parent with its limits before dockerd puts containers under it."""
-    applied = {}
-    v2 = (CGROUP_ROOT / "cgroup.controllers").exists()
-    settings = (
-        [("", "pids.max", resources.pids), ("", "memory.max", resources.memory),
-         ("", "cpu.max", f"{int(resources.cpus * 100000)} 100000")]
-        if v2 else
-        [("pids", "pids.max", resources.pids), ("memory", "memory.limit_in_bytes", resources.memory),
-         ("cpu", "cpu.cfs_period_us", 100000), ("cpu", "cpu.cfs_quota_us", int(resources.cpus * 100000))]
-    )
-    for hierarchy, name, value in settings:
-        folder = CGROUP_ROOT / hierarchy / tag if hierarchy else CGROUP_ROOT / tag
-        try:
-            folder.mkdir(exist_ok=True)
-            (folder / name).write_text(f"{value}\n")
-            applied[name] = value
-        except OSError:
-            pass  # recorded as missing in lab.json: that limit does not hold on this machine
-    return applied
-
-
-def _cgroup_dirs(tag: str) -> list[Path]:
-    if not CGROUP_ROOT.is_dir():
-        return []
-    candidates = [CGROUP_ROOT / tag] + [path / tag for path in CGROUP_ROOT.iterdir() if path.is_dir()]
-    return [path for path in candidates if path.is_dir()]
-
-
-def _read_pids(procs: Path) -> list[int]:
-    try:
-        return [int(line) for line in procs.read_text().split()]
-    except (OSError, ValueError):
-        return []
-
-
-def _unmount_under(root: Path) -> None:
-    """Lazily unmounts every mount point under the lab folder, deepest first."""
-    prefix = str(root) + "/"
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return
-    points = [_unescape(line.split()[4]) for line in lines]
-    for point in sorted((p for p in points if p.startswith(prefix) or p == str(root)), key=len, reverse=True):
-        subprocess.run(["umount", "-l", point], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-
-
-def _unescape(path: str) -> str:
-    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), path)
-
-
-# --- readiness ---------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _http_ok(url: str) -> bool:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _ping(path: Path) -> bool:
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.settimeout(2)
-            conn.connect(str(path))
-            conn.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
-            status_line = conn.recv(64).split(b"\r\n", 1)[0]
-            return status_line.split()[1:2] == [b"200"]
-    except OSError:
-        return False
-
-
-def _wait(ready: Callable[[], bool], timeout: float, failure: Message) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise LabError(failure)
-        time.sleep(0.05)

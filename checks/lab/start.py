@@ -12,12 +12,11 @@ from __future__ import annotations
 from typing import Mapping
 
 import docker
-import requests
 
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import DaemonError
 from checks.messages import msg
-from checks.transport import reason_of
+from checks.transport import TransportError, is_transport_error, mapped_errors
 
 RUN_WAIT = 20  # seconds a starting-state container may run before it is killed
 REQUEST_TIMEOUT = 120
@@ -38,8 +37,9 @@ def apply(start: Mapping, host: str) -> None:
                 container = api.create_container(item["image"], command=item.get("command"))
                 api.start(container)
                 try:
-                    api.wait(container, timeout=RUN_WAIT)
-                except requests.exceptions.RequestException:
+                    with mapped_errors():
+                        api.wait(container, timeout=RUN_WAIT)
+                except TransportError:  # still running after RUN_WAIT
                     api.kill(container)
 
 
@@ -65,15 +65,20 @@ class _api:
 
     def __enter__(self) -> docker.APIClient:
         try:
-            self.api = docker.APIClient(base_url=self.host, version="auto", timeout=REQUEST_TIMEOUT)
-        except (docker.errors.DockerException, requests.exceptions.RequestException) as error:
-            raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=reason_of(error))) from error
+            with mapped_errors():
+                self.api = docker.APIClient(base_url=self.host, version="auto", timeout=REQUEST_TIMEOUT)
+        except TransportError as error:
+            raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=error.reason)) from error
         return self.api
 
     def __exit__(self, kind, error, trace) -> None:
         self.api.close()
-        if isinstance(error, (docker.errors.DockerException, requests.exceptions.RequestException)):
-            raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=reason_of(error))) from error
+        if error is not None and (isinstance(error, TransportError) or is_transport_error(error)):
+            try:
+                with mapped_errors():
+                    raise error
+            except TransportError as mapped:
+                raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=mapped.reason)) from error
 
 
 def _ensure_image(api: docker.APIClient, host: str, reference: str) -> None:

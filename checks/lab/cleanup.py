@@ -1,0 +1,91 @@
+"""Leaving nothing behind: the lab's cgroups (with their limits), mounts and stray processes.
+
+dockerd leaves its cgroup-parent folders behind when it stops, and a dockerd that was killed
+leaves its containers running in them; mounts under the lab's folders (its network namespace,
+its data-root tmpfs, containers' overlays) outlive the processes that made them.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from checks.lab.processes import signal_pid
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def limit_cgroups(tag: str, resources) -> dict:
+    """Creates the lab's cgroup parent with its limits before dockerd puts containers under it."""
+    applied = {}
+    v2 = (CGROUP_ROOT / "cgroup.controllers").exists()
+    settings = (
+        [("", "pids.max", resources.pids), ("", "memory.max", resources.memory),
+         ("", "cpu.max", f"{int(resources.cpus * 100000)} 100000")]
+        if v2 else
+        [("pids", "pids.max", resources.pids), ("memory", "memory.limit_in_bytes", resources.memory),
+         ("cpu", "cpu.cfs_period_us", 100000), ("cpu", "cpu.cfs_quota_us", int(resources.cpus * 100000))]
+    )
+    for hierarchy, name, value in settings:
+        folder = CGROUP_ROOT / hierarchy / tag if hierarchy else CGROUP_ROOT / tag
+        try:
+            folder.mkdir(exist_ok=True)
+            (folder / name).write_text(f"{value}\n")
+            applied[name] = value
+        except OSError:
+            pass  # recorded as missing in lab.json: that limit does not hold on this machine
+    return applied
+
+
+def cgroup_dirs(tag: str) -> list[Path]:
+    if not CGROUP_ROOT.is_dir():
+        return []
+    candidates = [CGROUP_ROOT / tag] + [path / tag for path in CGROUP_ROOT.iterdir() if path.is_dir()]
+    return [path for path in candidates if path.is_dir()]
+
+
+def read_pids(procs: Path) -> list[int]:
+    try:
+        return [int(line) for line in procs.read_text().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def unmount_under(root: Path) -> None:
+    """Lazily unmounts every mount point under the lab folder, deepest first."""
+    prefix = str(root) + "/"
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        return
+    points = [unescape(line.split()[4]) for line in lines]
+    for point in sorted((p for p in points if p.startswith(prefix) or p == str(root)), key=len, reverse=True):
+        subprocess.run(["umount", "-l", point], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+
+
+def unescape(path: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), path)
+
+
+def kill_cgroups(tag: str) -> None:
+    """Ends processes left in the lab's cgroups (containers of a dockerd that was killed)."""
+    for hierarchy in cgroup_dirs(tag):
+        for procs in sorted(hierarchy.rglob("cgroup.procs"), key=lambda p: -len(p.parts)):
+            for pid in read_pids(procs):
+                signal_pid(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 5
+    for hierarchy in cgroup_dirs(tag):
+        for directory in sorted((p for p in hierarchy.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) + [hierarchy]:
+            while time.monotonic() < deadline:
+                try:
+                    directory.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.05)
+
+
