@@ -10,9 +10,12 @@ client that runs in the sandbox could; the end-to-end tests are submissions grad
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,6 +25,8 @@ import pytest
 from checks import runner
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.lab import REGISTRY_PORT
+from checks.report import WRITERS
+from checks.sandbox import Sandbox
 
 from test_boundary import daemon_state, exchange, post_json
 from test_sandbox import canary, complete_documents, labs, neighbour_state, probe_course, reset  # noqa: F401 (fixtures)
@@ -262,3 +267,57 @@ def test_a_builds_containers_get_the_per_container_pids_limit(labs, probe_course
     assert report.error is None
     text = outputs(report)
     assert "pids=" in text and "pids=max" not in text, text[-500:]
+
+
+# --- the grader itself reads the submission as root ------------------------------------------
+def test_a_command_file_that_is_a_symlink_reads_no_host_file(labs, canary, probe_course, tmp_path):  # noqa: F811
+    """``submission.find_files`` takes any name that ``is_file()`` (which follows symlinks) and
+    ``read_file`` reads it as root, outside the sandbox; the sandbox's own copy skips symlinks,
+    but the command files are read from the original folder. A git repository carries symlinks,
+    so ``probe.dc -> /etc/shadow`` (or /root/.ssh/id_rsa, a CI credentials file...) is read by
+    root, and every line is refused by the line policy *with its text*: the first word goes into
+    the refusal message and each line into the report. Measured: the canary's root-only secret
+    appears in the report. (A symlink to /proc/kcore or a huge file would be read whole.)
+    Safe: a command file that is a symlink is not followed (or not read outside the sandbox),
+    and the secret appears in no document of the report."""
+    hostile, _ = labs
+    reset(hostile)
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "probe.dc").symlink_to(canary.folder / "secret")
+    report = runner.run(folder, probe_course, lab=hostile, budget=runner.Budget(command=20, exercise=60, run=90))
+    texts = [run.text + run.output for run in report.exercises[0].commands] if report.exercises else []
+    assert all(canary.token not in text for text in texts)
+    for name, write in WRITERS.items():
+        for lang in ("en", "pt-BR"):
+            assert canary.token not in write(report, lang), name
+    assert canary.state() == canary.before
+
+
+# --- the CLI sandbox on its own --------------------------------------------------------------
+def test_the_sandbox_lets_no_user_namespace_be_made():
+    """Whatever runs in the sandbox (and code does run there: see the tests above) may call
+    ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: bubblewrap is run without ``--disable-userns``, so
+    a sandboxed process gets every capability in a user namespace of its own, and with it the
+    kernel's namespaced attack surface (nf_tables, overlayfs, ...), a classic way from an
+    unprivileged sandbox to root on the host. Measured: unshare returned 0.
+    Safe: creating a user namespace inside the sandbox fails."""
+    tmp_path = Path(tempfile.mkdtemp(prefix="dga-sandbox-", dir="/tmp"))  # searchable by the sandbox's user
+    os.chmod(tmp_path, 0o711)
+    submission_folder = tmp_path / "submission"
+    submission_folder.mkdir()
+    (tmp_path / "socket").touch()
+    sandbox = Sandbox(tmp_path / "sandbox", tmp_path / "socket")
+    sandbox.prepare(submission_folder)
+    try:
+        argv = sandbox.argv(("docker",))
+        program = argv.index("--") + 1
+        code = ("import ctypes; libc = ctypes.CDLL(None, use_errno=True); "
+                "print('unshare', libc.unshare(0x10000000 | 0x40000000))")
+        argv = argv[:program] + [sys.executable if sys.executable.startswith("/usr/") else "/usr/bin/python3", "-c", code]
+        done = subprocess.run(argv, capture_output=True, text=True, user=sandbox.uid, group=sandbox.uid, extra_groups=[], cwd="/", timeout=30)
+    finally:
+        sandbox.close()
+        shutil.rmtree(tmp_path, ignore_errors=True)
+    assert "unshare" in done.stdout, done.stderr
+    assert "unshare 0" not in done.stdout
