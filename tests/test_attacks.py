@@ -321,3 +321,37 @@ def test_the_sandbox_lets_no_user_namespace_be_made():
         shutil.rmtree(tmp_path, ignore_errors=True)
     assert "unshare" in done.stdout, done.stderr
     assert "unshare 0" not in done.stdout
+
+
+# --- a run that ends without a report -------------------------------------------------------
+def test_a_deep_submission_tree_still_yields_a_complete_report(labs, probe_course):
+    """``Sandbox.prepare`` copies the submission with ``_copy_tree``, one Python call per folder
+    level, and ``runner.run`` only turns GraderErrors into a report. A submission (a git
+    repository can hold one) with about 1,100 nested folders makes the copy raise
+    RecursionError: ``docker-grader run`` ends with a traceback, exit code 1 and no document at
+    all, whatever --format and --output asked for (an OSError from a path too long, or a
+    tmpfs out of inodes, ends the same way).
+    Safe: grading completes (the copy is bounded, or its failure is a GraderError), with a
+    complete document."""
+    hostile, _ = labs
+    reset(hostile)
+    folder = Path(tempfile.mkdtemp(prefix="dga-deep-", dir="/tmp"))
+    (folder / "probe.dc").write_text("docker version\n")
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        for _ in range(1100):  # relative steps, so that no single path grows long
+            os.mkdir("d", dir_fd=descriptor)
+            inner = os.open("d", os.O_RDONLY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+    finally:
+        os.close(descriptor)
+    report = crash = None
+    try:
+        report = runner.run(folder, probe_course, lab=hostile, budget=runner.Budget(command=20, exercise=60, run=90))
+    except (RecursionError, OSError) as error:
+        crash = type(error).__name__
+    finally:
+        subprocess.run(["rm", "-rf", str(folder)], check=False)  # shutil.rmtree recurses too
+    assert crash is None, f"runner.run raised {crash}: no report at all"
+    complete_documents(report)
