@@ -295,6 +295,25 @@ def test_a_command_file_that_is_a_symlink_reads_no_host_file(labs, canary, probe
 
 
 # --- the CLI sandbox on its own --------------------------------------------------------------
+def run_in_sandbox(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Python code run exactly where the docker CLI runs: the sandbox's bubblewrap line, its user."""
+    scratch = Path(tempfile.mkdtemp(prefix="dga-sandbox-", dir="/tmp"))  # searchable by the sandbox's user
+    os.chmod(scratch, 0o711)
+    (scratch / "submission").mkdir()
+    (scratch / "socket").touch()
+    sandbox = Sandbox(scratch / "sandbox", scratch / "socket")
+    sandbox.prepare(scratch / "submission")
+    try:
+        argv = sandbox.argv(("docker",))
+        program = argv.index("--") + 1
+        argv = argv[:program] + ["/usr/bin/python3", "-c", code]
+        return subprocess.run(argv, capture_output=True, text=True, user=sandbox.uid, group=sandbox.uid, extra_groups=[],
+                              cwd="/", timeout=timeout)
+    finally:
+        sandbox.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def test_the_sandbox_lets_no_user_namespace_be_made():
     """Whatever runs in the sandbox (and code does run there: see the tests above) may call
     ``unshare(CLONE_NEWUSER | CLONE_NEWNET)``: bubblewrap is run without ``--disable-userns``, so
@@ -302,25 +321,47 @@ def test_the_sandbox_lets_no_user_namespace_be_made():
     kernel's namespaced attack surface (nf_tables, overlayfs, ...), a classic way from an
     unprivileged sandbox to root on the host. Measured: unshare returned 0.
     Safe: creating a user namespace inside the sandbox fails."""
-    tmp_path = Path(tempfile.mkdtemp(prefix="dga-sandbox-", dir="/tmp"))  # searchable by the sandbox's user
-    os.chmod(tmp_path, 0o711)
-    submission_folder = tmp_path / "submission"
-    submission_folder.mkdir()
-    (tmp_path / "socket").touch()
-    sandbox = Sandbox(tmp_path / "sandbox", tmp_path / "socket")
-    sandbox.prepare(submission_folder)
-    try:
-        argv = sandbox.argv(("docker",))
-        program = argv.index("--") + 1
-        code = ("import ctypes; libc = ctypes.CDLL(None, use_errno=True); "
-                "print('unshare', libc.unshare(0x10000000 | 0x40000000))")
-        argv = argv[:program] + [sys.executable if sys.executable.startswith("/usr/") else "/usr/bin/python3", "-c", code]
-        done = subprocess.run(argv, capture_output=True, text=True, user=sandbox.uid, group=sandbox.uid, extra_groups=[], cwd="/", timeout=30)
-    finally:
-        sandbox.close()
-        shutil.rmtree(tmp_path, ignore_errors=True)
+    done = run_in_sandbox("import ctypes; libc = ctypes.CDLL(None, use_errno=True); "
+                          "print('unshare', libc.unshare(0x10000000 | 0x40000000))")
     assert "unshare" in done.stdout, done.stderr
     assert "unshare 0" not in done.stdout
+
+
+SANDBOX_HOG = """
+import os, time
+children = 0
+for _ in range(4096):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(5)
+        os._exit(0)
+    children += 1
+print("children", children, flush=True)
+try:
+    block = bytearray(4 << 30)
+    block[::4096] = b"x" * len(block[::4096])
+    print("allocated 4 GiB")
+except MemoryError:
+    print("no memory")
+"""
+
+
+def test_the_sandbox_has_limits_of_its_own():
+    """The lab caps its containers (pids 1024, 2 GiB, 1.5 CPUs together), but the CLI sandbox runs
+    in the grader's own cgroup with no pids, memory or CPU limit and no RLIMIT_NPROC below the
+    host's: code that runs there (see the tests above) can fork 4,096 processes and touch 4 GiB.
+    This machine's kernel.pid_max is 32,768, shared by the whole host: a fork bomb in the sandbox
+    stops every process on the host (other labs, the grader, CI) from starting one, for as long
+    as the command's timeout, once per line; memory runs the host into its OOM killer.
+    Safe: the sandbox runs under limits of its own (e.g. a pids and memory cgroup), well below
+    the host's."""
+    done = run_in_sandbox(SANDBOX_HOG)
+    assert "children" in done.stdout, done.stderr
+    assert "children 4096" not in done.stdout
+    assert "allocated 4 GiB" not in done.stdout
 
 
 # --- a run that ends without a report -------------------------------------------------------
