@@ -24,7 +24,7 @@ import pytest
 
 from checks import runner
 from checks.boundary import Boundary, Context, Limits, container_counter
-from checks.lab import REGISTRY_PORT
+from checks.lab import REGISTRY_PORT, Lab, Resources
 from checks.report import WRITERS
 from checks.sandbox import Sandbox
 
@@ -396,3 +396,37 @@ def test_a_deep_submission_tree_still_yields_a_complete_report(labs, probe_cours
         subprocess.run(["rm", "-rf", str(folder)], check=False)  # shutil.rmtree recurses too
     assert crash is None, f"runner.run raised {crash}: no report at all"
     complete_documents(report)
+
+
+# --- the lab's registry writes to the host's disk without a bound ----------------------------
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def test_pushes_to_the_labs_registry_stay_within_the_labs_storage(probe_course, tmp_path):
+    """The lab's data-root is a tmpfs of bounded size, but its registry (which a submission may
+    push to: ``docker push 127.0.0.1:5000/...`` is allowed) keeps its blobs in the lab folder on
+    the host's disk, with no bound. Build a layer of random bytes, push it, remove it, again:
+    each round adds the layer to the host's disk while the data-root stays small. Measured:
+    1.2 GB in the registry of a lab whose data-root is capped at 1 GB, in 53 s; a 20-minute run
+    budget writes tens of GB, and a few runs at once fill the disk that CI shares.
+    Safe: what the registry stores is bounded by the lab's storage size."""
+    scratch = Path(tempfile.mkdtemp(prefix="dga-registry-", dir="/tmp"))
+    lab = Lab("filler", scratch / "lab", resources=Resources(data_size="384m"))
+    lab.up()
+    try:
+        folder = tmp_path / "submission"
+        folder.mkdir()
+        (folder / "Dockerfile").write_text("FROM alpine:3.14\nRUN head -c 120m /dev/urandom > /blob\n")
+        lines = []
+        for round_ in range(4):
+            image = f"127.0.0.1:5000/fill:{round_}"
+            lines += [f"docker build --no-cache -q -t {image} .", f"docker push -q {image}", f"docker rmi {image}"]
+        (folder / "probe.dc").write_text("\n".join(lines) + "\n")
+        report = runner.run(folder, probe_course, lab=lab, budget=runner.Budget(command=60, exercise=150, run=150))
+        stored = folder_bytes(lab.root / "registry")
+    finally:
+        lab.down()
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert report.error is None
+    assert stored <= 384 * 1024**2, f"{stored / 1024**2:.0f} MiB in the registry, outside the 384 MiB data-root"
