@@ -265,8 +265,8 @@ def test_a_builds_containers_get_the_per_container_pids_limit(labs, probe_course
     files = {"Dockerfile": "FROM alpine:3.14\nRUN echo pids=$(cat /sys/fs/cgroup/pids/pids.max)\n"}
     report = grade(tmp_path / "submission", files, ["docker build --no-cache -t pids ."], hostile, probe_course)
     assert report.error is None
-    text = outputs(report)
-    assert "pids=" in text and "pids=max" not in text, text[-500:]
+    shown = [line for line in outputs(report).splitlines() if line.startswith("pids=")]
+    assert shown and shown != ["pids=max"], shown
 
 
 # --- the grader itself reads the submission as root ------------------------------------------
@@ -430,3 +430,24 @@ def test_pushes_to_the_labs_registry_stay_within_the_labs_storage(probe_course, 
         shutil.rmtree(scratch, ignore_errors=True)
     assert report.error is None
     assert stored <= 384 * 1024**2, f"{stored / 1024**2:.0f} MiB in the registry, outside the 384 MiB data-root"
+
+
+# --- findings without a test of their own ----------------------------------------------------
+# - Other boundaries are reachable from a host-path mount. With the folded-key mount above, a
+#   container (as uid 100000) sees the host's /tmp, lists the dg-run-* folders (/tmp is
+#   world-readable) and can connect to every other run's boundary socket
+#   (<scratch>/api/docker.sock is 0666 behind 0711 folders): it can drive, or through the upgrade
+#   smuggling take over, another student's lab while it is graded. The same socket is open to
+#   any local user of the grading host while a run lasts.
+# - More ways to run code in the sandbox, of the same kind as the .gitconfig one: $HOME/.ssh/config
+#   (ProxyCommand, run by ssh for `docker build git@...`), $HOME/.config/git/config, and .pth
+#   files in the Python user site (docker-compose).
+# - Markdown report (low): the first word of a refused line reaches the failed-check detail of
+#   the Markdown summary with only "|" escaped; the line policy refuses ( ) < > so links, images
+#   and HTML cannot get through, but emphasis and code spans (**17/17-FULL-MARKS**) can.
+# - `docker info` in a submission shows the host's name, kernel, CPU and memory, the lab's
+#   data-root path, the HTTP proxy port dockerd uses, and daemon errors show the scratch folder
+#   path (<scratch>/lab/exec/...): the names needed for the cross-run attack above.
+# - The data-root tmpfs (4 GiB by default) holds what dockerd itself writes (pulled, loaded,
+#   committed and built layers, json logs): that memory is charged to dockerd's cgroup, not to
+#   the lab's 2 GiB cap, so each concurrent run may pin up to 4 GiB + 2 GiB of the host's RAM.
