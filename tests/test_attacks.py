@@ -432,6 +432,37 @@ def test_pushes_to_the_labs_registry_stay_within_the_labs_storage(probe_course, 
     assert stored <= 384 * 1024**2, f"{stored / 1024**2:.0f} MiB in the registry, outside the 384 MiB data-root"
 
 
+
+# --- the grader's own requests run the student's images without the lab's limits -------------
+def test_a_starting_state_runs_no_container_without_the_labs_limits(labs, tmp_path):
+    """Starting states go to dockerd directly (as they must), so the containers they run get none
+    of the per-container limits that the boundary puts in: no PidsLimit and a json-file log with
+    no max-size. What they run is the student's choice: re-tag ``hello-world`` in one exercise
+    (``docker commit --change 'CMD [...]' base hello-world:latest``) and the next exercise's
+    starting state runs that command, for RUN_WAIT seconds, with only the lab-wide caps over it
+    (a fork bomb up to the lab's 1024 pids, a log flood at 100 MB/s into the RAM-backed data-root).
+    Safe: a container the starting state runs carries the same limits as any of the student's."""
+    from test_sandbox import course
+
+    hostile, _ = labs
+    reset(hostile)
+    (tmp_path / "run-hello-world.dc").write_text(
+        "docker run --name base alpine:3.14 true\n"
+        "docker commit --change 'CMD [\"cat\", \"/sys/fs/cgroup/pids/pids.max\"]' base hello-world:latest\n"
+    )
+    chosen = [e for e in course() if e.id in ("run-hello-world", "remove-containers")]
+    report = runner.run(tmp_path, chosen, lab=hostile, budget=runner.Budget(command=20, exercise=60, run=120))
+    assert report.error is None, report.error.render("en")
+    api = docker.APIClient(base_url=hostile.host, version="auto")
+    try:
+        started = [api.inspect_container(c["Id"]) for c in api.containers(all=True) if c["Names"] != ["/base"]]
+    finally:
+        api.close()
+    assert started, "the starting state ran no container"
+    for details in started:
+        assert details["HostConfig"]["PidsLimit"] == Limits().pids, details["Name"]
+        assert details["HostConfig"]["LogConfig"]["Config"].get("max-size") == Limits().log_size, details["Name"]
+
 # --- findings without a test of their own ----------------------------------------------------
 # - Other boundaries are reachable from a host-path mount. With the folded-key mount above, a
 #   container (as uid 100000) sees the host's /tmp, lists the dg-run-* folders (/tmp is
