@@ -211,7 +211,8 @@ def test_a_folded_key_cannot_hide_a_volume_drivers_options(boundary, alpine, lab
     A ``--mount type=volume`` whose driver options hide behind that key is allowed, and dockerd's
     local driver bind-mounts any host path (or mounts a device, or the host's /proc). Measured:
     a container read a world-readable file of the host's /tmp and wrote a file into it (as the
-    remapped root, uid 100000); ``type=ext4,device=/dev/vda`` works the same way.
+    remapped root, uid 100000). The same hidden key carries any other option set the boundary
+    refuses when it can see it (``type=ext4,device=/dev/...``, ``type=proc``, ``type=nfs``).
     Safe: the request is refused, or at least no container gets a volume with driver options."""
     mount = {"Type": "volume", "Source": "folded", "Target": "/h",
              "VolumeOptions": {"DriverConfig": {"Name": "local", f"Option{LONG_S}": {"type": "none", "o": "bind", "device": "/tmp"}}}}
