@@ -483,3 +483,11 @@ def test_a_starting_state_runs_no_container_without_the_labs_limits(labs, tmp_pa
 # - The data-root tmpfs (4 GiB by default) holds what dockerd itself writes (pulled, loaded,
 #   committed and built layers, json logs): that memory is charged to dockerd's cgroup, not to
 #   the lab's 2 GiB cap, so each concurrent run may pin up to 4 GiB + 2 GiB of the host's RAM.
+# - Leftovers: a lab whose root's parent folder is not searchable by others (0700, as
+#   tempfile.mkdtemp makes it: the test fixtures' labs) makes dockerd, under --userns-remap,
+#   create <parent>.100000.100000/lab.100000.100000/exec.100000.100000/... owned by uid 100000
+#   beside it, which Lab.down() never removes (one per lab, in /tmp). Runs chmod their scratch
+#   folder 0711 and are not affected.
+# - The starting state, the snapshot and the grading of logs have no time budget: only the
+#   commands do. With the folded "HostConfig": null above (no log max-size), a check that scans a
+#   container's logs streams up to the whole data-root (4 GiB) once per check.
