@@ -224,6 +224,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "policy.binary": {"pt-BR": "o arquivo não é texto", "en": "the file is not text"},
     "policy.too_many": {"pt-BR": "mais de {limit} comandos", "en": "more than {limit} commands"},
+    "policy.too_large": {"pt-BR": "o arquivo passa de {limit} bytes", "en": "the file is over {limit} bytes"},
     "policy.shell": {
         "pt-BR": "sintaxe de shell ({what}) não é aceita: escreva um comando docker por linha, sem ;, |, &&, redirecionamentos ou $(...)",
         "en": "shell syntax ({what}) is not accepted: write one docker command per line, without ;, |, &&, redirections or $(...)",

@@ -4,32 +4,41 @@ What the docker CLI (or docker-compose) sees there, and nothing else of the host
 
     /usr, /bin, /lib ...      read-only; /usr/local hidden, but for the docker CLI itself
     /etc                      a few read-only files (passwd, group, hosts, nsswitch.conf, ld.so.cache, ssl)
-    /work  (cwd, HOME)        the copy of the submission folder  ┐ one tmpfs of bounded size,
+    /work  (cwd)              the copy of the submission folder  ┐ one tmpfs of bounded size,
     /tmp                      private                            ┘ mounted noexec, nosuid, nodev
-    /etc/docker-grader        DOCKER_CONFIG, read-only and empty: no plugins, contexts or credential helpers
+    /etc/docker-grader        DOCKER_CONFIG and HOME, read-only and empty: no plugins, contexts,
+                              credential helpers, .gitconfig, .ssh or Python user site
     /run/docker.sock          the API boundary's socket, never dockerd's own
 
 with its own user, pid, ipc, uts and network namespaces (no network at all: only its own
-loopback), no capabilities and no new privileges. So ``docker cp``, ``save -o``, ``export -o``,
+loopback), no further user namespaces, no capabilities, no new privileges, and a cgroup of its
+own with pids, memory and CPU limits. So ``docker cp``, ``save -o``, ``export -o``,
 ``--env-file``, ``--cidfile``, build contexts and compose files can only read and write the
-copy of the submission, and nothing written there can be run.
+copy of the submission, and nothing written there is run: not as a program (noexec), and not
+as configuration of the programs that do run (the CLI, docker-compose's Python, git), whose
+configuration is read only from the read-only HOME and DOCKER_CONFIG.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from checks.errors import LabError
+from checks.errors import LabError, UsageError
+from checks.lab import cleanup
 from checks.messages import msg
 
 NOBODY = 65534
 ETC_FILES = ("passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "ssl", "alternatives")
 TOP_LEVEL = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 MAX_COPY = 64 * 1024 * 1024  # a submission folder larger than this is not copied whole
+MAX_ENTRIES = 10_000  # files and folders copied
+MAX_DEPTH = 32
 PROGRAMS = {"docker": "docker", "docker-compose": "docker-compose"}
 
 
@@ -41,6 +50,7 @@ class Sandbox:
     socket: Path
     uid: int = NOBODY
     size: str = "256m"
+    cgroups: dict = field(default_factory=dict)  # what limit_cgroups applied, and the files to join them
 
     @property
     def files(self) -> Path:
@@ -53,6 +63,11 @@ class Sandbox:
     @property
     def config(self) -> Path:
         return self.root / "config"
+
+    @property
+    def tag(self) -> str:
+        """Names the sandbox's cgroup."""
+        return "docker-grader-cli-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
 
     def prepare(self, submission: Path) -> None:
         """Mounts the scratch tmpfs and copies the submission's regular files into it."""
@@ -69,20 +84,32 @@ class Sandbox:
         for folder in (self.work, self.files / "tmp"):
             folder.mkdir()
             os.chown(folder, self.uid, self.uid)
-        _copy_tree(submission, self.work, self.uid, [MAX_COPY])
+        _copy_tree(submission, self.work, self.uid)
         self.config.mkdir(exist_ok=True)
         (self.config / "config.json").write_text("{}\n")
         os.chmod(self.config, 0o755)
+        # What a command may use, with all it starts: the CLI or docker-compose are small.
+        self.cgroups = cleanup.limit_cgroups(self.tag, pids=128, memory=1024**3, cpus=1.0)
 
     def close(self) -> None:
+        cleanup.kill_cgroups(self.tag)
         subprocess.run(["umount", "-l", str(self.files)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def command(self, argv: tuple[str, ...]) -> list[str]:
+        """What the grader starts, as root: join the sandbox's cgroups, become the sandbox's user, run bubblewrap.
+
+        The shell joins the cgroups before anything else runs, so nothing escapes them.
+        """
+        joins = "; ".join(f"echo $$ > {shlex.quote(str(path))}" for path in self.cgroups.get("procs", ()))
+        drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--no-new-privs", "--"]
+        return ["sh", "-c", f'{joins + "; " if joins else ""}exec "$@"', "sandbox", *drop, *self.argv(argv)]
 
     def argv(self, command: tuple[str, ...]) -> list[str]:
         """The bubblewrap command line that runs ``command`` (docker or docker-compose) confined."""
         program = shutil.which(PROGRAMS[command[0]]) or command[0]
         real = os.path.realpath(program)
-        args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
+        args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
         args += ["--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local"]
         if real.startswith("/usr/local/"):
             args += ["--ro-bind", real, real]
@@ -104,29 +131,45 @@ class Sandbox:
             "--chdir", "/work",
         ]
         environment = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/work", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/etc/docker-grader", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
             "NO_COLOR": "1", "DOCKER_HOST": "unix:///run/docker.sock", "DOCKER_CONFIG": "/etc/docker-grader",
             "DOCKER_BUILDKIT": "0", "COMPOSE_DOCKER_CLI_BUILD": "0", "DOCKER_CLI_HINTS": "false",
+            # Configuration the programs that run here would read: none from anywhere a submission can write.
+            "XDG_CONFIG_HOME": "/etc/docker-grader", "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_TERMINAL_PROMPT": "0",
         }
         for key, value in environment.items():
             args += ["--setenv", key, value]
         return args + ["--", real, *command[1:]]
 
 
-def _copy_tree(source: Path, target: Path, uid: int, budget: list[int]) -> None:
-    """Copies regular files and folders only (never links or devices), within a byte budget."""
-    for entry in sorted(source.iterdir()):
-        if entry.is_symlink():
-            continue
-        destination = target / entry.name
-        if entry.is_dir():
-            destination.mkdir()
-            os.chown(destination, uid, uid)
-            _copy_tree(entry, destination, uid, budget)
-        elif entry.is_file():
-            size = entry.stat().st_size
-            if size > budget[0]:
-                continue
-            budget[0] -= size
-            shutil.copyfile(entry, destination)
-            os.chown(destination, uid, uid)
+def _copy_tree(source: Path, target: Path, uid: int) -> None:
+    """Copies regular files and folders only (never links or devices), within bounds of bytes,
+    entries and depth; what is past them is left out. Any fault is the submission's: a UsageError."""
+    budget, entries = MAX_COPY, 0
+    pending = [(source, target, 0)]
+    try:
+        while pending:
+            folder, into, depth = pending.pop()
+            for entry in sorted(folder.iterdir()):
+                entries += 1
+                if entries > MAX_ENTRIES:
+                    return
+                destination = into / entry.name
+                if entry.is_symlink():
+                    continue
+                if entry.is_dir() and depth < MAX_DEPTH:
+                    destination.mkdir()
+                    os.chown(destination, uid, uid)
+                    pending.append((entry, destination, depth + 1))
+                elif entry.is_file() and entry.stat().st_size <= budget:
+                    budget -= entry.stat().st_size
+                    with open(entry, "rb", opener=_no_follow) as reading, open(destination, "wb") as writing:
+                        shutil.copyfileobj(reading, writing)
+                    os.chown(destination, uid, uid)
+    except (OSError, UnicodeError) as error:
+        raise UsageError(msg("submission.unreadable", path=str(source), reason=getattr(error, "strerror", None) or error)) from None
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NOFOLLOW)

@@ -33,6 +33,7 @@ from checks.sandbox import PROGRAMS, Sandbox
 
 COMMAND_SUFFIXES = ("", ".dc", ".txt")
 MAX_LINES = 200
+MAX_FILE = 1024 * 1024  # bytes of a command file that are read
 MAX_OUTPUT = 64 * 1024  # kept per command; the rest is read and dropped
 DEFAULT_TIMEOUT = 60.0
 GLOBAL_FLAGS_ELSEWHERE = {"-H", "--host", "-c", "--context", "--config", "--tls", "--tlscacert", "--tlscert", "--tlskey", "--tlsverify"}
@@ -62,7 +63,7 @@ def command_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
     ids = {exercise.id for exercise in exercises}
     found: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file() or path.suffix not in COMMAND_SUFFIXES:
+        if path.name.startswith(".") or path.is_symlink() or not path.is_file() or path.suffix not in COMMAND_SUFFIXES:
             continue
         stem = path.name[: -len(path.suffix)] if path.suffix else path.name
         if stem not in ids:
@@ -77,11 +78,14 @@ def command_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
 
 def read_file(path: Path) -> CommandFile:
     try:
-        data = path.read_bytes()
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as opened:
+            data = opened.read(MAX_FILE + 1)
     except OSError as error:
         raise UsageError(msg("submission.unreadable", path=str(path), reason=error.strerror or error)) from None
     if b"\0" in data:
         return CommandFile(path, (), (CommandRun(1, "", refused=msg("policy.binary")),))
+    if len(data) > MAX_FILE:
+        return CommandFile(path, (), (CommandRun(1, "", refused=msg("policy.too_large", limit=MAX_FILE)),))
     text = data.decode("utf-8", errors="replace")
     commands, refused = [], []
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -167,8 +171,8 @@ def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
     started = time.monotonic()
     try:
         process = subprocess.Popen(
-            sandbox.argv(command.argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True, user=sandbox.uid, group=sandbox.uid, extra_groups=[], cwd="/",
+            sandbox.command(command.argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True, cwd="/", env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
         )
     except OSError as error:
         return CommandRun(command.line, command.text, refused=msg("policy.cannot_run", reason=error.strerror or error))

@@ -28,7 +28,7 @@ from checks.lab import REGISTRY_PORT, Lab, Resources
 from checks.report import WRITERS
 from checks.sandbox import Sandbox
 
-from test_boundary import daemon_state, exchange, post_json
+from test_boundary_http import daemon_state, exchange, post_json
 from test_sandbox import canary, complete_documents, labs, neighbour_state, probe_course, reset  # noqa: F401 (fixtures)
 
 LONG_S = "\u017f"  # LATIN SMALL LETTER LONG S: Go's encoding/json folds it to "S"; Python's str.lower() leaves it
@@ -256,18 +256,20 @@ def test_an_import_cannot_turn_into_a_pull_from_anywhere(boundary, alpine):
 
 
 # --- limits the lab sets, which a build does not get -----------------------------------------
-def test_a_builds_containers_get_the_per_container_pids_limit(labs, probe_course, tmp_path):
+def test_a_builds_containers_are_held_by_the_labs_cgroup(labs, probe_course, tmp_path):
     """The boundary puts the per-container PidsLimit into ``containers/create`` only. The classic
-    builder's RUN containers are made inside dockerd, never through that route, so each runs with
-    ``pids.max`` = max: only the lab-wide cgroup cap (pids 1024 by default) is left.
-    Safe: a RUN step sees the same per-container limit as ``docker run``."""
+    builder's RUN containers are made inside dockerd, never through that route, and dockerd 20.10
+    has no default per-container pids limit: each runs with its own ``pids.max`` = max.
+    Safe: a RUN step runs inside the lab's cgroup parent, whose pids, memory and CPU caps hold for
+    every container of the lab together."""
     hostile, _ = labs
     reset(hostile)
-    files = {"Dockerfile": "FROM alpine:3.14\nRUN echo pids=$(cat /sys/fs/cgroup/pids/pids.max)\n"}
+    files = {"Dockerfile": "FROM alpine:3.14\nRUN grep pids /proc/self/cgroup | sed 's/^/cgroup=/'\n"}
     report = grade(tmp_path / "submission", files, ["docker build --no-cache -t pids ."], hostile, probe_course)
     assert report.error is None
-    shown = [line for line in outputs(report).splitlines() if line.startswith("pids=")]
-    assert shown and shown != ["pids=max"], shown
+    shown = [line for line in outputs(report).splitlines() if line.startswith("cgroup=")]
+    assert shown and all(f":/{hostile.tag}/" in line for line in shown), shown
+    assert Path(f"/sys/fs/cgroup/pids/{hostile.tag}/pids.max").read_text().strip() == str(hostile.resources.pids)
 
 
 # --- the grader itself reads the submission as root ------------------------------------------
@@ -305,11 +307,10 @@ def run_in_sandbox(code: str, timeout: float = 120) -> subprocess.CompletedProce
     sandbox = Sandbox(scratch / "sandbox", scratch / "socket")
     sandbox.prepare(scratch / "submission")
     try:
-        argv = sandbox.argv(("docker",))
-        program = argv.index("--") + 1
+        argv = sandbox.command(("docker",))  # as the grader starts a command: cgroups joined, user dropped
+        program = len(argv) - argv[::-1].index("--")  # after bubblewrap's own "--"
         argv = argv[:program] + ["/usr/bin/python3", "-c", code]
-        return subprocess.run(argv, capture_output=True, text=True, user=sandbox.uid, group=sandbox.uid, extra_groups=[],
-                              cwd="/", timeout=timeout)
+        return subprocess.run(argv, capture_output=True, text=True, cwd="/", timeout=timeout)
     finally:
         sandbox.close()
         shutil.rmtree(scratch, ignore_errors=True)

@@ -117,7 +117,7 @@ class Boundary:
         try:
             client.settimeout(HEAD_TIMEOUT)
             head, rest = _read_head(client)
-            route, request, body = self._judge(head, rest, client)
+            route, body, rest = self._judge(head, rest, client)
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             upstream.connect(self.upstream)
             client.settimeout(None)
@@ -125,9 +125,11 @@ class Boundary:
             self.stats.allowed += 1
             if body is not None:
                 upstream.sendall(body)
-            else:
-                pump = threading.Thread(target=_pump, args=(client, upstream, rest), daemon=True)
-                pump.start()
+            if route.hijack:
+                _after_upgrade(client, upstream, rest)
+                return
+            if body is None:  # a body the rule did not read: streamed as it comes (build contexts, tars)
+                threading.Thread(target=_pump, args=(client, upstream, rest), daemon=True).start()
             _pump(upstream, client, b"")
         except Refused as refusal:
             self.stats.refused.append((getattr(refusal, "method", "?"), getattr(refusal, "path", "?"), refusal.reason))
@@ -140,7 +142,8 @@ class Boundary:
                     conn.close()
             self._slots.release()
 
-    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, rules.Request, bytes | None]:
+    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes]:
+        """The route, the body to send (None: stream the client's as it comes), and what the client sent after it."""
         path, query = _split_target(head.target)
         route = rules.route(head.method, path)
         if route is None:
@@ -148,9 +151,10 @@ class Boundary:
         framing = _framing(head)
         body_value = None
         body = None
-        if route.reads_body:
-            raw = _read_body(client, rest, framing)
-            body_value = _decode_json(raw) if raw.strip() else None
+        if route.reads_body or route.hijack:
+            raw, rest = _read_body(client, rest, framing)
+            body_value = _decode_json(raw) if route.reads_body and raw.strip() else None
+            body = raw
         request = rules.Request(head.method, path, route.params, query, body_value)
         decision = route.rule(request, self.context)
         if not decision.allowed:
@@ -158,7 +162,7 @@ class Boundary:
         if route.reads_body:
             value = decision.body if decision.rewritten else body_value
             body = b"" if value is None else json.dumps(value).encode()
-        return route, request, body
+        return route, body, rest
 
 
 def _refusal(reason: Message, method: str, path: str) -> Refused:
@@ -244,8 +248,13 @@ def _framing(head: Head) -> str | int:
     return 0
 
 
-def _read_body(client: socket.socket, rest: bytes, framing: str | int) -> bytes:
+def _read_body(client: socket.socket, rest: bytes, framing: str | int) -> tuple[bytes, bytes]:
+    """The whole body (bounded) and what the client sent after it."""
     reader = _Reader(client, rest)
+    return _read_framed(reader, framing), reader.buffer
+
+
+def _read_framed(reader: "_Reader", framing: str | int) -> bytes:
     if framing == "chunked":
         body = b""
         while True:
@@ -296,7 +305,11 @@ def _decode_json(raw: bytes):
     def pairs(items):
         seen = set()
         for key, _ in items:
-            if key.lower() in seen:  # Go's decoder matches names case-insensitively and merges repeats
+            # Go's decoder matches names with Unicode case folding (ſ is s, K is k) and merges
+            # repeats: so keys are ASCII, and no two of an object are the same letters in any case.
+            if not key.isascii():
+                raise Refused(msg("boundary.bad_body", reason=f"key {key!r} is not ASCII"))
+            if key.lower() in seen:
                 raise Refused(msg("boundary.bad_body", reason=f"key {key!r} given twice"))
             seen.add(key.lower())
         return dict(items)
@@ -321,6 +334,28 @@ def _forward_head(head: Head, hijack: bool, body: bytes | None) -> bytes:
     if body is not None:
         lines.append(f"Content-Length: {len(body)}")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
+def _after_upgrade(client: socket.socket, upstream: socket.socket, early: bytes) -> None:
+    """attach and exec start: bytes go both ways only once dockerd has switched protocols (101).
+
+    Any other answer (404 for an unknown exec, 200 for a detached one) is passed on and the
+    connection ends there: nothing the client sends is read as a second request.
+    """
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = upstream.recv(65536)
+        if not chunk or len(head) > MAX_HEAD:
+            return
+        head += chunk
+    status = head.split(b" ", 2)[1:2]
+    client.sendall(head)
+    if status != [b"101"]:
+        upstream.shutdown(socket.SHUT_WR)  # dockerd ends the connection after this answer
+        _pump(upstream, client, b"")
+        return
+    threading.Thread(target=_pump, args=(client, upstream, early), daemon=True).start()
+    _pump(upstream, client, b"")
 
 
 def _pump(source: socket.socket, sink: socket.socket, first: bytes) -> None:

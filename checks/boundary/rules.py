@@ -12,6 +12,7 @@ field that a newer API adds is refused until someone decides on it.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -171,12 +172,18 @@ def volume_driver(driver: Any, options: Any, where: str) -> Decision:
     return refuse("boundary.volume_options", options=_show(shown))
 
 
+MOUNT = {name: any_value for name in ("Type", "Source", "Target", "ReadOnly", "Consistency", "VolumeOptions", "TmpfsOptions")}
+VOLUME_OPTIONS = {"NoCopy": any_value, "Labels": any_value, "DriverConfig": any_value}
+DRIVER_CONFIG = {"Name": any_value, "Options": any_value}
+
+
 def mounts(name: str, value: Any, context: Context) -> Decision:
     """`--mount`: named or anonymous volumes and tmpfs only."""
     for index, mount in enumerate(value or ()):
         where = f"{name}[{index}]"
-        if not isinstance(mount, dict):
-            return refuse("boundary.bad_body", reason=f"{where} is not an object")
+        decision = check_fields(mount, MOUNT, context, f"{where}.")  # BindOptions, or any other key, refused
+        if not decision.allowed:
+            return decision
         kind = mount.get("Type")
         if kind == "tmpfs":
             if not is_zero(mount.get("Source")):
@@ -185,15 +192,23 @@ def mounts(name: str, value: Any, context: Context) -> Decision:
             source = mount.get("Source")
             if not is_zero(source) and not (isinstance(source, str) and VOLUME_NAME.fullmatch(source)):
                 return refuse("boundary.bind", source=_show(source))
-            driver = (mount.get("VolumeOptions") or {}).get("DriverConfig") or {}
-            decision = volume_driver(driver.get("Name"), driver.get("Options"), f"{where}.VolumeOptions.DriverConfig")
+            decision = _volume_options(mount.get("VolumeOptions"), context, f"{where}.VolumeOptions")
             if not decision.allowed:
                 return decision
         else:
             return refuse("boundary.mount_type", type=_show(kind))
-        if not is_zero(mount.get("BindOptions")):
-            return refuse("boundary.field", field=f"{where}.BindOptions", value=_show(mount.get("BindOptions")))
     return ALLOW
+
+
+def _volume_options(options: Any, context: Context, where: str) -> Decision:
+    decision = check_fields(options, VOLUME_OPTIONS, context, f"{where}.")
+    if not decision.allowed:
+        return decision
+    driver = (options or {}).get("DriverConfig") or {}
+    decision = check_fields(driver, DRIVER_CONFIG, context, f"{where}.DriverConfig.")
+    if not decision.allowed:
+        return decision
+    return volume_driver(driver.get("Name"), driver.get("Options"), f"{where}.DriverConfig")
 
 
 def port_bindings(name: str, value: Any, context: Context) -> Decision:
@@ -449,6 +464,8 @@ def image_create(request: Request, context: Context) -> Decision:
     """`docker pull` from Docker Hub (served by the lab's mirror) or the lab's registry; `import` from the CLI only."""
     source = request.query.get("fromSrc")
     if source is not None:
+        if request.query.get("fromImage"):  # dockerd would pull it, from anywhere
+            return refuse("boundary.field", field="fromImage", value=_show(request.query["fromImage"]))
         return ALLOW if source == "-" else refuse("boundary.import_url", source=_show(source))
     image = request.query.get("fromImage", "")
     domain = _registry_of(image)
@@ -478,6 +495,12 @@ def build(request: Request, context: Context) -> Decision:
     for name in ("cgroupparent", "isolation", "outputs", "session"):
         if query.get(name):
             return refuse("boundary.field", field=name, value=_show(query[name]))
+    if query.get("ulimits"):
+        try:
+            limits = json.loads(query["ulimits"])
+        except ValueError:
+            return refuse("boundary.bad_request", reason="ulimits is not JSON")
+        return ulimits("ulimits", limits if isinstance(limits, list) else [limits], context)
     return ALLOW
 
 

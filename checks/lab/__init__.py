@@ -1,7 +1,7 @@
 """The lab: a local registry and an isolated dockerd of the grader's own, started as one unit.
 
     network namespace of the lab's own (netns.py): its loopback, its bridges, nothing of the host's
-    registry (127.0.0.1:5000 in that namespace, storage in the lab folder) ← course images pushed over HTTP
+    registry (127.0.0.1:5000 in that namespace, storage on the data-root tmpfs) ← course images pushed over HTTP
     dockerd (own data-root on a size-capped tmpfs, exec-root, socket, pidfile, containerd namespace)
         --userns-remap default                   → root in a container is an unprivileged uid on the host
         --cgroup-parent /<tag>, with pids, memory and CPU limits on it → all containers together are capped
@@ -205,7 +205,7 @@ class Lab:
             reason = getattr(error, "stderr", b"") or str(error).encode()
             raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
         state["netns"] = str(self.netns)
-        state["cgroup_limits"] = cleanup.limit_cgroups(self.tag, self.resources)
+        state["cgroup_limits"] = cleanup.limit_cgroups(self.tag, self.resources.pids, self.resources.memory, self.resources.cpus)
         self._write_state(state)
 
     def _write_state(self, state: dict) -> None:
@@ -216,7 +216,8 @@ class Lab:
         config.write_text(
             "version: 0.1\n"
             "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
-            f"storage:\n  filesystem:\n    rootdirectory: {self.root / 'registry'}\n  delete:\n    enabled: true\n"
+            # On the data-root's tmpfs: what a submission pushes counts against the same bound.
+            f"storage:\n  filesystem:\n    rootdirectory: {self.data_root / 'registry'}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{port}\n"
         )
         return processes.spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
@@ -224,7 +225,7 @@ class Lab:
     def _start_dockerd(self, program: str, registry: str, userns: bool) -> int:
         args = [
             program,
-            "--data-root", str(self.data_root),
+            "--data-root", str(self.data_root / "docker"),
             "--exec-root", str(self.root / "exec"),
             "--pidfile", str(self.root / "docker.pid"),
             "--host", self.host,

@@ -18,16 +18,19 @@ from checks.lab.processes import signal_pid
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
-def limit_cgroups(tag: str, resources) -> dict:
-    """Creates the lab's cgroup parent with its limits before dockerd puts containers under it."""
-    applied = {}
+def limit_cgroups(tag: str, pids: int, memory: int, cpus: float) -> dict:
+    """Creates the cgroup ``tag`` with these limits in each controller (cgroup v1 or v2).
+
+    Returns the limits that hold (one missing means this machine cannot set it) and, under
+    "procs", the files a process writes its pid to, to join the cgroup everywhere.
+    """
+    applied: dict = {"procs": []}
     v2 = (CGROUP_ROOT / "cgroup.controllers").exists()
     settings = (
-        [("", "pids.max", resources.pids), ("", "memory.max", resources.memory),
-         ("", "cpu.max", f"{int(resources.cpus * 100000)} 100000")]
+        [("", "pids.max", pids), ("", "memory.max", memory), ("", "cpu.max", f"{int(cpus * 100000)} 100000")]
         if v2 else
-        [("pids", "pids.max", resources.pids), ("memory", "memory.limit_in_bytes", resources.memory),
-         ("cpu", "cpu.cfs_period_us", 100000), ("cpu", "cpu.cfs_quota_us", int(resources.cpus * 100000))]
+        [("pids", "pids.max", pids), ("memory", "memory.limit_in_bytes", memory),
+         ("cpu", "cpu.cfs_period_us", 100000), ("cpu", "cpu.cfs_quota_us", int(cpus * 100000))]
     )
     for hierarchy, name, value in settings:
         folder = CGROUP_ROOT / hierarchy / tag if hierarchy else CGROUP_ROOT / tag
@@ -36,7 +39,9 @@ def limit_cgroups(tag: str, resources) -> dict:
             (folder / name).write_text(f"{value}\n")
             applied[name] = value
         except OSError:
-            pass  # recorded as missing in lab.json: that limit does not hold on this machine
+            continue
+        if str(folder / "cgroup.procs") not in applied["procs"]:
+            applied["procs"].append(str(folder / "cgroup.procs"))
     return applied
 
 

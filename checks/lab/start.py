@@ -13,6 +13,7 @@ from typing import Mapping
 
 import docker
 
+from checks.boundary.rules import Limits
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import DaemonError
 from checks.messages import msg
@@ -34,7 +35,7 @@ def apply(start: Mapping, host: str) -> None:
                 snapshot = read_snapshot(client)
                 present = sum(snapshot.created_from(c, item["image"]) for c in snapshot.containers)
             for _ in range(item.get("count", 1) - present):
-                container = api.create_container(item["image"], command=item.get("command"))
+                container = api.create_container(item["image"], command=item.get("command"), host_config=_limited(api))
                 api.start(container)
                 try:
                     with mapped_errors():
@@ -79,6 +80,13 @@ class _api:
                     raise error
             except TransportError as mapped:
                 raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=mapped.reason)) from error
+
+
+def _limited(api: docker.APIClient) -> dict:
+    """The per-container limits a submission's own containers get at the boundary: the image may be the student's."""
+    limits = Limits()
+    log = {"type": "json-file", "config": {"max-size": limits.log_size, "max-file": str(limits.log_files)}}
+    return api.create_host_config(pids_limit=limits.pids, log_config=log)
 
 
 def _ensure_image(api: docker.APIClient, host: str, reference: str) -> None:
