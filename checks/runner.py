@@ -23,7 +23,7 @@ from pathlib import Path
 from checks import submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
-from checks.errors import GraderError
+from checks.errors import GraderError, LabError
 from checks.model import Exercise
 from checks.grading import grade_exercise
 from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
@@ -72,7 +72,7 @@ def run(
         sandbox.socket.parent.mkdir(mode=0o711)
         sandbox.prepare(folder)
         context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
-        with Boundary(lab.socket, sandbox.socket, context):
+        with _boundary(lab, sandbox, context):
             for exercise in exercises:
                 progress(msg("run.exercise", id=exercise.id))
                 deadline = min(time.monotonic() + budget.exercise, started + budget.run)
@@ -109,6 +109,13 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)
         outcome = replace(outcome, checks=failed)
     return outcome
+
+
+def _boundary(lab: Lab, sandbox: Sandbox, context: Context) -> Boundary:
+    try:
+        return Boundary(lab.socket, sandbox.socket, context)
+    except OSError as error:
+        raise LabError(msg("lab.isolation", reason=error.strerror or str(error))) from None
 
 
 def _interrupt(signum, frame):

@@ -74,13 +74,17 @@ class Sandbox:
         bwrap = shutil.which("bwrap")
         if bwrap is None:
             raise LabError(msg("lab.missing_program", program="bwrap", package="bubblewrap"))
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o711)
-        self.files.mkdir(exist_ok=True)
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={self.size},mode=0711,noexec,nosuid,nodev", "docker-grader-work", str(self.files)],
-            check=True, capture_output=True,
-        )
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.root, 0o711)
+            self.files.mkdir(exist_ok=True)
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={self.size},mode=0711,noexec,nosuid,nodev", "docker-grader-work", str(self.files)],
+                check=True, capture_output=True,
+            )
+        except (OSError, subprocess.CalledProcessError) as error:
+            reason = (getattr(error, "stderr", None) or str(error).encode()).decode(errors="replace").strip()
+            raise LabError(msg("lab.isolation", reason=reason[:200])) from None
         for folder in (self.work, self.files / "tmp"):
             folder.mkdir()
             os.chown(folder, self.uid, self.uid)
