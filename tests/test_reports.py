@@ -196,6 +196,17 @@ def test_json_of_a_failed_run_lists_the_planned_exercises_as_not_graded(graded_f
     assert schema("json").is_valid(document)
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_text_of_a_stopped_run_names_each_exercise_it_did_not_grade(lang):
+    error = msg("daemon.lost", endpoint="unix:///x.sock", reason="gone")
+    report = Report(RUNS["failing"]().exercises[:2], error=error, error_exit_code=3, planned=tuple(COURSE))
+    lines = WRITERS["text"](report, lang).splitlines()
+    reason = msg("report.not_graded", error=error).render(lang)
+    for exercise in COURSE[2:]:
+        assert f"{exercise.id} — {exercise.title[lang]}  [0/{exercise.max_score:g}]  {reason}" in lines
+    assert sum(reason in line for line in lines) == len(COURSE) - 2
+
+
 def reporter_totals(document: dict) -> tuple[float, float]:
     """The grading reporter's two totals: the points sent to Classroom (notify-classroom.js: the sum of
     the tests' scores) and the one in its log table (aggregate-results.js: passed / tests × max_score)."""

@@ -1,6 +1,6 @@
 """The default output, for people: a table of checks per exercise, hints under failures, totals.
 
-It shows the exercises that were graded; when the run stopped, the error says why the rest were not.
+When the run stopped, each exercise it did not grade gets one line, and the error says why.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ def write(sheet: Sheet, color: bool = False) -> str:
     lines: list[str] = []
     for section in sheet.sections:
         if not section.graded:
+            score = f"0/{points(section.max_score)}"
+            lines.append(paint(DIM, f"{section.id} — {section.title}  [{score}]  {sheet.say('report.not_graded', error=sheet.error or '')}"))
             continue
         score = f"{points(section.score)}/{points(section.max_score)}"
         lines.append(paint(BOLD, f"{section.id} — {section.title}") + f"  [{score}]")
@@ -28,6 +30,8 @@ def write(sheet: Sheet, color: bool = False) -> str:
             lines.append(f"  {mark} {row.check.ljust(width)}  {points(row.score)}/{points(row.max_score)}")
             if not row.passed:
                 lines.append("      " + paint(DIM, row.message))
+        lines.append("")
+    if any(not section.graded for section in sheet.sections):
         lines.append("")
     if sheet.error is not None:
         lines.append(paint(RED, sheet.say("report.error", error=sheet.error)))
