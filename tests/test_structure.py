@@ -136,3 +136,26 @@ def test_a_new_kind_is_a_module_and_a_registry_line(tmp_path, monkeypatch):
         assert grading.grade_exercise(loaded, Snapshot.from_api([], [])).checks[0].result.found.render("en") == "no container named web"
     finally:
         schema.validator.cache_clear()
+
+
+def test_every_kind_asks_the_snapshot_only_for_the_reads_it_declares():
+    """READS is what a kind costs beyond the two lists; grading every check of the course and of
+    tests/data/valid on a snapshot that answers every lazy read must ask for nothing else."""
+    from apijson import FakeSource, container_json, image_id, image_json, snapshot
+    from checks import exercises, grading
+    from checks.kinds import KINDS
+
+    checks = [check for folder in (ROOT / "exercises", ROOT / "tests" / "data" / "valid")
+              for exercise in exercises.load([folder]) for check in exercise.checks]
+    assert {check.kind for check in checks} == set(KINDS)
+    images = [image_json(image_id("ab"), ["hello-world:latest"], ["hello-world@sha256:" + "1" * 64]),
+              image_json(image_id("cd"), ["alpine:3.14"])]
+    containers = [container_json("a" * 64, "/one", image_id("ab").removeprefix("sha256:")[:12], image_id("ab")),
+                  container_json("b" * 64, "/two", "alpine:3.14", image_id("cd"), "running", "Up 1 second")]
+    asked = {name: set() for name in KINDS}
+    for check in checks:
+        source = FakeSource({"a" * 64: "hello-world"}, {"a" * 64: "Hello from Docker!"})
+        grading.evaluate(check, snapshot(images, containers, source))
+        asked[check.kind] |= {call[0] for call in source.calls}
+    assert all(asked[name] <= set(KINDS[name].READS) for name in KINDS), asked
+    assert asked["containers"] == {"inspect", "logs"}  # the course does make both reads

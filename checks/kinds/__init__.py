@@ -1,7 +1,9 @@
 """The check kinds, by the name exercise files use in ``kind:``.
 
-A kind is one module with a ``SCHEMA`` fragment (the keys its checks take) and a
-pure ``evaluate(spec, snapshot) -> Result``. Adding one is that module plus its line here.
+A kind is one module with a ``SCHEMA`` fragment (the keys its checks take), its ``MESSAGES``,
+``READS`` (the lazy reads it may ask of the snapshot: "inspect", "logs"; the container and image
+lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Adding one is that
+module plus its line here (see CONTRIBUTING.md).
 """
 
 from checks.kinds import containers, image, image_count

@@ -48,6 +48,9 @@ register(MESSAGES)
 
 STATES = ["created", "running", "paused", "restarting", "removing", "exited", "dead"]
 
+# Lazy reads beyond the two lists every snapshot has (one request per container read): an inspect for a container listed by image ID, logs for logs_contain; only for the containers it selects.
+READS: tuple[str, ...] = ("inspect", "logs")
+
 SCHEMA = {
     "properties": {
         "select": {

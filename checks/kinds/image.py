@@ -32,6 +32,9 @@ MESSAGES = {
 register(MESSAGES)
 
 
+# Lazy reads beyond the two lists every snapshot has (one request per container read): the image list is all it needs.
+READS: tuple[str, ...] = ()
+
 SCHEMA = {
     "properties": {
         "image": IMAGE,
