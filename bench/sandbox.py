@@ -44,15 +44,11 @@ def timed_run(tree: Path, scratch: Path) -> float:
 
 
 def cold_start(scratch: Path) -> float:
-    sys.path.insert(0, str(ROOT))
-    from checks.lab import Lab
+    """bench/lab.py's measure: a cold `Lab.up()` of the current tree, then down."""
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    import lab as lab_bench
 
-    lab = Lab("bench-sandbox", scratch / "lab")
-    started = time.perf_counter()
-    lab.up()
-    elapsed = time.perf_counter() - started
-    lab.down()
-    return elapsed
+    return lab_bench.cold_start(scratch)
 
 
 def main() -> None:
