@@ -528,6 +528,8 @@ def test_network_create_refusals_name_the_field():
             "boundary.field", field="IPAM.Driver", value="dhcp")
     refused(rules.network_create(network({"Name": "n", "IPAM": {"Options": {"dhcp_interface": "eth0"}}}), CONTEXT),
             "boundary.field", field="IPAM.Options", value="{'dhcp_interface': 'eth0'}")
+    refused(rules.network_create(network({"Name": "n", "IPAM": {"options": {}}}), CONTEXT),
+            "boundary.field", field="IPAM.options", value="(write Options)")
     refused(rules.network_create(network(["n"]), CONTEXT), "boundary.bad_body", reason="body is not an object")
 
 
