@@ -542,7 +542,7 @@ def test_network_create_refusals_name_the_field():
     ({"fromImage": "127.0.0.2:5000/x"}, "boundary.registry", {"reference": "127.0.0.2:5000/x", "registry": "127.0.0.2:5000"}),
     ({"fromImage": "localhost/x"}, "boundary.registry", {"reference": "localhost/x", "registry": "localhost"}),
     ({"fromSrc": "http://127.0.0.1:8000/x.tar"}, "boundary.import_url", {"source": "http://127.0.0.1:8000/x.tar"}),
-    ({"fromSrc": "", "fromImage": "alpine"}, "boundary.import_url", {"source": ""}),
+    ({"fromSrc": "", "fromImage": "alpine"}, "boundary.field", {"field": "fromImage", "value": "alpine"}),  # dockerd would pull
 ])
 def test_pull_and_import_refusals(query, key, params):
     refused(rules.image_create(pull(**query), CONTEXT), key, **params)
@@ -611,23 +611,17 @@ def test_the_table_says_which_routes_have_their_body_judged():
         assert rules.route(method, path).reads_body is False
 
 
-# --- what the rules are meant to do and do not do yet (strict: each passes once the rule is fixed) --
-@pytest.mark.xfail(strict=True, reason="container_update lets PidsLimit 0 through as a zero value, but in an "
-                   "update 0 means unlimited (null means unchanged): `docker update --pids-limit 0` lifts the lab's limit")
+# --- defects the mutants showed, each fixed in rules.py (these tests failed before) ------------------
 def test_update_refuses_lifting_the_pids_limit_with_zero():
     refused(rules.container_update(update({"PidsLimit": 0}), CONTEXT), "boundary.field", field="PidsLimit", value="0")
 
 
-@pytest.mark.xfail(strict=True, reason="a Mounts entry is not checked field by field: only Type, Source, BindOptions "
-                   "and VolumeOptions.DriverConfig are read, so a field a newer API adds passes unjudged")
 def test_mounts_refuse_a_field_a_newer_api_adds():
     mounts = [{"Type": "tmpfs", "Target": "/t", "SomeFieldOfANewerAPI": "x"}]
     refused(rules.container_create(create({"Mounts": mounts}), CONTEXT), "boundary.field",
             field="HostConfig.Mounts[0].SomeFieldOfANewerAPI", value="x")
 
 
-@pytest.mark.xfail(strict=True, reason="build does not read the ulimits query parameter: a build's RUN containers "
-                   "get any ulimit, above the lab's nofile and other than nofile")
 def test_build_holds_ulimits_to_the_labs():
     for none in ("null", "[]"):  # what the docker CLI sends without --ulimit
         allowed(rules.build(build(t="app", ulimits=none), CONTEXT))
@@ -635,10 +629,6 @@ def test_build_holds_ulimits_to_the_labs():
     assert not rules.build(build(t="app", ulimits='[{"Name":"nproc","Hard":-1,"Soft":-1}]'), CONTEXT).allowed
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="these rules call .get/.items on a part without checking it is an object: a malformed "
-                   "body raises instead of being refused with boundary.bad_body (the proxy then closes the "
-                   "connection without an answer)")
 @pytest.mark.parametrize("request_", [
     create({"LogConfig": "json-file"}),
     create({"LogConfig": {"Config": ["max-size=1g"]}}),
@@ -655,8 +645,6 @@ def test_a_part_of_the_wrong_type_is_refused_as_malformed(request_):
     assert rule(request_, CONTEXT).reason.key == "boundary.bad_body"
 
 
-@pytest.mark.xfail(strict=True, reason="check_fields names a nested part by its prefix, dot included: "
-                   "'malformed request: IPAM. is not an object'")
 def test_a_nested_part_that_is_not_an_object_is_named_without_a_trailing_dot():
     refused(rules.network_create(network({"Name": "n", "IPAM": "default"}), CONTEXT),
             "boundary.bad_body", reason="IPAM is not an object")

@@ -118,14 +118,17 @@ def check_fields(obj: Any, table: Mapping[str, FieldRule], context: Context, pre
     if obj is None:
         return ALLOW
     if not isinstance(obj, dict):
-        return refuse("boundary.bad_body", reason=f"{prefix or 'body'} is not an object")
+        return refuse("boundary.bad_body", reason=f"{prefix.rstrip('.') or 'body'} is not an object")
     spellings = {known.lower(): known for known in table}
     for name, value in obj.items():
         if name not in table and name.lower() in spellings:
             # Go's decoder would take this spelling for the known field: judge it as that field would be.
             return refuse("boundary.field", field=f"{prefix}{name}", value=f"(write {spellings[name.lower()]})")
         rule = table.get(name, zero_only)
-        decision = rule(f"{prefix}{name}", value, context)
+        try:
+            decision = rule(f"{prefix}{name}", value, context)
+        except (AttributeError, TypeError, KeyError):  # a part of the wrong type: a list where an object belongs
+            return refuse("boundary.bad_body", reason=f"{prefix}{name} is malformed")
         if not decision.allowed:
             return decision
     return ALLOW
@@ -402,8 +405,9 @@ def with_limits(body: dict, limits: Limits) -> dict:
 
 
 def container_update(request: Request, context: Context) -> Decision:
-    """`docker update`: the restart policy only; resources and limits stay as the lab set them."""
-    return check_fields(request.body, {"RestartPolicy": any_value}, context, "")
+    """`docker update`: the restart policy only; resources and limits stay as the lab set them.
+    (In an update, PidsLimit 0 means unlimited, and null unchanged.)"""
+    return check_fields(request.body, {"RestartPolicy": any_value, "PidsLimit": null_only}, context, "")
 
 
 def exec_create(request: Request, context: Context) -> Decision:
@@ -500,7 +504,9 @@ def build(request: Request, context: Context) -> Decision:
             limits = json.loads(query["ulimits"])
         except ValueError:
             return refuse("boundary.bad_request", reason="ulimits is not JSON")
-        return ulimits("ulimits", limits if isinstance(limits, list) else [limits], context)
+        if not isinstance(limits, list) and limits is not None:
+            return refuse("boundary.bad_request", reason="ulimits is not a list")
+        return ulimits("ulimits", limits, context)
     return ALLOW
 
 
