@@ -650,3 +650,31 @@ def test_a_nested_part_that_is_not_an_object_is_named_without_a_trailing_dot():
             "boundary.bad_body", reason="IPAM is not an object")
     refused(rules.container_create(create(NetworkingConfig={"EndpointsConfig": {"n": "x"}}), CONTEXT),
             "boundary.bad_body", reason="NetworkingConfig.EndpointsConfig.n is not an object")
+
+
+# --- the checks added after attacking run: exact refusals ------------------------------------------
+def test_a_part_of_the_wrong_type_names_where():
+    refused(rules.container_create(create({"LogConfig": "json-file"}), CONTEXT),
+            "boundary.bad_body", reason="HostConfig.LogConfig is malformed")
+    refused(rules.network_create(network({"Name": "n", "Options": ["mtu=1500"]}), CONTEXT),
+            "boundary.bad_body", reason="Options is malformed")
+
+
+def test_every_level_of_a_volume_mount_is_checked_field_by_field():
+    def mount(volume_options):
+        return create({"Mounts": [{"Type": "volume", "Source": "v", "Target": "/v", "VolumeOptions": volume_options}]})
+
+    refused(rules.container_create(mount({"Subpath": "../../etc"}), CONTEXT),
+            "boundary.field", field="HostConfig.Mounts[0].VolumeOptions.Subpath", value="../../etc")
+    refused(rules.container_create(mount({"DriverConfig": {"Name": "local", "Extra": "x"}}), CONTEXT),
+            "boundary.field", field="HostConfig.Mounts[0].VolumeOptions.DriverConfig.Extra", value="x")
+    refused(rules.container_create(mount({"DriverConfig": {"Name": "local", "Options": {"type": "proc", "device": "proc"}}}), CONTEXT),
+            "boundary.volume_options", options="device=proc,type=proc")
+    allowed(rules.container_create(mount({"NoCopy": True, "Labels": {"a": "b"}, "DriverConfig": {"Name": "local"}}), CONTEXT))
+
+
+def test_build_ulimits_that_cannot_be_read_are_refused_by_name():
+    refused(rules.build(build(ulimits="nofile=1:2"), CONTEXT), "boundary.bad_request", reason="ulimits is not JSON")
+    refused(rules.build(build(ulimits='{"Name": "nofile"}'), CONTEXT), "boundary.bad_request", reason="ulimits is not a list")
+    refused(rules.build(build(ulimits='[{"Name": "nofile", "Soft": 1048576, "Hard": 1048576}]'), CONTEXT),
+            "boundary.limit", field="ulimits.nofile.Soft", value=1048576, limit=CONTEXT.limits.nofile)
