@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import docker
 import pytest
 
 from checks import cli, exercises, runner
@@ -37,7 +38,10 @@ def live_processes_mentioning(text: str) -> list[str]:
 def leftovers(lab: Lab) -> list[str]:
     mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(lab.root) in line or str(lab.data_root) in line]
     cgroups = [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/{lab.tag}")]
-    folders = [str(path) for path in (lab.root, lab.data_root) if path.exists()]
+    # With --userns-remap, dockerd makes remapped copies of folders that others cannot search,
+    # beside them (scratch is 0700): "<scratch>.100000.100000".
+    remapped = Path(f"{lab.root.parent}.100000.100000")
+    folders = [str(path) for path in (lab.root, lab.data_root, remapped) if path.exists()]
     return live_processes_mentioning(str(lab.root)) + mounts + cgroups + folders
 
 
@@ -202,6 +206,23 @@ def test_the_lab_records_its_isolation(scratch):
         assert state["userns"] is True and os.readlink(f"/proc/{state['dockerd_pid']}/ns/net") != os.readlink("/proc/self/ns/net")
         assert inside and state["cgroup_limits"]["pids.max"] == lab.resources.pids
         assert lab.data_root.is_mount()
+        api = docker.APIClient(base_url=lab.host, version="auto")
+        api.pull("hello-world:latest")
+        container = api.create_container("hello-world:latest")
+        api.start(container)
+        assert api.wait(container, timeout=30)["StatusCode"] == 0
+        api.close()
+        # containerd writes a stack dump on SIGUSR1 (and when it is stopped hard) into its TMPDIR:
+        # the lab's own folder, removed with it, never /tmp.
+        (containerd,) = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc")))
+                         if Path(f"/proc/{pid}/comm").exists() and Path(f"/proc/{pid}/comm").read_text().strip() == "containerd"
+                         and str(lab.data_root) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+        os.kill(containerd, signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while not list(lab.data_root.glob(f"containerd.{containerd}.stacks.log")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert list(lab.data_root.glob(f"containerd.{containerd}.stacks.log"))
+        assert not Path(f"/tmp/containerd.{containerd}.stacks.log").exists()
     finally:
         lab.down()
     assert leftovers(lab) == []

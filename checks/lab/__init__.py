@@ -226,7 +226,9 @@ class Lab:
         args = [
             program,
             "--data-root", str(self.data_root / "docker"),
-            "--exec-root", str(self.root / "exec"),
+            # Under /run, like the data-root: with --userns-remap, dockerd makes remapped copies of
+            # every folder above an exec-root that others cannot search, beside them, and leaves them.
+            "--exec-root", str(self.data_root / "exec"),
             "--pidfile", str(self.root / "docker.pid"),
             "--host", self.host,
             "--bridge", "none",
@@ -246,7 +248,8 @@ class Lab:
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
         closed = f"http://127.0.0.1:{processes.free_port()}"
-        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost"}
+        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost",
+               "TMPDIR": str(self.data_root)}  # containerd's stack dumps land in the lab's own folder, removed with it
         for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
             env.pop(key, None)
         return processes.spawn(netns.command(self.netns, args), self.dockerd_log, env)
