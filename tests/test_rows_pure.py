@@ -118,3 +118,30 @@ def test_name_and_message_of_one_check():
     assert rows.message(hidden, "en") == "hidden check"
     assert rows.message(hidden, "en", reveal=True) == "Run `docker pull alpine:3.14`. (found: image alpine:3.14 is not present)"
     assert rows.message(visible, "pt-BR") == "Rode `docker pull alpine:3.14`. (encontrado: a imagem alpine:3.14 não está presente)"
+
+
+def test_a_sections_commands_as_the_student_ran_them():
+    from checks.report.rows import Command
+    from checks.results import CommandRun
+
+    runs = (CommandRun(1, "docker run hello-world", 0, "Hello from Docker!\n"),
+            CommandRun(3, "docker ps -a", None, "", timed_out=True),
+            CommandRun(4, "rm -rf /", refused=msg("policy.program", program="rm")))
+    report = Report((ExerciseOutcome(RUN, (CheckOutcome(RUN.checks[0], Result(True, SEEN)),), commands=runs),))
+    (section,) = Sheet.of(report, "en").sections
+    assert section.commands == (
+        Command(1, "docker run hello-world", 0, False, None, "Hello from Docker!\n"),
+        Command(3, "docker ps -a", None, True, None, ""),
+        Command(4, "rm -rf /", None, False, "'rm' is not docker: only `docker ...` and `docker-compose ...` commands are run", ""),
+    )
+    assert (section.number, section.graded, section.error) == (1, True, "")
+
+
+def test_sections_are_numbered_in_run_order_graded_or_not():
+    why = msg("submission.timeout", line=2, seconds=60)
+    report = Report((outcome(PULL, False, False, error=why),), error=msg("none"), planned=(PULL, RUN))
+    graded, planned = Sheet.of(report, "en").sections
+    assert (graded.number, graded.graded, planned.number, planned.graded) == (1, True, 2, False)
+    assert graded.error == "line 2 ran past the 60 s limit and was stopped"
+    hidden = graded.rows[1]
+    assert hidden.hidden and hidden.note == "" and graded.rows[0].note.startswith("not graded: ")
