@@ -113,7 +113,7 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
 
 def _boundary(lab: Lab, sandbox: Sandbox, context: Context) -> Boundary:
     try:
-        return Boundary(lab.socket, sandbox.socket, context)
+        return Boundary(lab.socket, sandbox.socket, context, owner=sandbox.uid)  # the sandbox's user, and no other
     except OSError as error:
         raise LabError(msg("lab.isolation", reason=error.strerror or str(error))) from None
 

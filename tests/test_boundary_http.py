@@ -135,3 +135,27 @@ def test_refusals_are_recorded_with_what_was_refused(boundary):
     method, path, message = boundary.stats.refused[-1]
     assert len(boundary.stats.refused) == refused_before + 1
     assert (method, path) == ("POST", "/containers/create") and "Privileged" in message.render("en")
+
+
+def test_only_the_sandboxs_user_may_connect(lab):
+    """A run's boundary socket belongs to the sandbox's user (mode 0600): another local user of the
+    machine cannot send requests to that run's lab."""
+    import os
+    import subprocess
+
+    folder = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
+    os.chmod(folder, 0o711)
+    code = ("import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); "
+            "s.sendall(b'GET /_ping HTTP/1.1\\r\\nHost: d\\r\\n\\r\\n'); print(s.recv(12).decode())")
+    try:
+        with Boundary(lab.socket, folder / "boundary.sock", Context(LAB_REGISTRY), owner=65534) as serving:
+            assert (serving.listen.stat().st_uid, serving.listen.stat().st_mode & 0o777) == (65534, 0o600)
+            results = {
+                uid: subprocess.run(["/usr/bin/python3", "-c", code, str(serving.listen)], user=uid, group=uid, extra_groups=[],
+                                    capture_output=True, text=True, timeout=30)
+                for uid in (65534, 4242)
+            }
+    finally:
+        folder.rmdir()
+    assert results[65534].stdout.startswith("HTTP/1.1 200"), results[65534].stderr
+    assert results[4242].returncode != 0 and "PermissionError" in results[4242].stderr

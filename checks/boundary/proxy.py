@@ -66,7 +66,8 @@ class Stats:
 class Boundary:
     """Serves ``listen`` (a unix socket path) in threads until closed; a context manager."""
 
-    def __init__(self, upstream: Path, listen: Path, context: rules.Context, mode: int = 0o666):
+    def __init__(self, upstream: Path, listen: Path, context: rules.Context, owner: int | None = None):
+        """``owner``: the only user (besides root) that may connect; anyone, when None."""
         self.upstream = str(upstream)
         self.listen = Path(listen)
         self.context = context
@@ -75,7 +76,9 @@ class Boundary:
         if self.listen.exists() or self.listen.is_symlink():
             self.listen.unlink()
         self._server.bind(str(self.listen))
-        os.chmod(self.listen, mode)
+        if owner is not None:
+            os.chown(self.listen, owner, owner)
+        os.chmod(self.listen, 0o600 if owner is not None else 0o666)
         self._server.listen(64)
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._closed = threading.Event()
