@@ -42,7 +42,8 @@ def leftovers(lab: Lab) -> list[str]:
     # beside them (scratch is 0700): "<scratch>.100000.100000".
     remapped = Path(f"{lab.root.parent}.100000.100000")
     folders = [str(path) for path in (lab.root, lab.data_root, remapped) if path.exists()]
-    return live_processes_mentioning(str(lab.root)) + mounts + cgroups + folders
+    processes = live_processes_mentioning(str(lab.root)) + live_processes_mentioning(lab.tag)  # shims: by the tag
+    return processes + mounts + cgroups + folders
 
 
 @pytest.fixture

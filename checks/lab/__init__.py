@@ -265,8 +265,9 @@ class Lab:
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
         processes.stop(state.get("dockerd_pid"), str(self.socket))
-        for pid in processes.pids_mentioning(str(self.root)):  # containerd and its shims, if dockerd died
-            processes.stop(pid, str(self.root))
+        for marker in (str(self.root), self.tag):  # containerd and its shims (named by the tag), if dockerd died
+            for pid in processes.pids_mentioning(marker):
+                processes.stop(pid, marker)
         cleanup.kill_cgroups(self.tag)
         processes.stop(state.get("registry_pid"), str(self.root))
         cleanup.unmount_under(self.root)
