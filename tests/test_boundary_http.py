@@ -159,3 +159,19 @@ def test_only_the_sandboxs_user_may_connect(lab):
         folder.rmdir()
     assert results[65534].stdout.startswith("HTTP/1.1 200"), results[65534].stderr
     assert results[4242].returncode != 0 and "PermissionError" in results[4242].stderr
+
+
+def test_a_refused_request_is_answered_after_its_body_not_with_a_broken_pipe(boundary):
+    """The docker CLI writes a request's body after its head; a refusal answered (and the connection
+    closed) before the body is read makes that write fail, and the student sees "broken pipe"
+    instead of the reason."""
+    body = b"{" + b" " * (512 * 1024) + b"}"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(str(boundary.listen))
+        conn.sendall(f"POST /v1.41/swarm/init HTTP/1.1\r\nHost: d\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+        conn.sendall(body)  # raises BrokenPipeError if the boundary has already closed
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 403 ") and b"swarm/init" in answer

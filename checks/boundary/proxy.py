@@ -117,6 +117,7 @@ class Boundary:
 
     def _handle(self, client: socket.socket) -> None:
         upstream = None
+        head = None
         try:
             client.settimeout(HEAD_TIMEOUT)
             head, rest = _read_head(client)
@@ -136,6 +137,8 @@ class Boundary:
             _pump(upstream, client, b"")
         except Refused as refusal:
             self.stats.refused.append((getattr(refusal, "method", "?"), getattr(refusal, "path", "?"), refusal.reason))
+            if head is not None and not getattr(refusal, "body_read", False):
+                _drain(client, head, rest)  # a client still writing its body would see a broken pipe, not the answer
             _answer(client, 403, refusal.reason)
         except OSError:
             pass
@@ -156,16 +159,50 @@ class Boundary:
         body = None
         if route.reads_body or route.hijack:
             raw, rest = _read_body(client, rest, framing)
-            body_value = _decode_json(raw) if route.reads_body and raw.strip() else None
+            try:
+                body_value = _decode_json(raw) if route.reads_body and raw.strip() else None
+            except Refused as refusal:
+                refusal.body_read = True
+                raise
             body = raw
         request = rules.Request(head.method, path, route.params, query, body_value)
         decision = route.rule(request, self.context)
         if not decision.allowed:
-            raise _refusal(decision.reason, head.method, path)
+            refusal = _refusal(decision.reason, head.method, path)
+            refusal.body_read = route.reads_body or route.hijack
+            raise refusal
         if route.reads_body:
             value = decision.body if decision.rewritten else body_value
             body = b"" if value is None else json.dumps(value).encode()
         return route, body, rest
+
+
+def _drain(client: socket.socket, head: Head, rest: bytes) -> None:
+    """Reads what is left of a refused request's body (bounded, briefly), so the client reads the answer."""
+    try:
+        framing = _framing(head)
+    except Refused:
+        return
+    budget = 8 * MAX_BODY
+    client.settimeout(2)
+    try:
+        if framing == "chunked":
+            data = rest
+            while not data.endswith(b"0\r\n\r\n") and len(data) < budget:
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                data = data[-8:] + chunk
+                budget -= len(chunk)
+        else:
+            left = min(int(framing), budget) - len(rest)
+            while left > 0:
+                chunk = client.recv(min(65536, left))
+                if not chunk:
+                    return
+                left -= len(chunk)
+    except OSError:
+        pass
 
 
 def _refusal(reason: Message, method: str, path: str) -> Refused:
