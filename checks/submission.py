@@ -29,7 +29,7 @@ from checks.errors import UsageError
 from checks.model import Exercise
 from checks.messages import Message, closest, msg
 from checks.results import CommandRun
-from checks.sandbox import PROGRAMS, Sandbox
+from checks.sandbox import PROGRAMS, Sandbox, no_follow
 
 COMMAND_SUFFIXES = ("", ".dc", ".txt")
 MAX_LINES = 200
@@ -78,7 +78,7 @@ def command_files(folder: Path, exercises: list[Exercise]) -> dict[str, Path]:
 
 def read_file(path: Path) -> CommandFile:
     try:
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as opened:
+        with open(path, "rb", opener=no_follow) as opened:
             data = opened.read(MAX_FILE + 1)
     except OSError as error:
         raise UsageError(msg("submission.unreadable", path=str(path), reason=error.strerror or error)) from None
@@ -148,8 +148,9 @@ def policy(argv: tuple[str, ...]) -> Message | None:
     for flag in argv[1:]:
         if not flag.startswith("-"):
             break
-        if flag.split("=", 1)[0] in GLOBAL_FLAGS_ELSEWHERE or re.fullmatch(r"-[Hc].+", flag):
-            return msg("policy.flag", flag=flag.split("=", 1)[0][:2] if not flag.startswith("--") else flag.split("=", 1)[0])
+        name = flag.split("=", 1)[0]
+        if name in GLOBAL_FLAGS_ELSEWHERE or re.fullmatch(r"-[Hc].+", flag):  # -Hunix://..., -cNAME
+            return msg("policy.flag", flag=name if name.startswith("--") else name[:2])
     return None
 
 

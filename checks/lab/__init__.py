@@ -195,15 +195,10 @@ class Lab:
         """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
         try:
             netns.create(self.netns)
-            DATA_BASE.mkdir(mode=0o711, parents=True, exist_ok=True)
-            self.data_root.mkdir(mode=0o711, exist_ok=True)
-            subprocess.run(
-                ["mount", "-t", "tmpfs", "-o", f"size={self.resources.data_size},mode=0711", "docker-grader-data", str(self.data_root)],
-                check=True, capture_output=True,
-            )
         except (OSError, subprocess.CalledProcessError) as error:
-            reason = getattr(error, "stderr", b"") or str(error).encode()
+            reason = getattr(error, "stderr", None) or str(error).encode()
             raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+        cleanup.mount_tmpfs(self.data_root, f"size={self.resources.data_size},mode=0711")
         state["netns"] = str(self.netns)
         state["cgroup_limits"] = cleanup.limit_cgroups(self.tag, self.resources.pids, self.resources.memory, self.resources.cpus)
         self._write_state(state)

@@ -1,4 +1,4 @@
-"""Leaving nothing behind: the lab's cgroups (with their limits), mounts and stray processes.
+"""The cgroups (with their limits) and tmpfs mounts the lab makes, and leaving nothing of them behind.
 
 dockerd leaves its cgroup-parent folders behind when it stops, and a dockerd that was killed
 leaves its containers running in them; mounts under the lab's folders (its network namespace,
@@ -13,9 +13,21 @@ import subprocess
 import time
 from pathlib import Path
 
+from checks.errors import LabError
 from checks.lab.processes import signal_pid
+from checks.messages import msg
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def mount_tmpfs(target: Path, options: str) -> None:
+    """A tmpfs at ``target`` (a size, and flags such as noexec); a LabError says why it could not be."""
+    try:
+        target.mkdir(mode=0o711, parents=True, exist_ok=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "docker-grader", str(target)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        reason = getattr(error, "stderr", None) or str(error).encode()
+        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
 
 
 def limit_cgroups(tag: str, pids: int, memory: int, cpus: float) -> dict:
