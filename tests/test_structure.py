@@ -101,7 +101,7 @@ def test_a_new_kind_is_a_module_and_a_registry_line(tmp_path, monkeypatch):
     import re
 
     from apijson import container_json, image_id
-    from checks import exercises, grading, schema
+    from checks import exercises, grading, messages, schema
     from checks.kinds import KINDS
     from checks.snapshot import Snapshot
 
@@ -109,6 +109,7 @@ def test_a_new_kind_is_a_module_and_a_registry_line(tmp_path, monkeypatch):
     kind, name = re.fullmatch(r' *"(\w+)": (\w+),\n', line).groups()
     path = tmp_path / f"{name}.py"  # step 1: the module (outside the package, not to change it)
     path.write_text(source)
+    monkeypatch.setattr(messages, "CATALOG", dict(messages.CATALOG))  # its messages, for this test only
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
