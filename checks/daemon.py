@@ -10,16 +10,18 @@ records each one so that tests can count them.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import struct
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from checks.errors import DaemonError
 from checks.messages import msg
-from checks.snapshot import Snapshot
+from checks.snapshot import FileRead, Snapshot
 from checks.transport import Response, TransportError, open_transport
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
@@ -192,14 +194,46 @@ def _demultiplex(response: Response) -> Iterator[bytes]:
 
 
 class DaemonSource:
-    """The lazy reads a snapshot may need, each one GET request for one container."""
+    """The lazy reads a snapshot may need, each one GET request (the snapshot caches them)."""
+
+    FILE_LIMIT = 64 * 1024  # bytes of a file's content read for a check; the rest is not fetched
 
     def __init__(self, client: DaemonClient):
         self.client = client
 
-    def created_with(self, container_id: str) -> str | None:
-        details = self.client.get_json(f"/containers/{container_id}/json")
-        return (details or {}).get("Config", {}).get("Image")
+    def inspect_container(self, container_id: str) -> dict | None:
+        return _mapping(self.client.get_json(f"/containers/{container_id}/json"))
+
+    def inspect_image(self, image_id: str) -> dict | None:
+        return _mapping(self.client.get_json(f"/images/{image_id}/json"))
+
+    def image_history(self, image_id: str) -> list | None:
+        history = self.client.get_json(f"/images/{image_id}/history")
+        return history if isinstance(history, list) else None
+
+    def volumes(self) -> list:
+        answer = _mapping(self.client.get_json("/volumes")) or {}
+        return list(answer.get("Volumes") or [])
+
+    def networks(self) -> list:
+        answer = self.client.get_json("/networks")
+        return answer if isinstance(answer, list) else []
+
+    def read_path(self, container_id: str, path: str) -> FileRead | None:
+        """The first entry of GET /containers/{id}/archive?path=: the path itself, not what a
+        directory holds; at most FILE_LIMIT bytes of a file's content are read, then the stream is
+        closed. None when the container or the path does not exist."""
+        response = self.client._get(f"/containers/{container_id}/archive", {"path": path}, stream=True)
+        try:
+            if response.status in (404, 409):
+                return None
+            if response.status >= 400:
+                raise DaemonError(msg("daemon.bad_answer", endpoint=self.client.endpoint.host, request="GET archive", reason=response.status))
+            return _first_entry(response, path, self.FILE_LIMIT)
+        except TransportError as error:
+            raise DaemonError(msg("daemon.lost", endpoint=self.client.endpoint.host, reason=error.reason)) from error
+        finally:
+            response.close()
 
     def logs_contain(self, container_id: str, text: str) -> bool:
         """Streams the logs and stops at the first match; memory stays bounded by the chunk size."""
@@ -215,6 +249,43 @@ class DaemonSource:
                 return True
             tail = window[-(len(needle) - 1) :] if len(needle) > 1 else b""
         return False
+
+
+def _mapping(answer: Any) -> dict | None:
+    return answer if isinstance(answer, dict) else None
+
+
+class _Reader(io.RawIOBase):
+    """A Response as a file object for tarfile's stream mode."""
+
+    def __init__(self, response: Response):
+        self._response = response
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self._response.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def _first_entry(response: Response, path: str, limit: int) -> FileRead | None:
+    try:
+        with tarfile.open(fileobj=io.BufferedReader(_Reader(response)), mode="r|") as archive:
+            member = archive.next()
+            if member is None:
+                return None
+            if member.issym() or member.islnk():
+                return FileRead(path, "symlink", mode=member.mode, target=member.linkname)
+            if member.isdir():
+                return FileRead(path, "dir", mode=member.mode)
+            if not member.isfile():
+                return FileRead(path, "other", mode=member.mode)
+            content = archive.extractfile(member).read(limit) if member.size else b""
+            return FileRead(path, "file", member.size, member.mode, content=content, truncated=member.size > limit)
+    except tarfile.TarError:
+        return None
 
 
 def read_snapshot(client: DaemonClient) -> Snapshot:

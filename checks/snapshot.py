@@ -1,10 +1,11 @@
 """What the daemon holds, read once per run: images and containers as plain values.
 
 A ``Snapshot`` comes from one list of containers (all=1) and one list of images.
-What a check needs beyond that (a container's logs, the reference a container was
-created with when the list no longer shows it) is asked of its ``source`` lazily,
-once per object, so the number of requests depends on the checks, never on how
-many unrelated objects the daemon holds.
+What a check needs beyond that is asked of its ``source`` lazily, once per object and
+cached: a container's inspect or logs, an image's inspect or history, a file from a
+container's filesystem, the volume list, the network list. So the number of requests
+depends on the checks, never on how many unrelated objects the daemon holds. Each
+kind declares in ``READS`` which of these reads it may ask for (names below).
 """
 
 from __future__ import annotations
@@ -46,12 +47,44 @@ class Container:
         return self.id[:12]
 
 
+@dataclass(frozen=True)
+class FileRead:
+    """A path read from a container's filesystem (GET /containers/{id}/archive).
+
+    ``kind`` is "file", "dir", "symlink" or "other"; ``target`` a symlink's target;
+    ``content`` at most ``Source.FILE_LIMIT`` bytes of a regular file, ``truncated`` when
+    there was more.
+    """
+
+    path: str
+    kind: str
+    size: int = 0
+    mode: int = 0
+    target: str = ""
+    content: bytes = b""
+    truncated: bool = False
+
+
+# The lazy reads, by the name a kind lists in READS; each is one GET request when first asked.
+READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks")
+
+
 class Source(Protocol):
-    """Where lazy reads go: the daemon, or a test's stand-in."""
+    """Where lazy reads go: the daemon, or a test's stand-in. None/empty when the object is gone."""
 
-    def created_with(self, container_id: str) -> str | None: ...
+    def inspect_container(self, container_id: str) -> dict | None: ...  # "inspect"
 
-    def logs_contain(self, container_id: str, text: str) -> bool: ...
+    def logs_contain(self, container_id: str, text: str) -> bool: ...  # "logs"
+
+    def inspect_image(self, image_id: str) -> dict | None: ...  # "image_inspect"
+
+    def image_history(self, image_id: str) -> list | None: ...  # "history"
+
+    def read_path(self, container_id: str, path: str) -> FileRead | None: ...  # "archive"
+
+    def volumes(self) -> list: ...  # "volumes": GET /volumes, Volumes
+
+    def networks(self) -> list: ...  # "networks": GET /networks
 
 
 @dataclass
@@ -59,7 +92,7 @@ class Snapshot:
     images: tuple[Image, ...]
     containers: tuple[Container, ...]
     source: Source | None = None
-    _created_with: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _reads: dict[tuple, object] = field(default_factory=dict, repr=False)
     _logs: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _found: dict[str, Image | None] = field(default_factory=dict, repr=False)
 
@@ -110,9 +143,38 @@ class Snapshot:
         return _same_reference(typed, reference)
 
     def created_with(self, container: Container) -> str | None:
-        if container.id not in self._created_with:
-            self._created_with[container.id] = self.source.created_with(container.id) if self.source else None
-        return self._created_with[container.id]
+        """The reference typed at creation (the inspect's Config.Image)."""
+        return (self.inspect(container).get("Config") or {}).get("Image")
+
+    def _read(self, name: str, *args, empty=None):
+        """One lazy read, asked of the source once per run and cached; ``empty`` without a source."""
+        key = (name, *args)
+        if key not in self._reads:
+            answer = getattr(self.source, name)(*args) if self.source else None
+            self._reads[key] = empty if answer is None else answer
+        return self._reads[key]
+
+    def inspect(self, container: Container) -> dict:
+        """GET /containers/{id}/json; {} when the container is gone."""
+        return self._read("inspect_container", container.id, empty={})
+
+    def image_inspect(self, image: Image) -> dict:
+        """GET /images/{id}/json; {} when the image is gone."""
+        return self._read("inspect_image", image.id, empty={})
+
+    def history(self, image: Image) -> list:
+        """GET /images/{id}/history: the layers, newest first; [] when the image is gone."""
+        return self._read("image_history", image.id, empty=[])
+
+    def read_path(self, container: Container, path: str) -> FileRead | None:
+        """A path in a container's filesystem, without following a final symlink; None if absent."""
+        return self._read("read_path", container.id, path)
+
+    def volumes(self) -> list:
+        return self._read("volumes", empty=[])
+
+    def networks(self) -> list:
+        return self._read("networks", empty=[])
 
     def logs_contain(self, container: Container, text: str) -> bool:
         key = (container.id, text)

@@ -59,10 +59,41 @@ class FakeSource:
         self._created_with = created_with or {}
         self._logs = logs or {}
         self.calls: list[tuple[str, ...]] = []
+        # Whole answers for the other lazy reads, set by a test as it needs them.
+        self.inspected: dict[str, dict] = {}  # container id -> GET /containers/{id}/json
+        self.images: dict[str, dict] = {}  # image id -> GET /images/{id}/json
+        self.histories: dict[str, list] = {}  # image id -> GET /images/{id}/history
+        self.files: dict[tuple[str, str], object] = {}  # (container id, path) -> FileRead
+        self.volume_list: list[dict] = []
+        self.network_list: list[dict] = []
 
-    def created_with(self, container_id: str) -> str | None:
+    def inspect_container(self, container_id: str) -> dict | None:
         self.calls.append(("inspect", container_id))
-        return self._created_with.get(container_id)
+        if container_id in self.inspected:
+            return self.inspected[container_id]
+        if container_id in self._created_with:
+            return {"Id": container_id, "Config": {"Image": self._created_with[container_id]}}
+        return None
+
+    def inspect_image(self, image_id: str) -> dict | None:
+        self.calls.append(("image_inspect", image_id))
+        return self.images.get(image_id)
+
+    def image_history(self, image_id: str) -> list | None:
+        self.calls.append(("history", image_id))
+        return self.histories.get(image_id)
+
+    def read_path(self, container_id: str, path: str):
+        self.calls.append(("archive", container_id, path))
+        return self.files.get((container_id, path))
+
+    def volumes(self) -> list:
+        self.calls.append(("volumes",))
+        return list(self.volume_list)
+
+    def networks(self) -> list:
+        self.calls.append(("networks",))
+        return list(self.network_list)
 
     def logs_contain(self, container_id: str, text: str) -> bool:
         self.calls.append(("logs", container_id, text))
