@@ -21,7 +21,16 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
+from checks.messages import msg, register
 from checks.snapshot import Snapshot
+
+MESSAGES = {
+    "events.recorder": {
+        "pt-BR": "não foi possível acompanhar os eventos do laboratório (GET /events em {socket}): {reason}",
+        "en": "cannot follow the lab's events (GET /events on {socket}): {reason}",
+    },
+}
+register(MESSAGES)
 
 BUFFER = 256  # events dockerd keeps in memory (daemon/events: eventsLimit)
 MAX_RECORDED = 100_000  # events a run keeps; past that its record is incomplete (a flood)
@@ -47,8 +56,11 @@ class Event:
 
     def shown(self) -> str:
         """``create web``, ``pull alpine:3.14``, ``tag myapp:1``: as a student would recognise it."""
-        subject = self.name or self.id
-        if subject.startswith("sha256:") or (self.type == "container" and not self.name):
+        if self.type == "image":
+            subject = self.name if self.action == "tag" else self.id  # a pull's ID is the reference pulled
+        else:
+            subject = self.name or self.id[:12]
+        if subject.startswith("sha256:"):
             subject = subject.removeprefix("sha256:")[:12]
         return f"{self.action} {subject}"
 
@@ -136,6 +148,16 @@ class _WithEvents:
 def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None]) -> Snapshot:
     """The snapshot, whose ``events()`` read asks ``events`` (once, when a check needs it)."""
     return replace(snapshot, source=_WithEvents(snapshot.source, events))
+
+
+def record(socket_path: str, since: int) -> "Recorder":
+    """A Recorder of a lab's daemon; one that cannot start is a LabError."""
+    from checks.errors import LabError
+
+    try:
+        return Recorder(socket_path, since)
+    except (OSError, http.client.HTTPException) as error:
+        raise LabError(msg("events.recorder", socket=socket_path, reason=getattr(error, "strerror", None) or error)) from None
 
 
 class Recorder:

@@ -54,7 +54,6 @@ CONTAINER_ACTIONS = [
     "create", "start", "restart", "attach", "die", "kill", "stop", "pause", "unpause", "rename",
     "destroy", "exec_create", "exec_start", "exec_die", "commit", "copy", "export", "oom",
 ]
-ORIGINS = {"run": "events.origin_run", "start": "events.origin_start"}
 
 # "events": the record of what happened, one GET for the whole grading (checks.events); and what
 # the kind of its without_events check reads, when there is no record.
@@ -120,7 +119,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
             return KINDS[fallback["kind"]].evaluate(fallback, snapshot)
         return Result(False, msg("events.no_record"), unknown=True)
     if not log.complete:
-        return Result(False, msg("events.gap", limit=BUFFER, origin=msg(ORIGINS[log.origin])), unknown=True)
+        return Result(False, msg("events.gap", limit=BUFFER, origin=msg("events.origin_run") if log.origin == "run" else msg("events.origin_start")), unknown=True)
     expected = spec["expect"]
     for item in expected:
         about = [event for event in log.events if _about(item, event, snapshot)]
