@@ -44,6 +44,7 @@ MESSAGES = {
     "events.origin_run": {"pt-BR": "o exercício no laboratório", "en": "the exercise in the lab"},
     "events.origin_start": {"pt-BR": "`docker-grader start`", "en": "`docker-grader start`"},
     "events.object_image": {"pt-BR": "da imagem {value}", "en": "of image {value}"},
+    "events.object_containers_of": {"pt-BR": "de container(s) da imagem {value}", "en": "of container(s) from image {value}"},
     "events.object_container": {"pt-BR": "do container {value}", "en": "of container {value}"},
     "events.object_any": {"pt-BR": "em qualquer objeto", "en": "on any object"},
 }
@@ -181,8 +182,10 @@ def _in_order(items: list[Mapping], events, snapshot: Snapshot) -> bool:
 def _object(item: Mapping) -> Message:
     if "container" in item:
         return msg("events.object_container", value=item["container"])
-    if "image" in item:
+    if "image" in item and item["action"] in IMAGE_ACTIONS:
         return msg("events.object_image", value=item["image"])
+    if "image" in item:
+        return msg("events.object_containers_of", value=item["image"])
     return msg("events.object_any")
 
 
