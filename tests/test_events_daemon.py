@@ -255,3 +255,20 @@ def test_in_run_a_tag_is_no_pull_and_each_exercise_sees_only_its_own_events(tmp_
     assert failed(report.exercises[0]) == {
         "alpine-pulled": "the daemon saw pull of image alpine:3.14 0 time(s) (expected: at least 1); all it saw of image alpine:3.14: tag alpine:3.14",
     }
+
+
+class LateRecorder(events.Recorder):
+    """A recorder whose stream starts being read late, as a busy machine would make it."""
+
+    def _follow(self) -> None:
+        time.sleep(0.5)
+        super()._follow()
+
+
+def test_a_window_waits_for_the_stream_to_bring_its_last_event(daemon, lab):
+    daemon.docker("pull", "hello-world")
+    began = time.time_ns()
+    with LateRecorder(str(lab.socket), began) as recorder, connect(lab.host) as client:
+        tag_and_untag(daemon, 3)
+        window = recorder.window(client, began, time.time_ns())
+    assert window.complete and [e.action for e in window.events] == ["tag", "untag"] * 3

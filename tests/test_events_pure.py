@@ -3,8 +3,11 @@ not happen, the fallback without a record, and unknown (0 of 0 points, exit code
 
 from __future__ import annotations
 
+import json
+
 from apijson import FakeSource, image_id, image_json, snapshot
 
+from checks import baseline
 from checks import events as event_values
 from checks.errors import EXIT_FAILED, EXIT_OK, EXIT_UNKNOWN
 from checks.events import Event, EventLog, event_from_api
@@ -95,6 +98,10 @@ def test_order():
     # items counted 0 take no place in the order
     spec["expect"].insert(1, {"action": "kill", "container": "web", "count": 0})
     assert graded(spec, log(stop_then_rm[1], stop_then_rm[2]))[0].passed
+    # one event takes one place: a start once is not a start twice
+    twice = {"expect": [{"action": "start", "container": "web"}, {"action": "start", "container": "web"}], "in_order": True}
+    assert not graded(twice, log(("container", "start", "a" * 64, "web", "x")))[0].passed
+    assert graded(twice, log(*[("container", "start", "a" * 64, "web", "x")] * 2))[0].passed
 
 
 def test_the_selectors():
@@ -106,7 +113,8 @@ def test_the_selectors():
     assert graded({"expect": [{"action": "create", "image": "hello-world", "count": 1}]}, record)[0].passed
     assert graded({"expect": [{"action": "create", "image": "docker.io/library/alpine:3.14", "count": 1}]}, record)[0].passed
     assert graded({"expect": [{"action": "pull", "image": "hello-world", "count": 1}]}, record)[0].passed
-    assert graded({"expect": [{"action": "pull", "container": "web", "count": 0}]}, record)[0].passed  # not a container action
+    pulled_web = log(("image", "pull", "web:latest", "web", ""))  # an image named like the container
+    assert graded({"expect": [{"action": "pull", "container": "web", "count": 0}]}, pulled_web)[0].passed  # not a container action
     assert count({"action": "create", "container": "db"}).params["seen"] == "create db"
 
 
@@ -164,3 +172,58 @@ def test_events_from_the_api():
     assert EventLog.of([item, 3, None]).events == (event_from_api(item),)
     assert event_values.ns_param(1_795_919_343_058_430_749) == "1795919343.058430749"
     assert event_values.ns_param(5) == "0.000000005"
+
+
+class Answer:
+    def __init__(self, lines: list[dict]):
+        self.status, self._body = 200, b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+
+    def read(self, size: int = -1) -> bytes:
+        chunk, self._body = self._body[:size], self._body[size:]
+        return chunk
+
+    def close(self) -> None:
+        pass
+
+
+class EventsClient:
+    """GET /events as dockerd answers it: the buffered events from since to until."""
+
+    def __init__(self, buffered: list[dict]):
+        self.buffered, self.asked = buffered, []
+
+    def _get(self, path, params, stream=False):
+        self.asked.append((path, params))
+        since, until = (int(params[key].replace(".", "")) for key in ("since", "until"))
+        return Answer([item for item in self.buffered if since <= item["timeNano"] <= until])
+
+
+def api_event(ns: int, action: str = "tag") -> dict:
+    return {"Type": "image", "Action": action, "Actor": {"ID": f"sha256:{ns:064x}", "Attributes": {}}, "timeNano": ns}
+
+
+def start_at(cursor: int | None, time: int = 1000) -> baseline.Baseline:
+    key = (cursor, "image", "tag", f"sha256:{cursor:064x}") if cursor else None
+    return baseline.Baseline("ID", "unix:///x", time, key, (), ())
+
+
+def test_since_start_the_cursor_tells_a_gap():
+    buffered = [api_event(ns) for ns in range(900, 1100)]
+    client = EventsClient(buffered)
+    whole = baseline.events_since(start_at(999), client, 2000)
+    assert whole.complete and [e.time for e in whole.events] == list(range(1000, 1100))
+    assert client.asked == [("/events", {"since": "0.000000999", "until": "0.000002000"})]
+    gone = baseline.events_since(start_at(899), EventsClient(buffered), 2000)  # its cursor was dropped
+    assert not gone.complete and gone.origin == "start"
+
+
+def test_since_start_without_a_cursor_256_events_may_hide_a_gap():
+    assert baseline.events_since(start_at(None), EventsClient([api_event(ns) for ns in range(1000, 1255)]), 2000).complete
+    assert not baseline.events_since(start_at(None), EventsClient([api_event(ns) for ns in range(1000, 1256)]), 2000).complete
+
+
+def test_the_daemons_time():
+    assert baseline.parse_time("2026-11-29T02:29:03.787840382Z") == 1795919343_787840382
+    assert baseline.parse_time("2026-11-29T04:29:03.5+02:00") == 1795919343_500000000
+    assert baseline.parse_time("2026-11-29T02:29:03Z") == 1795919343_000000000
+    assert baseline.parse_time("yesterday") is None and baseline.parse_time(None) is None
