@@ -272,3 +272,14 @@ def test_a_window_waits_for_the_stream_to_bring_its_last_event(daemon, lab):
         tag_and_untag(daemon, 3)
         window = recorder.window(client, began, time.time_ns())
     assert window.complete and [e.action for e in window.events] == ["tag", "untag"] * 3
+
+
+def test_under_pytest_a_check_that_cannot_tell_is_skipped(daemon, lab, pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeini("[pytest]\ngrader_exercises = exercises\n")
+    pytester.makeconftest('pytest_plugins = ["checks.pytest_plugin"]')
+    folder = pytester.mkdir("exercises")
+    (folder / "run-rm.yaml").write_text((EVENTS / "run-rm.yaml").read_text())
+    result = pytester.runpytest("exercises", "--docker-host", lab.host, "--grader-lang", "en", "-rs", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, skipped=1)  # no record of events under pytest: removed-when-done cannot tell
+    result.stdout.fnmatch_lines(["Total: 1/1 points", "*SKIPPED*found: cannot tell: there is no record of events*"])
