@@ -166,6 +166,7 @@ class Recorder:
     def __init__(self, socket_path: str, since: int, api_version: str = "1.41"):
         self.since = since
         self.events: list[Event] = []
+        self._keys: set[tuple] = set()  # of the events: a window's wait asks for one after each event
         self.overflow = False
         self.failed = ""
         self._seen = threading.Condition()
@@ -193,6 +194,7 @@ class Recorder:
                         pass
                     elif len(self.events) < MAX_RECORDED:
                         self.events.append(event)
+                        self._keys.add(event.key)
                     else:
                         self.overflow = True
                     self._seen.notify_all()
@@ -210,8 +212,8 @@ class Recorder:
         last = [e for e in map(event_from_api, read_window(client, start, end)) if e is not None][-1:]
         with self._seen:
             if last:
-                self._seen.wait_for(lambda: self.failed or any(e.key == last[0].key for e in reversed(self.events)), FLUSH_SECONDS)
-            delivered = not last or any(e.key == last[0].key for e in self.events)
+                self._seen.wait_for(lambda: self.failed or last[0].key in self._keys, FLUSH_SECONDS)
+            delivered = not last or last[0].key in self._keys
             chosen = tuple(e for e in self.events if start <= e.time <= end)
             return EventLog(chosen, complete=delivered and not self.overflow, origin="run")
 

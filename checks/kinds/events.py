@@ -27,6 +27,10 @@ MESSAGES = {
         "pt-BR": "o Docker viu {action} {object} {count} vez(es) ({expected}); tudo o que viu {object}: {seen}",
         "en": "the daemon saw {action} {object} {count} time(s) ({expected}); all it saw {object}: {seen}",
     },
+    "events.never": {
+        "pt-BR": "o Docker não viu {action} {object} ({expected}); tudo o que viu {object}: {seen}",
+        "en": "the daemon saw no {action} {object} ({expected}); all it saw {object}: {seen}",
+    },
     "events.order": {
         "pt-BR": "o Docker não viu {wanted} nesta ordem; viu: {seen}",
         "en": "the daemon did not see {wanted} in this order; it saw: {seen}",
@@ -126,6 +130,8 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         about = [event for event in log.events if _about(item, event, snapshot)]
         count = item.get("count", {"min": 1})
         times = sum(event.action == item["action"] for event in about)
+        if not count_ok(count, times) and times == 0:
+            return Result(False, msg("events.never", action=item["action"], object=_object(item), expected=describe_count(count), seen=_seen(about)))
         if not count_ok(count, times):
             return Result(False, msg(
                 "events.count", action=item["action"], object=_object(item), count=times,
