@@ -283,3 +283,13 @@ def test_under_pytest_a_check_that_cannot_tell_is_skipped(daemon, lab, pytester,
     result = pytester.runpytest("exercises", "--docker-host", lab.host, "--grader-lang", "en", "-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, skipped=1)  # no record of events under pytest: removed-when-done cannot tell
     result.stdout.fnmatch_lines(["Total: 1/1 points", "*SKIPPED*found: cannot tell: there is no record of events*"])
+
+
+def test_in_run_a_flood_past_256_events_loses_nothing(tmp_path):
+    tags = [f"flood:{index}" for index in range(140)]  # a file runs at most 200 commands: one rmi removes them all
+    flood = "".join(f"docker tag alpine:3.14 {tag}\n" for tag in tags) + f"docker rmi {' '.join(tags)}\n"
+    report = run_course(tmp_path / "flood", {"pull-alpine": "docker pull alpine:3.14\n" + flood}, "pull-alpine")
+    outcome = report.exercises[0]
+    assert all(run.exit_code == 0 for run in outcome.commands) and len(outcome.commands) == 142
+    assert failed(outcome) == {}  # the pull, 280 events before the end, is still in the record
+    assert outcome.checks[0].result.found.render("en") == "the daemon saw: pull alpine:3.14"
