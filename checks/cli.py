@@ -1,7 +1,8 @@
 """``docker-grader``: parses, calls the engine, prints, maps the grader's own errors to exit codes.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input (file, id, option),
-3 daemon not reachable, 4 the lab could not start, 130 interrupted.
+3 daemon not reachable, 4 the lab could not start, 5 no check failed but some could not tell
+(checks.results.Result.unknown), 130 interrupted.
 """
 
 from __future__ import annotations

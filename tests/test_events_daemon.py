@@ -293,3 +293,17 @@ def test_in_run_a_flood_past_256_events_loses_nothing(tmp_path):
     assert all(run.exit_code == 0 for run in outcome.commands) and len(outcome.commands) == 142
     assert failed(outcome) == {}  # the pull, 280 events before the end, is still in the record
     assert outcome.checks[0].result.found.render("en") == "the daemon saw: pull alpine:3.14"
+
+
+def test_in_run_started_again_and_rm_are_graded_from_each_exercises_events(tmp_path):
+    folder = tmp_path / "process"
+    folder.mkdir()
+    (folder / "restart-container.dc").write_text("docker run --name web hello-world\ndocker start web\ndocker rm web\n")
+    (folder / "run-rm.dc").write_text("docker run --rm hello-world\n")
+    report = runner.run(folder, exercises.load([EVENTS]))
+    assert report.error is None and [o.exercise.id for o in report.exercises] == ["restart-container", "run-rm", "stop-then-rm"]
+    started, removed, stopped = report.exercises
+    assert failed(started) == {} and failed(removed) == {}
+    # run-rm's window starts after restart-container's: web's create and start are not counted there
+    assert re.fullmatch(r"the daemon saw: create (\w+), start \1, die \1, destroy \1", removed.checks[0].result.found.render("en"))
+    assert stopped.score == 0 and stopped.error.key == "submission.missing"
