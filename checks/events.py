@@ -21,6 +21,7 @@ import threading
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
+from checks.errors import DaemonError, LabError
 from checks.messages import msg, register
 from checks.snapshot import Snapshot
 
@@ -113,8 +114,8 @@ def read_window(client, since: int, until: int) -> list[dict]:
     returns at once, as ``until`` is in the daemon's past. The answer is one JSON object a line."""
     response = client._get("/events", {"since": ns_param(since), "until": ns_param(until)}, stream=True)
     try:
-        if response.status >= 400:
-            return []
+        if response.status >= 400:  # no answer is not "nothing happened"
+            raise DaemonError(msg("daemon.bad_answer", endpoint=client.endpoint.host, request="GET /events", reason=response.status))
         body = b""
         while chunk := response.read(64 * 1024):
             body += chunk
@@ -152,8 +153,6 @@ def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None]) -> Sn
 
 def record(socket_path: str, since: int) -> "Recorder":
     """A Recorder of a lab's daemon; one that cannot start is a LabError."""
-    from checks.errors import LabError
-
     try:
         return Recorder(socket_path, since)
     except (OSError, http.client.HTTPException) as error:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from apijson import FakeSource, image_id, image_json, snapshot
 
 from checks import baseline
 from checks import events as event_values
-from checks.errors import EXIT_FAILED, EXIT_OK, EXIT_UNKNOWN
+from checks.errors import DaemonError, EXIT_FAILED, EXIT_OK, EXIT_UNKNOWN
 from checks.events import Event, EventLog, event_from_api
 from checks.kinds import events
 from checks.messages import msg
@@ -228,3 +229,17 @@ def test_the_daemons_time():
     assert baseline.parse_time("2026-11-29T04:29:03.5+02:00") == 1795919343_500000000
     assert baseline.parse_time("2026-11-29T02:29:03Z") == 1795919343_000000000
     assert baseline.parse_time("yesterday") is None and baseline.parse_time(None) is None
+
+
+def test_an_events_read_the_daemon_refuses_is_an_error_not_an_empty_record():
+    class Refusing(EventsClient):
+        endpoint = type("Endpoint", (), {"host": "unix:///x"})()
+
+        def _get(self, path, params, stream=False):
+            answer = Answer([])
+            answer.status = 400
+            return answer
+
+    with pytest.raises(DaemonError) as raised:
+        baseline.events_since(start_at(None), Refusing([]), 2000)
+    assert raised.value.message.render("en") == "the daemon at unix:///x gave an unexpected answer to GET /events: 400"
