@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks import refs
-from checks.events import BUFFER
+from checks.events import BUFFER, MAX_RECORDED
 from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
@@ -36,17 +36,21 @@ MESSAGES = {
         "en": "the daemon did not see {wanted} in this order; it saw: {seen}",
     },
     "events.gap": {
-        "pt-BR": "não dá para saber: o Docker guarda só os últimos {limit} eventos, e alguns desde o início "
-        "({origin}) já se perderam; rode `docker-grader start` de novo e refaça o exercício",
-        "en": "cannot tell: the daemon keeps only its last {limit} events, and some since the start ({origin}) "
+        "pt-BR": "não dá para saber: o Docker guarda só os últimos {limit} eventos, e alguns desde "
+        "`docker-grader start` já se perderam; rode `docker-grader start` de novo e refaça o exercício",
+        "en": "cannot tell: the daemon keeps only its last {limit} events, and some since `docker-grader start` "
         "are gone; run `docker-grader start` again and redo the exercise",
+    },
+    "events.gap_run": {
+        "pt-BR": "não dá para saber: o registro dos eventos do laboratório ficou incompleto (mais de {limit} eventos, "
+        "ou o fluxo de eventos parou)",
+        "en": "cannot tell: the record of the lab's events is incomplete (more than {limit} events, or the event "
+        "stream stopped)",
     },
     "events.no_record": {
         "pt-BR": "não dá para saber: não há registro dos eventos; rode `docker-grader start` antes do exercício",
         "en": "cannot tell: there is no record of events; run `docker-grader start` before the exercise",
     },
-    "events.origin_run": {"pt-BR": "o exercício no laboratório", "en": "the exercise in the lab"},
-    "events.origin_start": {"pt-BR": "`docker-grader start`", "en": "`docker-grader start`"},
     "events.object_image": {"pt-BR": "da imagem {value}", "en": "of image {value}"},
     "events.object_containers_of": {"pt-BR": "de container(s) da imagem {value}", "en": "of container(s) from image {value}"},
     "events.object_container": {"pt-BR": "do container {value}", "en": "of container {value}"},
@@ -124,19 +128,17 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
             return KINDS[fallback["kind"]].evaluate(fallback, snapshot)
         return Result(False, msg("events.no_record"), unknown=True)
     if not log.complete:
-        return Result(False, msg("events.gap", limit=BUFFER, origin=msg("events.origin_run") if log.origin == "run" else msg("events.origin_start")), unknown=True)
+        if log.origin == "run":
+            return Result(False, msg("events.gap_run", limit=MAX_RECORDED), unknown=True)
+        return Result(False, msg("events.gap", limit=BUFFER), unknown=True)
     expected = spec["expect"]
     for item in expected:
         about = [event for event in log.events if _about(item, event, snapshot)]
         count = item.get("count", {"min": 1})
         times = sum(event.action == item["action"] for event in about)
-        if not count_ok(count, times) and times == 0:
-            return Result(False, msg("events.never", action=item["action"], object=_object(item), expected=describe_count(count), seen=_seen(about)))
         if not count_ok(count, times):
-            return Result(False, msg(
-                "events.count", action=item["action"], object=_object(item), count=times,
-                expected=describe_count(count), seen=_seen(about),
-            ))
+            said = dict(action=item["action"], object=_object(item), expected=describe_count(count), seen=_seen(about))
+            return Result(False, msg("events.never", **said) if times == 0 else msg("events.count", count=times, **said))
     happened = [item for item in expected if item.get("count", {"min": 1}) != 0]
     if spec.get("in_order") and not _in_order(happened, log.events, snapshot):
         wanted = " → ".join(item["action"] for item in happened)
