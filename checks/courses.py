@@ -1,6 +1,6 @@
 """Courses: a folder of exercise files with a ``course.yaml`` that names it and gives its default language.
 
-A wheel ships its courses as package data under ``checks/courses/<name>/``; a source checkout has its
+A wheel ships its courses as package data under ``checks/bundled/<name>/``; a source checkout has its
 course in ``exercises/`` beside ``checks/``. ``exercises_folder`` finds the folder to grade the way the
 front ends document it: ``--exercises`` (a folder, or a bundled course's name), then
 ``DOCKER_GRADER_EXERCISES``, then ``./exercises``, then the bundled course.
@@ -22,7 +22,7 @@ COURSE_FILE = "course.yaml"
 ENV_EXERCISES = "DOCKER_GRADER_EXERCISES"
 DEFAULT_COURSE = "docker-images"
 PACKAGE = Path(__file__).resolve().parent
-BUNDLED = PACKAGE / "courses"  # in a wheel: one folder per course
+BUNDLED = PACKAGE / "bundled"  # in a wheel: one folder per course
 SOURCE = PACKAGE.parent / "exercises"  # in a source checkout: the course beside the package
 
 MESSAGES = {

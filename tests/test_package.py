@@ -57,7 +57,7 @@ def test_the_wheel_carries_the_course_the_catalog_and_the_entry_points(installed
     import zipfile
 
     names = zipfile.ZipFile(next((installed.root / "dist").glob("*.whl"))).namelist()
-    assert {f"checks/courses/docker_images/{path.name}" for path in (ROOT / "exercises").glob("*.yaml")} <= set(names)
+    assert {f"checks/bundled/docker_images/{path.name}" for path in (ROOT / "exercises").glob("*.yaml")} <= set(names)
     assert "checks/locale/pt_BR/LC_MESSAGES/docker-grader.mo" in names and "checks/exercise.schema.json" in names
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     text = zipfile.ZipFile(next((installed.root / "dist").glob("*.whl"))).read(entry_points).decode()
@@ -77,7 +77,7 @@ def test_lists_the_course_from_an_empty_folder(installed, empty):
     assert done.returncode == 0
     name, default, *rest = done.stdout.split()
     assert (name, default) == ("docker-images", "pt-BR")
-    assert done.stdout.rstrip().endswith("site-packages/checks/courses/docker_images")
+    assert done.stdout.rstrip().endswith("site-packages/checks/bundled/docker_images")
     done = installed.run("list", cwd=empty)  # LANG=C.UTF-8: the course's own language, pt-BR
     assert done.returncode == 0 and len(done.stdout.splitlines()) == 5
     assert "Baixe a imagem alpine:3.14 sem rodá-la" in done.stdout
