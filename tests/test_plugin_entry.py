@@ -97,3 +97,11 @@ def test_hidden_checks_have_neutral_node_ids(project):
         assert "every-kind.yaml::every-kind::hidden-2" in text or "<CheckItem hidden-2>" in text
     result = project.runpytest("--grader-exercises", "exercises", "--collect-only", "-q", "-k", "range")
     assert not re.search(r"::every-kind::", result.stdout.str())  # -k cannot find it by its name either
+
+
+def test_the_entry_module_names_the_graders_languages():
+    import docker_grader_pytest
+
+    from checks.messages import LANGS
+
+    assert docker_grader_pytest.LANGS == LANGS  # repeated there so that loading it loads no grader code
