@@ -26,7 +26,6 @@ from checks.report import WRITERS, classroom, trybe
 from checks.results import Report
 
 
-
 def default_exercises() -> Path:
     """DOCKER_GRADER_EXERCISES, else ./exercises, else the bundled course (checks.courses)."""
     return courses.exercises_folder()
@@ -107,8 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     try:
-        language.use(lang)
-        args = build_parser().parse_args(argv)
+        with language.using(lang):
+            args = build_parser().parse_args(argv)
         lang = args.lang or lang
         args.exercises = courses.exercises_folder(args.exercises)
         if getattr(args, "github_output", False) and not os.environ.get("GITHUB_OUTPUT"):

@@ -7,13 +7,14 @@ default (its ``course.yaml``). ``C``, ``POSIX`` and ``C.UTF-8`` name no language
 the course's default, as does a language the grader does not speak.
 
 ``--help`` and argparse's own messages go through gettext: argparse already calls ``gettext`` for
-its words, and ``use(lang)`` points those calls, and the CLI's help texts (``_``), at the compiled
+its words, and ``using(lang)`` points those calls, and the CLI's help texts (``_``), at the compiled
 catalog shipped in ``checks/locale/`` (``docker-grader.po``, compiled by ``scripts/msgfmt.py``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gettext as gettext_module
 from pathlib import Path
 from typing import Mapping
@@ -34,12 +35,19 @@ def choose(explicit: str | None = None, course_default: str | None = None, envir
     return detect_lang(environ, course_default if course_default in LANGS else DEFAULT_LANG)
 
 
-def use(lang: str) -> None:
-    """Sends argparse's words and ``_`` through the catalog of ``lang`` (English needs none)."""
+@contextlib.contextmanager
+def using(lang: str):
+    """Within it, argparse's words and ``_`` come from the catalog of ``lang`` (English needs none);
+    after it, argparse has its own gettext back, for whatever else parses arguments in this process."""
     global _current
+    saved = _current, argparse._, argparse.ngettext
     _current = gettext_module.translation(DOMAIN, LOCALE_DIR, [LOCALE_OF[lang]], fallback=True)
     argparse._ = _current.gettext  # argparse looks its gettext up by name on every call
     argparse.ngettext = _current.ngettext
+    try:
+        yield
+    finally:
+        _current, argparse._, argparse.ngettext = saved
 
 
 def _(text: str) -> str:

@@ -223,3 +223,10 @@ def test_lab_with_dir_suggests_commands_that_work(tmp_path, capsys, monkeypatch)
     advice = re.search(r"`docker-grader (lab up .*)`", capsys.readouterr().err).group(1)
     assert shlex.split(advice) == ["lab", "up", *own]
     assert Lab("mine").options == "--name mine"  # the default folder needs no --dir
+
+
+def test_the_translation_ends_with_the_command(capsys):
+    import argparse
+
+    assert run(capsys, "check", "--format", "x", "--lang", "pt-BR")[2].startswith("opção inválida: argumento --format: escolha inválida")
+    assert argparse._("usage: ") == "usage: "  # whatever else parses arguments in this process (pytest) stays itself
