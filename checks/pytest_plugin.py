@@ -141,10 +141,12 @@ class CheckItem(pytest.Item):
         super().__init__(**kwargs)
         self.check = check
         self.exercise = exercise
+        self.outcome: CheckOutcome | None = None
 
     def runtest(self) -> None:
         self.user_properties.extend([("score", 0), ("max_score", self.check.points)])
         outcome = CheckOutcome(self.check, grading.evaluate(self.check, snapshot_for(self.config)))
+        self.outcome = outcome  # what the report carries to the score table
         self.user_properties[-2:] = [("score", outcome.score), ("max_score", outcome.max_score)]
         if not outcome.passed:
             raise CheckFailed(outcome)
@@ -166,10 +168,10 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     the controller), and the score table is built from the reports wherever they arrive."""
     report = yield
     if isinstance(item, CheckItem) and report.when == "call":
-        score = dict(item.user_properties).get("score", 0) if report.passed or isinstance(call.excinfo.value, CheckFailed) else 0
+        outcome = getattr(item, "outcome", None)  # None: the check could not be graded (daemon down)
         report.docker_grader = {
             "exercise": item.exercise.id, "lesson": item.exercise.lesson, "order": item.exercise.order,
-            "score": score, "max_score": item.check.points, "passed": report.passed,
+            "score": outcome.score if outcome else 0, "max_score": item.check.points, "passed": report.passed,
             "down": call.excinfo is not None and isinstance(call.excinfo.value, DaemonError),
         }
     return report
