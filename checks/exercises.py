@@ -27,13 +27,18 @@ EXERCISE_SUFFIXES = (".yaml", ".yml")
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same nodes, 5× faster
 
 
+def is_exercise_file(path: Path) -> bool:
+    """A YAML file other than the course's own course.yaml (checks.courses)."""
+    return path.suffix in EXERCISE_SUFFIXES and path.name != "course.yaml"
+
+
 def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
     """The exercise files named, or found (sorted) in the folders named."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in EXERCISE_SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.iterdir() if is_exercise_file(p) and p.is_file()))
         elif path.is_file():
             found.append(path)
         else:

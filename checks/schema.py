@@ -16,8 +16,27 @@ from jsonschema import Draft202012Validator, FormatChecker
 from checks import refs
 from checks.kinds import KINDS
 from checks.kinds.fields import IMAGE, is_image
+from checks.messages import register
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
+# The schema's identity, the same wherever it is installed: a URN names it without promising a
+# download. Editors find the file itself by path (`docker-grader schema --path`).
+SCHEMA_ID = "urn:docker-grader:exercise-schema:1"
+MESSAGES = {
+    "schema.editors": {
+        "pt-BR": (
+            "Esquema {id}, instalado em {path}. Para o editor validar e completar os exercícios, ponha na "
+            "primeira linha de cada arquivo: # yaml-language-server: $schema={path} , ou no VS Code "
+            "(extensão YAML) em settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+        ),
+        "en": (
+            "Schema {id}, installed at {path}. For an editor to validate and complete exercises, put on "
+            "the first line of each file: # yaml-language-server: $schema={path} , or in VS Code "
+            "(YAML extension) settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+        ),
+    },
+}
+register(MESSAGES)
 SLUG = "^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
 RECIPES = ["busybox", "hello"]
 
@@ -87,6 +106,7 @@ def build() -> dict:
     ]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "docker-grader exercise",
         "description": "An exercise: the end state a student's docker commands must leave on a daemon, as checks.",
         "type": "object",

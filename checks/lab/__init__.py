@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -94,6 +95,12 @@ class Lab:
     @property
     def host(self) -> str:
         return f"unix://{self.socket}"
+
+    @property
+    def options(self) -> str:
+        """The lab's options for another docker-grader command: --name, and --dir when it is not the default folder."""
+        given = f"--name {shlex.quote(self.name)}"
+        return given if self.root == (base_dir() / self.name).absolute() else f"{given} --dir {shlex.quote(str(self.root))}"
 
     @property
     def tag(self) -> str:
@@ -181,7 +188,7 @@ class Lab:
         except BaseException:
             self.down()
             raise
-        progress(msg("lab.ready", name=self.name, host=self.host))
+        progress(msg("lab.ready", name=self.name, host=self.host, options=self.options))
         return True
 
     @contextlib.contextmanager
