@@ -103,7 +103,9 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
         elif any(r.timed_out for r in runs):
             error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
     with DaemonClient(Endpoint(lab.host)) as client:
-        outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
+        snapshot = read_snapshot(client)
+        snapshot.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
+        outcome = grade_exercise(exercise, snapshot, commands=runs, error=error)
     start_state.stop_running(lab.host)
     if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)

@@ -7,9 +7,11 @@ module plus its line here (see CONTRIBUTING.md).
 """
 
 from checks.kinds import containers, image, image_count
+from checks.kinds import output
 
 KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
+    "output": output,
 }
