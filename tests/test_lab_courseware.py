@@ -4,6 +4,7 @@ states with volumes, networks and running containers, images shipped as `docker 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -139,3 +140,116 @@ def exercise_text(exercise_id: str, extra: dict, checks: list | None = None) -> 
                               "hint": {"pt-BR": "Baixe a alpine.", "en": "Pull alpine."}}],
     }
     return json.dumps(document, indent=1)  # JSON is YAML: one key a line, so faults have lines
+
+
+# --- images shipped as archives ------------------------------------------------------------
+@pytest.fixture
+def course_folder():
+    path = Path(tempfile.mkdtemp(prefix="dgc-", dir="/tmp"))
+    (path / "course" / "images").mkdir(parents=True)
+    yield path / "course"
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def saved_image(daemon, target: Path, reference: str = "nginx:1.25") -> str:
+    """An image no recipe builds (alpine with a page committed in it), saved as ``reference``; its ID."""
+    daemon.docker("run", "--name", "page", "alpine:3.14", "sh", "-c", "mkdir -p /srv && echo 'made by the instructor' > /srv/index.html")
+    daemon.docker("commit", "--change", 'CMD ["cat", "/srv/index.html"]', "page", reference)
+    daemon.docker("save", "-o", str(target), reference)
+    os.chmod(target, 0o644)
+    return daemon.docker("image", "inspect", "--format", "{{.Id}}", reference).strip()
+
+
+def archive_exercise(folder: Path, item: dict) -> Path:
+    path = folder / "serve-nginx.yaml"
+    path.write_text(exercise_text("serve-nginx", {"images": [item]}))
+    return path
+
+
+def test_an_archive_shipped_with_the_course_is_pulled_offline_with_its_id(daemon, course_folder):
+    saved_id = saved_image(daemon, course_folder / "images" / "nginx.tar")
+    (exercise,) = exercises.load([archive_exercise(course_folder, {"reference": "nginx:1.25", "archive": "images/nginx.tar"})])
+    assert exercise.images[0]["path"] == str(course_folder / "images" / "nginx.tar")
+    lab = Lab("archive", course_folder.parent / "lab")
+    with lab.running(exercise.images):
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/tmp", **lab.environment()}
+        import subprocess
+
+        def docker(*args):
+            return subprocess.run(["docker", *args], capture_output=True, text=True, env=env, timeout=120, check=True).stdout
+
+        docker("pull", "nginx:1.25")
+        assert docker("image", "inspect", "--format", "{{.Id}}", "nginx:1.25").strip() == saved_id
+        assert docker("run", "--rm", "nginx:1.25") == "made by the instructor\n"
+        assert lab.read_state()["images"]["nginx:1.25"] == saved_id
+    assert not lab.root.exists()
+
+
+@pytest.mark.parametrize("case, item, fault", [
+    ("missing", {"archive": "images/none.tar"},
+     "$.images[0].archive: file images/none.tar does not exist or is not a regular file; make it with `docker save -o images/none.tar nginx:1.25`"),
+    ("outside", {"archive": "../outside.tar"}, "$.images[0].archive: file ../outside.tar is outside the exercise's folder"),
+    ("link-out", {"archive": "images/link.tar"}, "$.images[0].archive: file images/link.tar is outside the exercise's folder"),
+    ("folder", {"archive": "images"}, "$.images[0].archive: file images does not exist or is not a regular file"),
+    ("not-tar", {"archive": "images/text.tar"}, "$.images[0].archive: images/text.tar is not a `docker save` tar ("),
+    ("no-manifest", {"archive": "images/plain.tar"}, "$.images[0].archive: images/plain.tar is not a `docker save` tar (no manifest.json)"),
+    ("member-missing", {"archive": "images/broken.tar"},
+     "$.images[0].archive: images/broken.tar is not a `docker save` tar (c.json is named in manifest.json but not in the tar)"),
+    ("other-reference", {"archive": "images/nginx.tar", "reference": "nginx:1.26"},
+     "$.images[0].archive: images/nginx.tar does not hold nginx:1.26 (it holds: nginx:1.25); save that reference"),
+    ("by-id", {"archive": "images/nginx.tar", "reference": "sha256:abcdef012345"}, "does not hold sha256:abcdef012345"),
+    ("both", {"archive": "images/nginx.tar", "recipe": "busybox"}, "$.images[0].archive: give either `recipe`"),
+    ("neither", {}, "$.images[0].reference: give either `recipe`"),
+    ("cmd", {"archive": "images/nginx.tar", "cmd": ["sh"]}, "$.images[0].cmd: `cmd` is for recipes only"),
+    ("too-large", {"archive": "images/nginx.tar"}, "$.images[0].archive: file images/nginx.tar has "),
+])
+def test_a_bad_archive_is_refused_with_its_line(daemon, course_folder, capsys, monkeypatch, case, item, fault):
+    import tarfile
+
+    saved_image(daemon, course_folder / "images" / "nginx.tar")
+    (course_folder.parent / "outside.tar").write_bytes((course_folder / "images" / "nginx.tar").read_bytes())
+    (course_folder / "images" / "link.tar").symlink_to(course_folder.parent / "outside.tar")
+    (course_folder / "images" / "text.tar").write_text("not a tar\n" * 100)
+    with tarfile.open(course_folder / "images" / "plain.tar", "w") as plain:
+        plain.add(course_folder / "images" / "text.tar", "hello.txt")
+    with tarfile.open(course_folder / "images" / "broken.tar", "w") as broken:
+        manifest = json.dumps([{"Config": "c.json", "RepoTags": ["nginx:1.25"], "Layers": ["l/layer.tar"]}]).encode()
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        broken.addfile(info, io.BytesIO(manifest))
+    if case == "too-large":
+        monkeypatch.setattr(archives, "MAX_ARCHIVE", 1000)
+    path = archive_exercise(course_folder, {"reference": "nginx:1.25", **item})
+    key = fault.split(":")[0].rsplit(".", 1)[-1] if fault.startswith("$") else "archive"
+    line = next(number for number, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith(f'"{key}"'))
+    assert cli.main(["validate", str(path), "--lang", "en"]) == 2
+    out = capsys.readouterr()
+    printed = out.out + out.err
+    assert f"{path}:{line}: {fault}" in printed if fault.startswith("$") else f"{path}:{line}: $.images[0].archive: " in printed, printed
+    assert fault in printed
+    assert "Traceback" not in printed
+
+
+def test_an_archive_whose_layer_was_changed_stops_the_lab_with_a_clear_error(daemon, course_folder):
+    import tarfile
+
+    from checks.errors import LabError
+
+    good = course_folder / "images" / "good.tar"
+    saved_image(daemon, good)
+    with tarfile.open(good) as source, tarfile.open(course_folder / "images" / "nginx.tar", "w") as changed:
+        layers = json.loads(source.extractfile("manifest.json").read())[0]["Layers"]
+        for member in source:
+            data = source.extractfile(member).read() if member.isfile() else None
+            if member.name == layers[-1]:
+                data += b"\0" * 512  # one more tar block: the layer's digest no longer matches the config
+                member.size = len(data)
+            changed.addfile(member, io.BytesIO(data) if data is not None else None)
+    (exercise,) = exercises.load([archive_exercise(course_folder, {"reference": "nginx:1.25", "archive": "images/nginx.tar"})])
+    lab = Lab("bad-archive", course_folder.parent / "lab")
+    with pytest.raises(LabError) as raised:
+        lab.up(exercise.images)
+    assert raised.value.render("en") == (
+        f"cannot read image docker.io/library/nginx:1.25 from {course_folder}/images/nginx.tar: "
+        f"{layers[-1]} does not match the config's layer {len(layers)}")
+    assert not lab.root.exists()

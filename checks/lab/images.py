@@ -25,6 +25,7 @@ from pathlib import Path
 
 from checks import refs
 from checks.errors import LabError
+from checks.lab import archives
 from checks.messages import msg
 
 CREATED = "2021-08-27T17:19:45Z"  # fixed, like the real alpine:3.14 of the lesson
@@ -284,7 +285,10 @@ def lab_images(extra: list[dict] | tuple = ()) -> list[BuiltImage]:
     chosen: dict[refs.Reference, dict] = {}
     for item in list(COURSE_IMAGES) + list(extra):
         chosen.setdefault(refs.parse(item["reference"]), item)
-    return [build(str(ref), item["recipe"], tuple(item.get("cmd") or ())) for ref, item in chosen.items()]
+    return [
+        archives.build(str(ref), item.get("path") or item["archive"]) if "archive" in item else build(str(ref), item["recipe"], tuple(item.get("cmd") or ()))
+        for ref, item in chosen.items()
+    ]
 
 
 def registry_path(reference: refs.Reference) -> str:
