@@ -101,7 +101,11 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
             first = command_file.refused[0]
             error = msg("submission.refused", line=first.line, reason=first.refused)
         elif any(r.timed_out for r in runs):
-            error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
+            late = next(r for r in runs if r.timed_out)
+            if submission.wants_terminal(tuple(late.text.split())):  # waiting for typing that never comes: say so
+                error = msg("submission.timeout_terminal", line=late.line, seconds=f"{timeout:g}")
+            else:
+                error = msg("submission.timeout", line=late.line, seconds=f"{timeout:g}")
     with DaemonClient(Endpoint(lab.host)) as client:
         snapshot = read_snapshot(client)
         snapshot.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran

@@ -253,3 +253,92 @@ def test_an_archive_whose_layer_was_changed_stops_the_lab_with_a_clear_error(dae
         f"cannot read image docker.io/library/nginx:1.25 from {course_folder}/images/nginx.tar: "
         f"{layers[-1]} does not match the config's layer {len(layers)}")
     assert not lab.root.exists()
+
+
+# --- `-it` lines and the output kind in `run` ----------------------------------------------
+def output_check(name: str, command: str, **wanted) -> dict:
+    return {"name": name, "kind": "output", "command": command, **wanted, "points": 1,
+            "hint": {"pt-BR": f"Rode `{command}`.", "en": f"Run `{command}`."}}
+
+
+TTY_CHECKS = [
+    output_check("os-release", "docker run -it alpine:3.14 cat /etc/os-release", contains="ID=alpine", exit_code=0),
+    output_check("shell-ended", "docker run -it --name shell ubuntu bash", contains="built-in shell", exit_code=0),
+    output_check("exec-shell", "docker exec -ti web sh", exit_code=0),
+    output_check("tty-only", "docker run --tty alpine:3.14 echo one line", contains="one line\n", exit_code=0),
+]
+TTY_LINES = """docker run -it alpine:3.14 cat /etc/os-release
+docker run -it --name shell ubuntu bash
+docker exec -ti web sh
+docker run --tty alpine:3.14 echo one line
+docker run -t alpine:3.14 sh
+"""
+
+
+def graded_run(tmp_path: Path, checks: list, lines: str, start: dict | None = None, timeout: float = 30):
+    (tmp_path / "course").mkdir(parents=True)
+    (tmp_path / "course" / "lines.yaml").write_text(exercise_text("lines", {"start": start} if start else {}, checks))
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "lines.dc").write_text(lines)
+    chosen = exercises.load([tmp_path / "course"])
+    report = runner.run(tmp_path / "submission", chosen, budget=Budget(command=timeout))
+    assert report.error is None, report.error.render("en")
+    (outcome,) = report.exercises
+    return outcome, chosen
+
+
+def test_it_lines_get_a_terminal_whose_input_ends_at_once(tmp_path):
+    start = {"containers": [{"image": "alpine:3.14", "name": "web", "command": ["sleep", "3600"], "running": True}]}
+    outcome, _ = graded_run(tmp_path, TTY_CHECKS, TTY_LINES, start, timeout=8)
+    assert {c.check.name: c.result.found.render("en") for c in outcome.checks if not c.passed} == {}
+    runs = outcome.commands
+    assert [r.exit_code for r in runs] == [0, 0, 0, 0, None]
+    assert runs[0].output.splitlines()[:2] == ['NAME="Alpine Linux"', "ID=alpine"]  # no \r, no escape codes
+    assert runs[3].output == "one line\n"
+    assert "\r" not in "".join(r.output for r in runs) and "\x1b" not in "".join(r.output for r in runs)
+    # -t without -i: the shell's terminal gets no input at all, as with docker itself: it waits, until the timeout.
+    assert runs[4].timed_out and outcome.error.render("en").startswith(
+        "line 5 asked for a terminal (-t) and ran past the 8 s limit: in a command file nobody types into it")
+
+
+def test_which_lines_ask_for_a_terminal():
+    from checks.submission import wants_terminal
+
+    asking = ["docker run -it alpine sh", "docker run -ti alpine sh", "docker run -dit alpine", "docker exec -t web ls",
+              "docker run --tty alpine", "docker run --tty=true alpine", "docker start -ai web"]
+    plain = ["docker run alpine sh", "docker run -i alpine", "docker run --name tty alpine", "docker ps -a",
+             "docker run --tty=false alpine", "docker images --format t"]
+    assert [line for line in asking if not wants_terminal(tuple(line.split()))] == ["docker start -ai web"]
+    assert [line for line in plain if wants_terminal(tuple(line.split()))] == []
+
+
+OS_CHECKS = [
+    output_check("os-release", "docker exec * cat /etc/os-release", contains=["ID=ubuntu", 'VERSION_ID="20.04"'], exit_code=0),
+    output_check("ps-filtered", "docker ps --filter name=*", contains="box", match="last"),
+]
+
+
+def test_output_checks_through_run_pass_and_fail(tmp_path):
+    start = {"containers": [{"image": "ubuntu:20.04", "name": "box", "command": ["sleep", "3600"], "running": True}]}
+    full, chosen = graded_run(tmp_path / "full", OS_CHECKS, "docker exec box cat /etc/os-release\ndocker ps --filter name=box\n", start)
+    assert full.score == 2, [c.result.found.render("en") for c in full.checks]
+    partial, _ = graded_run(
+        tmp_path / "partial", OS_CHECKS,
+        "docker exec box cat /etc/hostname\ndocker exec box cat /etc/os-release-x\ndocker ps --filter name=box\ndocker ps --filter name=web\n",
+        start,
+    )
+    found = {c.check.name: c.result.found.render("en") for c in partial.checks if not c.passed}
+    assert found == {
+        "os-release": "no line of your command file that ran is like `docker exec * cat /etc/os-release`",
+        "ps-filtered": "the output of line 4 (`docker ps --filter name=web`) does not contain 'box'",
+    }
+
+
+def test_output_checks_under_check_say_run_only(daemon, tmp_path):
+    (tmp_path / "lines.yaml").write_text(exercise_text("lines", {}, OS_CHECKS))
+    from checks import grading
+
+    report = grading.grade_daemon(exercises.load([tmp_path]), host=daemon.lab.host)
+    assert [c.result.found.render("en") for c in report.exercises[0].checks] == [
+        "this check reads your commands' output: only `docker-grader run` grades it"] * 2
+    assert report.score == 0
