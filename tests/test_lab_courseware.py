@@ -351,3 +351,30 @@ def test_output_checks_under_check_say_run_only(daemon, tmp_path):
     assert [c.result.found.render("en") for c in report.exercises[0].checks] == [
         "this check reads your commands' output: only `docker-grader run` grades it"] * 2
     assert report.score == 0
+
+
+def test_the_distributions_share_busybox_layer_sent_once(monkeypatch):
+    """lab up sends each blob once: the debian and ubuntu repositories mount busybox's layer from alpine's."""
+    sent = []
+    request = images._request
+
+    def counting(method, url, data=None, *args, **kwargs):
+        sent.append((method, url.split("?")[1] if "?" in url else "", len(data or b"")))
+        return request(method, url, data, *args, **kwargs)
+
+    monkeypatch.setattr(images, "_request", counting)
+    built = images.lab_images()
+    unique = {blob.digest: len(blob.data) for image in built for blob in (image.config, *image.layers)}
+    scratch = Path(tempfile.mkdtemp(prefix="dgl-", dir="/tmp"))
+    try:
+        with Lab("mounts", scratch / "lab").running():
+            pass
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    manifests = sum(len(image.manifest.data) for image in built)
+    assert sum(size for _, _, size in sent) == sum(unique.values()) + manifests
+    mounts = [query for method, query, _ in sent if query.startswith("mount=")]
+    busybox = built[0].layers[0].digest
+    assert mounts == [f"mount={busybox}&from=library/alpine"] * 2  # debian, ubuntu
+    # per blob one upload (POST and PUT) or one mount, then one manifest per tag, and nothing else
+    assert len(sent) == 2 * len(unique) + len(mounts) + len(built)

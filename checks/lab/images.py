@@ -296,16 +296,28 @@ def registry_path(reference: refs.Reference) -> str:
     return reference.repository.removeprefix(refs.DEFAULT_DOMAIN + "/")
 
 
-def push(image: BuiltImage, registry: str) -> None:
-    """Pushes blobs then the manifest, over the registry's HTTP API (monolithic uploads)."""
+def push(image: BuiltImage, registry: str, pushed: dict[str, set[str]] | None = None) -> None:
+    """Pushes blobs then the manifest, over the registry's HTTP API (monolithic uploads).
+
+    ``pushed`` (blob digest → repositories), shared between the calls that fill a fresh registry,
+    says what is there already: a blob in this repository is skipped, and one in another mounted
+    from it rather than sent again (the distributions share busybox's layer), without asking first.
+    """
+    fresh = pushed is not None
+    pushed = {} if pushed is None else pushed
     name = registry_path(image.reference)
     for blob in (image.config, *image.layers):
-        if _request("HEAD", f"{registry}/v2/{name}/blobs/{blob.digest}", ok=(200, 404)) == 200:
+        where = pushed.setdefault(blob.digest, set())
+        if name in where or (not fresh and _request("HEAD", f"{registry}/v2/{name}/blobs/{blob.digest}", ok=(200, 404)) == 200):
+            where.add(name)
             continue
-        location = _request("POST", f"{registry}/v2/{name}/blobs/uploads/", want="Location")
-        location = location if location.startswith("http") else registry + location
-        separator = "&" if "?" in location else "?"
-        _request("PUT", f"{location}{separator}digest={blob.digest}", blob.data, "application/octet-stream")
+        mount = f"?mount={blob.digest}&from={min(where)}" if where else ""
+        location = _request("POST", f"{registry}/v2/{name}/blobs/uploads/{mount}", want="Location")
+        if "/blobs/uploads/" in location:  # not mounted (that answers with the blob's own URL): an upload to finish
+            location = location if location.startswith("http") else registry + location
+            separator = "&" if "?" in location else "?"
+            _request("PUT", f"{location}{separator}digest={blob.digest}", blob.data, "application/octet-stream")
+        where.add(name)
     manifest = image.manifest
     _request("PUT", f"{registry}/v2/{name}/manifests/{image.reference.tag or 'latest'}", manifest.data, manifest.media_type)
 
