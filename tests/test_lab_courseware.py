@@ -378,3 +378,12 @@ def test_the_distributions_share_busybox_layer_sent_once(monkeypatch):
     assert mounts == [f"mount={busybox}&from=library/alpine"] * 2  # debian, ubuntu
     # per blob one upload (POST and PUT) or one mount, then one manifest per tag, and nothing else
     assert len(sent) == 2 * len(unique) + len(mounts) + len(built)
+
+
+@pytest.mark.parametrize("written", ["images/\0.tar", "images/" + "x" * 300 + ".tar", "images/loop.tar"])
+def test_archive_paths_that_cannot_be_opened_are_faults_not_tracebacks(course_folder, capsys, written):
+    (course_folder / "images" / "loop.tar").symlink_to(course_folder / "images" / "loop.tar")
+    path = archive_exercise(course_folder, {"reference": "nginx:1.25", "archive": written})
+    assert cli.main(["validate", str(path), "--lang", "en"]) == 2
+    printed = "".join(capsys.readouterr())
+    assert "$.images[0].archive: file images/" in printed and "does not exist or is not a regular file" in printed

@@ -90,13 +90,16 @@ def _problem(item: dict, folder: Path) -> Message | None:
     written, reference = item["archive"], item["reference"]
     if refs.try_parse(reference) is None:  # an image ID: an archive is found by name
         return msg("archive.no_reference", path=written, reference=reference, found=msg("none"))
-    real_folder = folder.resolve()
-    path = (folder / written).resolve()  # links resolved: one pointing out of the folder is out
-    if not path.is_relative_to(real_folder):
-        return msg("archive.outside", path=written, folder=str(folder))
-    if not path.is_file():
+    try:
+        real_folder = folder.resolve()
+        path = (folder / written).resolve()  # links resolved: one pointing out of the folder is out
+        if not path.is_relative_to(real_folder):
+            return msg("archive.outside", path=written, folder=str(folder))
+        if not path.is_file():
+            return msg("archive.missing", path=written, reference=reference)
+        size = path.stat().st_size
+    except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a loop of links
         return msg("archive.missing", path=written, reference=reference)
-    size = path.stat().st_size
     if size > MAX_ARCHIVE:
         return msg("archive.too_large", path=written, size=size, limit=MAX_ARCHIVE)
     try:
