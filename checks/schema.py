@@ -121,7 +121,11 @@ START = {
                         "description": "Left running (the command must not end): for exercises that stop, exec into or "
                         "inspect a running container. Killed with everything else when the exercise ends.",
                     },
-                    "network": {**START_NAME, "description": "A network to attach it to (one of `networks`, or bridge/none)."},
+                    "network": {
+                        **START_NAME,
+                        "not": {"const": "host"},  # the boundary refuses host namespaces to students' containers too
+                        "description": "A network to attach it to: one of `networks`, or none (the lab has no default bridge).",
+                    },
                     "volumes": {
                         "type": "array",
                         "maxItems": LIST_LIMIT,

@@ -130,6 +130,7 @@ def test_a_running_container_whose_command_ends_does_not_hold_the_start(daemon, 
     ({"containers": [{"image": "alpine:3.14", "count": 21}]}, "$.start.containers[0].count"),
     ({"volumes": [{"name": "bad name"}]}, "$.start.volumes[0].name"),
     ({"networks": [{"name": "net", "driver": "host"}]}, "$.start.networks[0].driver"),
+    ({"containers": [{"image": "alpine:3.14", "network": "host"}]}, "$.start.containers[0].network"),
 ])
 def test_starting_states_out_of_bounds_are_refused_with_their_line(tmp_path, capsys, start, where):
     path = tmp_path / "ex.yaml"
