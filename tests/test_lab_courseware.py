@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checks import cli, exercises, runner
+from checks import cli, exercises, runner, submission
 from checks.lab import Lab, archives, images
 from checks.lab import start as start_state
 from checks.runner import Budget
@@ -281,6 +281,7 @@ TTY_LINES = """docker run -it alpine:3.14 cat /etc/os-release
 docker run -it --name shell ubuntu bash
 docker exec -ti web sh
 docker run --tty alpine:3.14 echo one line
+docker run -t alpine:3.14 sh -c "yes | head -c 100000"
 docker run -t alpine:3.14 sh
 """
 
@@ -302,13 +303,17 @@ def test_it_lines_get_a_terminal_whose_input_ends_at_once(tmp_path):
     outcome, _ = graded_run(tmp_path, TTY_CHECKS, TTY_LINES, start, timeout=8)
     assert {c.check.name: c.result.found.render("en") for c in outcome.checks if not c.passed} == {}
     runs = outcome.commands
-    assert [r.exit_code for r in runs] == [0, 0, 0, 0, None]
+    assert [r.exit_code for r in runs] == [0, 0, 0, 0, 0, None]
     assert runs[0].output.splitlines()[:2] == ['NAME="Alpine Linux"', "ID=alpine"]  # no \r, no escape codes
     assert runs[3].output == "one line\n"
     assert "\r" not in "".join(r.output for r in runs) and "\x1b" not in "".join(r.output for r in runs)
+    # A terminal's output is bounded like a pipe's: 64 KiB kept, the rest counted. 50,000 lines "y" are
+    # 200,000 bytes here, "y\r\r\n": the container's terminal adds a \r, and ours too (-t alone: not raw).
+    kept, more = runs[4].output.rsplit("\n[... ", 1)
+    assert kept == "y\n" * (submission.MAX_OUTPUT // 4) and more == f"{200_000 - submission.MAX_OUTPUT} bytes more]"
     # -t without -i: the shell's terminal gets no input at all, as with docker itself: it waits, until the timeout.
-    assert runs[4].timed_out and outcome.error.render("en").startswith(
-        "line 5 asked for a terminal (-t) and ran past the 8 s limit: in a command file nobody types into it")
+    assert runs[5].timed_out and outcome.error.render("en").startswith(
+        "line 6 asked for a terminal (-t) and ran past the 8 s limit: in a command file nobody types into it")
 
 
 def test_which_lines_ask_for_a_terminal():
