@@ -349,14 +349,14 @@ def test_output_checks_through_run_pass_and_fail(tmp_path):
     }
 
 
-def test_output_checks_under_check_say_run_only(daemon, tmp_path):
+def test_output_checks_under_check_say_run_only_and_cannot_tell(daemon, tmp_path):
     (tmp_path / "lines.yaml").write_text(exercise_text("lines", {}, OS_CHECKS))
     from checks import grading
 
     report = grading.grade_daemon(exercises.load([tmp_path]), host=daemon.lab.host)
     assert [c.result.found.render("en") for c in report.exercises[0].checks] == [
         "this check reads your commands' output: only `docker-grader run` grades it"] * 2
-    assert report.score == 0
+    assert (report.score, report.max_score, report.exit_code) == (0, 0, 5)  # cannot tell: 0 of 0 points, exit code 5
 
 
 def test_the_distributions_share_busybox_layer_sent_once(monkeypatch):

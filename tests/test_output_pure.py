@@ -22,6 +22,7 @@ def graded(spec: dict, runs: tuple | None = RUNS) -> tuple[bool, str]:
     snapshot = Snapshot.from_api([], [])
     snapshot.commands = runs
     result = output.evaluate(spec, snapshot)
+    assert result.unknown == (runs is None)  # only under check is it not the student's failure
     return result.passed, result.found.render("en")
 
 

@@ -4,7 +4,7 @@ The line is chosen by a pattern over its text, as written in the file (``*`` is 
 every other character itself, spaces collapsed): ``docker exec * cat /etc/os-release``.
 With neither ``contains`` nor ``exit_code``, a line like it that ran (to its end) passes. Its output is stdout and stderr
 together, as the terminal showed them (the first 64 KiB). Under ``check`` no command is
-known: the check fails and says it is graded by ``run`` only.
+known: the check cannot tell (0 of 0 points) and says it is graded by ``run`` only.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ SCHEMA = {
 
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
-    if snapshot.commands is None:
-        return Result(False, msg("output.only_in_run"))
+    if snapshot.commands is None:  # not the student's failure: `check` cannot know what their commands printed
+        return Result(False, msg("output.only_in_run"), unknown=True)
     pattern = _pattern(spec["command"])
     lines = [run for run in snapshot.commands if run.refused is None and pattern.fullmatch(_collapse(run.text))]
     if not lines:
