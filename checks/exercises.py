@@ -18,6 +18,7 @@ from jsonschema.exceptions import relevance
 
 from checks import schema
 from checks.errors import ExerciseError, Fault, UsageError
+from checks.lab import archives
 from checks.messages import Message, closest, msg
 from checks.model import Check, Exercise
 
@@ -82,6 +83,8 @@ def load_file(path: str | Path) -> Exercise:
         raise ExerciseError([Fault(name, 1, "$", msg("exercise.unreadable", reason=f"not UTF-8 ({error.reason})"))]) from None
     document, lines = parse_yaml(text, name)
     faults = validate(document, lines, name)
+    if not faults:
+        faults = archives.faults(document, lambda path: _line(lines, path), name)  # images shipped as files
     if faults:
         raise ExerciseError(faults)
     return _exercise(document, lines, name)

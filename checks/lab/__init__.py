@@ -176,7 +176,8 @@ class Lab:
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
             processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
+            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
