@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -15,7 +17,7 @@ import docker
 import pytest
 
 from checks import cli, exercises, runner
-from checks.lab import Lab, images
+from checks.lab import Lab, images, processes
 
 from conftest import EXERCISES, ROOT
 
@@ -59,6 +61,8 @@ def scratch(tmp_path_factory):
 
 BUILD = """
 import json
+import shutil
+import tempfile
 from checks.lab import images
 print(json.dumps([[str(i.reference), i.id, i.manifest.digest] for i in images.lab_images()]))
 """
@@ -227,3 +231,34 @@ def test_the_lab_records_its_isolation(scratch):
     finally:
         lab.down()
     assert leftovers(lab) == []
+
+
+def test_down_kills_the_lab_and_its_running_containers_leaving_nothing(scratch):
+    """`down` kills dockerd rather than stopping it: a graceful stop would send the containers
+    SIGTERM (and wait out their stop timeout, and dockerd's own wait for containerd). The
+    containers here write down any SIGTERM they get, into a folder of the host's."""
+    signals = Path(tempfile.mkdtemp(prefix="dgl-signals-", dir="/tmp"))
+    os.chmod(signals, 0o777)  # root in the containers is an unprivileged uid on the host
+    lab = Lab("killed-down", scratch / "killed-down")
+    lab.up()
+    try:
+        api = docker.APIClient(base_url=lab.host, version="auto")
+        api.pull("alpine:3.14")
+        script = 'trap "echo TERM > /out/$HOSTNAME; exit 0" TERM; while true; do sleep 0.1; done'
+        for policy in ("no", "always"):
+            container = api.create_container(
+                "alpine:3.14", ["sh", "-c", script],
+                host_config=api.create_host_config(binds=[f"{signals}:/out"], restart_policy={"Name": policy}))
+            api.start(container)
+        assert len(api.containers(filters={"status": "running"})) == 2
+        api.close()
+        containerd = [pid for pid in processes.pids_mentioning(lab.tag) if processes.cmdline(pid).startswith("containerd ")]
+        assert len(containerd) == 1
+    finally:
+        lab.down()
+    try:
+        assert leftovers(lab) == []
+        assert list(signals.iterdir()) == []  # killed, never asked to stop
+        assert not Path(f"/tmp/containerd.{containerd[0]}.stacks.log").exists()
+    finally:
+        shutil.rmtree(signals, ignore_errors=True)

@@ -259,12 +259,13 @@ class Lab:
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
-        processes.stop(state.get("dockerd_pid"), str(self.socket))
-        for marker in (str(self.root), self.tag):  # containerd and its shims (named by the tag), if dockerd died
-            for pid in processes.pids_mentioning(marker):
-                processes.stop(pid, marker)
+        # Killed, not stopped: everything is removed below anyway. dockerd first, so that it
+        # starts nothing more; then containerd and its shims (named by the lab's folder or tag),
+        # the containers (by cgroup) and the registry.
+        processes.kill([(state.get("dockerd_pid"), str(self.socket))])
+        processes.kill([(pid, marker) for marker in (str(self.root), self.tag) for pid in processes.pids_mentioning(marker)])
         cleanup.kill_cgroups(self.tag)
-        processes.stop(state.get("registry_pid"), str(self.root))
+        processes.kill([(state.get("registry_pid"), str(self.root))])
         cleanup.unmount_under(self.root)
         cleanup.unmount_under(self.data_root)
         shutil.rmtree(self.data_root, ignore_errors=True)
