@@ -79,16 +79,45 @@ def built_in_a_process_of_its_own(tmp_path: Path, **env: str) -> list:
 
 
 def test_images_are_reproducible(tmp_path):
-    first = built_in_a_process_of_its_own(tmp_path)
+    first = built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(tmp_path / "first"))
     second_began = int(time.time()) + 1
     while time.time() < second_began:  # a timestamp from the clock would differ between the two
         time.sleep(0.05)
-    second = built_in_a_process_of_its_own(tmp_path, TZ="America/Sao_Paulo", LC_ALL="C")
+    second = built_in_a_process_of_its_own(tmp_path, TZ="America/Sao_Paulo", LC_ALL="C", DOCKER_GRADER_CACHE=str(tmp_path / "second"))
     assert [reference for reference, _, _ in first] == ["docker.io/library/alpine:3.14", "docker.io/library/hello-world:latest"]
     assert first == second
     assert [[str(i.reference), i.id, i.manifest.digest] for i in images.lab_images()] == first
     hello = images.hello_elf()
     assert hello[:4] == b"\x7fELF" and len(hello) < 2048
+
+
+def test_built_layers_are_cached_on_disk_by_recipe_and_a_damaged_file_is_rebuilt(tmp_path):
+    cache = tmp_path / "cache"
+    built = built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache))
+    files = {path.name.split("-")[0]: path for path in (cache / "layers").iterdir()}
+    assert sorted(files) == ["busybox", "hello"]
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == built
+    # A whole file is used as it is: a layer of other bytes, with its own digest, gives another image.
+    other = images.Blob(b"other layer", images.LAYER_TYPE)
+    files["hello"].write_bytes(f"sha256:{'0' * 64} {other.digest}\n".encode() + other.data)
+    forged = built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache))
+    assert forged[0] == built[0] and forged[1] != built[1]
+    # Bytes that do not match their digest (a damaged file) are rebuilt, and the file rewritten.
+    files["busybox"].write_bytes(files["busybox"].read_bytes()[:-10])
+    files["hello"].write_bytes(files["hello"].read_bytes()[:-1])
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == built
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == built
+    assert sorted(path.name for path in (cache / "layers").iterdir()) == sorted(path.name for path in files.values())
+
+
+def test_processes_building_into_one_cache_at_once_agree(tmp_path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCKER_GRADER_CACHE": str(cache)}
+    started = [subprocess.Popen([sys.executable, "-c", BUILD], stdout=subprocess.PIPE, text=True, cwd=tmp_path, env=env) for _ in range(4)]
+    outputs = [json.loads(process.communicate(timeout=120)[0]) for process in started]
+    assert all(output == outputs[0] for output in outputs)
+    assert len(list((cache / "layers").iterdir())) == 2  # no temporary file left
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == outputs[0]
 
 
 def test_twenty_up_down_cycles_leave_nothing(scratch):
