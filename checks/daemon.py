@@ -88,7 +88,7 @@ def _current_context(environ: Mapping[str, str]) -> str | None:
 class DaemonClient:
     """GET-only access to one daemon. ``requests`` lists every request sent, in order."""
 
-    def __init__(self, endpoint: Endpoint, timeout: float | None = None):
+    def __init__(self, endpoint: Endpoint, timeout: float | None = None, api_version: str = ""):
         self.endpoint = endpoint
         self.timeout = TIMEOUT if timeout is None else timeout
         self.requests: list[str] = []
@@ -97,7 +97,9 @@ class DaemonClient:
             self._transport = open_transport(endpoint.host, endpoint.tls, self.timeout)
         except (TransportError, ValueError, TypeError) as error:  # docker-py raises plain errors for a malformed address
             raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=getattr(error, "reason", error))) from error
-        self.api_version = ""
+        self.api_version = api_version
+        if api_version:  # negotiated already, earlier in the same run
+            return
         version = self.get_json("/version")
         if not isinstance(version, dict):
             raise DaemonError(msg("daemon.bad_answer", endpoint=endpoint.host, request="GET /version", reason=version))
