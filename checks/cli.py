@@ -69,6 +69,8 @@ def build_parser() -> Parser:
     run.add_argument("--timeout", type=float, default=60.0, help="seconds each command may take (default: 60)")
     run.add_argument("--exercise-timeout", type=float, default=300.0, help="seconds an exercise's commands may take together (default: 300)")
     run.add_argument("--run-timeout", type=float, default=1200.0, help="seconds the whole run's commands may take (default: 1200)")
+    run.add_argument("--jobs", type=int, metavar="N", help="grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab")
+    run.add_argument("--results", type=Path, default=Path("results"), help="with --jobs: folder for each submission's reports and the class summary (default: ./results)")
 
     lab = commands.add_parser("lab", parents=[common], help="the offline lab: a registry and a dockerd of the grader's own")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
@@ -147,6 +149,8 @@ def cmd_check(args, lang: str) -> int:
 def cmd_run(args, lang: str) -> int:
     from checks import runner  # the lab's modules: only `run` and `lab` need them
 
+    if args.jobs is not None:
+        return cmd_run_class(args, lang)
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
@@ -154,6 +158,24 @@ def cmd_run(args, lang: str) -> int:
     except GraderError as error:
         return emit_error(error, args, lang)
     return finish(report, args, lang)
+
+
+def cmd_run_class(args, lang: str) -> int:
+    """``run --jobs N``: every subfolder graded in a process and a lab of its own; a summary on stdout."""
+    from checks import batch
+
+    if args.jobs < 1:
+        raise UsageError(msg("usage.option", reason="--jobs: at least 1"))
+    options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
+               "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
+    options += [f"--exercise={exercise}" for exercise in args.exercise]
+    graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
+    sys.stdout.write((args.results / "summary.csv").read_text())
+    counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
+    print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
+              error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
+              json=args.results / "summary.json").render(lang), file=sys.stderr)
+    return 0 if counts["passed"] == len(graded) else 1
 
 
 def finish(report: Report, args, lang: str) -> int:
