@@ -24,6 +24,20 @@ EXERCISES = ROOT / "exercises"
 pytest_plugins = ["pytester"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def disk_cache(tmp_path_factory):
+    """The tests' own disk cache (checks.cache): fuzzed exercise files never fill the machine's."""
+    import os
+
+    previous = os.environ.get("DOCKER_GRADER_CACHE")
+    os.environ["DOCKER_GRADER_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("DOCKER_GRADER_CACHE", None)
+    else:
+        os.environ["DOCKER_GRADER_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def lab():
     """The tests' own daemon. --debug makes dockerd log every API request it serves."""

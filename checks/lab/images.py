@@ -9,23 +9,21 @@ registry over its HTTP API (loopback only), where dockerd pulls them through
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import io
 import json
-import os
 import platform
 import struct
 import subprocess
 import tarfile
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from checks import cache as disk_cache
 from checks import refs
 from checks.errors import LabError
 from checks.messages import msg
@@ -213,13 +211,6 @@ RECIPES = {
 LAYER_FORMAT = "1"  # bump when a recipe's code changes what it builds: cached layers of the old code are then unused
 
 
-def cache_dir() -> Path:
-    """Built layers, kept between runs: DOCKER_GRADER_CACHE, else /var/cache/docker-grader (root) or ~/.cache."""
-    if os.environ.get("DOCKER_GRADER_CACHE"):
-        return Path(os.environ["DOCKER_GRADER_CACHE"])
-    return Path("/var/cache/docker-grader") if os.geteuid() == 0 else Path.home() / ".cache/docker-grader"
-
-
 def _recipe_key(recipe: str) -> str:
     """What a recipe's layer is built from: the recipe, this code's format, and its input bytes."""
     inputs = BUSYBOX.read_bytes() if recipe == "busybox" and BUSYBOX.is_file() else hello_elf() if recipe == "hello" else b""
@@ -228,38 +219,23 @@ def _recipe_key(recipe: str) -> str:
 
 @cache
 def _layer(recipe: str) -> tuple[str, Blob]:
-    """The recipe's layer, from the disk cache when it was built before from the same inputs.
+    """The recipe's layer, from the disk cache (checks.cache) when it was built before from the same inputs.
 
-    A cache file is ``diff ID, layer digest, newline, gzipped layer``; it is written to a temporary
-    file and renamed, so concurrent runs each see a whole file or none, and a file whose bytes do
-    not match its digest is rebuilt. A cache that cannot be written only costs the build.
+    An entry is ``diff ID, layer digest, newline, gzipped layer``; one whose bytes do not match
+    its digest is rebuilt.
     """
-    path = cache_dir() / "layers" / f"{recipe}-{_recipe_key(recipe)}"
+    key = f"{recipe}-{_recipe_key(recipe)}"
     try:
-        head, _, data = path.read_bytes().partition(b"\n")
+        head, _, data = (disk_cache.read("layers", key) or b"").partition(b"\n")
         diff_id, digest = head.decode().split(" ")
         blob = Blob(data, LAYER_TYPE)
         if blob.digest == digest:
             return diff_id, blob
-    except (OSError, ValueError):
+    except ValueError:
         pass
     diff_id, blob = RECIPES[recipe][0]()
-    _store(path, f"{diff_id} {blob.digest}\n".encode() + blob.data)
+    disk_cache.write("layers", key, f"{diff_id} {blob.digest}\n".encode() + blob.data)
     return diff_id, blob
-
-
-def _store(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-            tmp.write(data)
-    except OSError:
-        return
-    try:
-        os.replace(tmp.name, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
 
 
 def build(reference: str, recipe: str, cmd: tuple[str, ...] | None = None) -> BuiltImage:
