@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Sequence
 
 from checks import exercises as exercise_files
-from checks import grading, schema
+from checks import grading
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.messages import LANGS, detect_lang, msg
-from checks.report import WRITERS, classroom, trybe
+from checks.report import WRITERS
 from checks.results import Report
 
 DEFAULT_EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
@@ -84,7 +84,7 @@ def build_parser() -> Parser:
     requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help="file to write, - for stdout (default: .trybe/requirements.json)")
 
     show_schema = commands.add_parser("schema", parents=[common], help="print the exercise JSON Schema")
-    show_schema.add_argument("--write", action="store_true", help=f"write it to {schema.SCHEMA_FILE.name} in the package")
+    show_schema.add_argument("--write", action="store_true", help="write it to exercise.schema.json in the package")
     return parser
 
 
@@ -220,6 +220,8 @@ def _progress(lang: str):
 
 
 def cmd_requirements(args, lang: str) -> int:
+    from checks.report import trybe
+
     document = trybe.requirements(exercise_files.load([args.exercises]), lang)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if str(args.output) == "-":
@@ -231,6 +233,8 @@ def cmd_requirements(args, lang: str) -> int:
 
 
 def cmd_schema(args, lang: str) -> int:
+    from checks import schema  # jsonschema: only `schema` (and validating a changed exercise file) needs it
+
     if args.write:
         schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
         print(schema.SCHEMA_FILE)
@@ -252,6 +256,8 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
         write_file(path, WRITERS[fmt](report, lang))
     if args.github_output:
         with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
+            from checks.report import classroom
+
             stream.write(f"result={classroom.encoded(report, lang)}\n")
     if quiet_text and args.format == "text" and not args.output:
         return  # the error is on stderr already; a text table of nothing adds no information
