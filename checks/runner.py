@@ -118,7 +118,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
 
 
 def _negotiate(lab: Lab) -> LabDaemon:
-    with DaemonClient(Endpoint(lab.host)) as client:  # the one GET /version of the run
+    with DaemonClient(Endpoint(lab.host)) as client:  # the run's one negotiation (GET /_ping)
         return LabDaemon(lab.host, client.api_version)
 
 

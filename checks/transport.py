@@ -27,6 +27,7 @@ class TransportError(Exception):
 
 class Response(Protocol):
     status: int
+    headers: dict[str, str]  # names in lower case
 
     def read(self, size: int = -1) -> bytes: ...
 
@@ -124,6 +125,7 @@ class _UnixResponse:
         for line in header_lines:
             name, _, value = line.partition(b":")
             headers[name.strip().lower()] = value.strip()
+        self.headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers.items()}
         if self.status in (204, 304) or 100 <= self.status < 200:
             self._done = True
         elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
@@ -237,7 +239,7 @@ class UnixTransport:
                 body = response.read()
             finally:
                 response.close()
-            return _Buffered(response.status, body)
+            return _Buffered(response.status, body, response.headers)
         return response
 
     def close(self) -> None:
@@ -245,9 +247,10 @@ class UnixTransport:
 
 
 class _Buffered:
-    def __init__(self, status: int, body: bytes):
+    def __init__(self, status: int, body: bytes, headers: dict[str, str] | None = None):
         self.status = status
         self._body = body
+        self.headers = headers or {}
 
     def read(self, size: int = -1) -> bytes:
         chunk, self._body = (self._body, b"") if size < 0 else (self._body[:size], self._body[size:])
@@ -264,6 +267,7 @@ class _DockerPyResponse:
     def __init__(self, response):
         self._response = response
         self.status = response.status_code
+        self.headers = {name.lower(): value for name, value in response.headers.items()}
 
     def read(self, size: int = -1) -> bytes:
         with mapped_errors():
@@ -283,7 +287,7 @@ class DockerPyTransport:
         import docker
 
         self.timeout = timeout
-        # version="1.24" avoids docker-py's own GET /version: the client negotiates, and counts it.
+        # version="1.24" avoids docker-py's own GET /version: the client negotiates (GET /_ping), and counts it.
         with mapped_errors():
             self._api = docker.APIClient(base_url=host, version="1.24", timeout=timeout, tls=tls)
 

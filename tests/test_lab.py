@@ -61,8 +61,6 @@ def scratch(tmp_path_factory):
 
 BUILD = """
 import json
-import shutil
-import tempfile
 from checks.lab import images
 print(json.dumps([[str(i.reference), i.id, i.manifest.digest] for i in images.lab_images()]))
 """
