@@ -164,10 +164,8 @@ class Lab:
             state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
             state["registry"] = registry
             self._write_state(state)
-            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
-            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
-            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
+            # dockerd starts while the registry does and the images are pushed: it asks the
+            # registry nothing until the first pull.
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
@@ -175,6 +173,10 @@ class Lab:
             state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
+            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
+            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
             processes.wait(lambda: processes.ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
         except BaseException:
             self.down()

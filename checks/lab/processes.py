@@ -129,4 +129,4 @@ def wait(ready: Callable[[], bool], timeout: float, failure: Message) -> None:
     while not ready():
         if time.monotonic() > deadline:
             raise LabError(failure)
-        time.sleep(0.05)
+        time.sleep(0.02)
