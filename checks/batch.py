@@ -88,7 +88,10 @@ def grade_class(
     ``timeout`` bounds each submission's whole process (lab, commands, grading, teardown).
     """
     chosen = submissions(folder)
-    results.mkdir(parents=True, exist_ok=True)
+    try:
+        results.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(msg("usage.output", path=str(results), reason=error.strerror or error)) from None
     scratch = Path(tempfile.mkdtemp(prefix="dg-batch-"))
     os.chmod(scratch, 0o711)  # a run's sandbox user must reach its folders inside
     state = {"done": 0, "running": 0}

@@ -131,6 +131,9 @@ def test_a_class_folder_without_subfolders_is_exit_2(tmp_path, capsys):
     assert cli.main(["run", str(tmp_path), "--jobs", "2", "--lang", "en", "--results", str(tmp_path / "r")]) == 2
     assert "has no subfolders: to grade a class" in capsys.readouterr().err
     assert cli.main(["run", str(tmp_path), "--jobs", "0", "--lang", "en"]) == 2
+    (tmp_path / "alice").mkdir()
+    assert cli.main(["run", str(tmp_path), "--jobs", "1", "--lang", "en", "--results", str(tmp_path / "pull-alpine" / "r")]) == 2
+    assert "pull-alpine/r" in capsys.readouterr().err
 
 
 def test_the_progress_bar_is_drawn_on_a_terminal_only():
