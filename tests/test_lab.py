@@ -260,12 +260,19 @@ def test_the_lab_records_its_isolation(scratch):
     assert leftovers(lab) == []
 
 
-def test_down_kills_the_lab_and_its_running_containers_leaving_nothing(scratch):
+@pytest.fixture
+def signals():
+    """A folder of the host's that containers may write to: root in them is an unprivileged uid here."""
+    path = Path(tempfile.mkdtemp(prefix="dgl-signals-", dir="/tmp"))
+    os.chmod(path, 0o777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_down_kills_the_lab_and_its_running_containers_leaving_nothing(scratch, signals):
     """`down` kills dockerd rather than stopping it: a graceful stop would send the containers
     SIGTERM (and wait out their stop timeout, and dockerd's own wait for containerd). The
     containers here write down any SIGTERM they get, into a folder of the host's."""
-    signals = Path(tempfile.mkdtemp(prefix="dgl-signals-", dir="/tmp"))
-    os.chmod(signals, 0o777)  # root in the containers is an unprivileged uid on the host
     lab = Lab("killed-down", scratch / "killed-down")
     lab.up()
     try:
@@ -283,9 +290,6 @@ def test_down_kills_the_lab_and_its_running_containers_leaving_nothing(scratch):
         assert len(containerd) == 1
     finally:
         lab.down()
-    try:
-        assert leftovers(lab) == []
-        assert list(signals.iterdir()) == []  # killed, never asked to stop
-        assert not Path(f"/tmp/containerd.{containerd[0]}.stacks.log").exists()
-    finally:
-        shutil.rmtree(signals, ignore_errors=True)
+    assert leftovers(lab) == []
+    assert list(signals.iterdir()) == []  # killed, never asked to stop
+    assert not Path(f"/tmp/containerd.{containerd[0]}.stacks.log").exists()
