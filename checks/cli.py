@@ -1,7 +1,8 @@
 """``docker-grader``: parses, calls the engine, prints, maps the grader's own errors to exit codes.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input (file, id, option),
-3 daemon not reachable, 4 the lab could not start, 130 interrupted.
+3 daemon not reachable, 4 the lab could not start, 5 no check failed but some could not tell
+(checks.results.Result.unknown), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def build_parser() -> Parser:
     check = commands.add_parser("check", parents=[common, output], help="grade a daemon's state")
     check.add_argument("ids", nargs="*", metavar="ID", help="exercises to grade (default: all)")
     check.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
+    start = commands.add_parser("start", parents=[common], help="record a daemon's state and events now: `check` then grades what comes after")
+    start.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
     run = commands.add_parser("run", parents=[common, output], help="grade a submission's command files in a fresh lab")
     run.add_argument("submission", type=Path, help="folder with one command file per exercise, named by its id")
     run.add_argument("--exercise", action="append", default=[], metavar="ID", help="grade only this exercise (repeatable)")
@@ -82,6 +85,9 @@ def build_parser() -> Parser:
 
     requirements = commands.add_parser("requirements", parents=[common], help="write .trybe/requirements.json for Trybe-style evaluation")
     requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help="file to write, - for stdout (default: .trybe/requirements.json)")
+
+    doctor = commands.add_parser("doctor", parents=[common], help="what this machine can do: the daemon check grades, the lab, the sandbox, the tools")
+    doctor.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
 
     show_schema = commands.add_parser("schema", parents=[common], help="print the exercise JSON Schema")
     show_schema.add_argument("--write", action="store_true", help="write it to exercise.schema.json in the package")
@@ -146,6 +152,15 @@ def cmd_check(args, lang: str) -> int:
     return finish(report, args, lang)
 
 
+def cmd_start(args, lang: str) -> int:
+    from checks import baseline
+
+    taken, path = baseline.record(args.host)
+    daemon = taken.daemon_id[:14]
+    print(msg("baseline.saved", daemon=daemon, time=taken.shown_time(), containers=len(taken.containers), images=len(taken.images), path=path).render(lang))
+    return 0
+
+
 def cmd_run(args, lang: str) -> int:
     from checks import runner  # the lab's modules: only `run` and `lab` need them
 
@@ -182,6 +197,8 @@ def finish(report: Report, args, lang: str) -> int:
     """Prints the report; an error goes to stderr, as one line, whatever the format."""
     if report.error:
         print(report.error.render(lang), file=sys.stderr)
+    for note in report.notes:
+        print(f"[docker-grader] {note.render(lang)}", file=sys.stderr)
     emit(report, args, lang, quiet_text=bool(report.error and not report.exercises))
     return report.exit_code
 
@@ -243,6 +260,14 @@ def cmd_schema(args, lang: str) -> int:
     return 0
 
 
+def cmd_doctor(args, lang: str) -> int:
+    from checks import doctor
+
+    lines = doctor.diagnose(args.host)
+    sys.stdout.write(doctor.render(lines, lang))
+    return doctor.exit_code(lines)
+
+
 def emit_error(error: GraderError, args, lang: str) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
     print(error.render(lang), file=sys.stderr)
@@ -299,10 +324,12 @@ COMMANDS = {
     "list": cmd_list,
     "validate": cmd_validate,
     "check": cmd_check,
+    "start": cmd_start,
     "schema": cmd_schema,
     "requirements": cmd_requirements,
     "run": cmd_run,
     "lab": cmd_lab,
+    "doctor": cmd_doctor,
 }
 
 if __name__ == "__main__":

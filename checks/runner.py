@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checks import submission
+from checks import events, submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
@@ -74,13 +74,13 @@ def run(
         sandbox.prepare(folder)
         context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
         daemon = _negotiate(lab)
-        with _boundary(lab, sandbox, context):
+        with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for index, exercise in enumerate(exercises):
                 progress(msg("run.exercise", id=exercise.id))
                 deadline = min(time.monotonic() + budget.exercise, started + budget.run)
                 # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
                 last = own_lab and index == len(exercises) - 1
-                outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, last))
+                outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last))
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
@@ -93,8 +93,9 @@ def run(
 
 
 def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
-               last: bool = False) -> ExerciseOutcome:
+               recorder: events.Recorder, last: bool = False) -> ExerciseOutcome:
     start_state.apply(exercise.start, daemon)
+    began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
     error = None
     runs: tuple = ()
     if path is None:
@@ -107,8 +108,10 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
             error = msg("submission.refused", line=first.line, reason=first.refused)
         elif any(r.timed_out for r in runs):
             error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
+    ended = time.time_ns()
     with DaemonClient(Endpoint(daemon.host), api_version=daemon.api_version) as client:
-        outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
+        snapshot = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
+        outcome = grade_exercise(exercise, snapshot, commands=runs, error=error)
     if not last:
         start_state.stop_running(daemon)
     if error is not None and error.key in ZERO_SCORE:
