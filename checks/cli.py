@@ -12,7 +12,6 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -297,6 +296,8 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
 def write_file(path: Path, text: str) -> None:
     """Writes a regular file through a temporary file and a rename, so a reader never sees half a
     document. A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as it is, never replaced."""
+    import tempfile
+
     try:
         if path.exists() and not path.is_file():
             with open(path, "w", encoding="utf-8") as stream:

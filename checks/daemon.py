@@ -14,7 +14,6 @@ import io
 import json
 import os
 import struct
-import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Mapping
@@ -286,6 +285,8 @@ class _Reader(io.RawIOBase):
 
 
 def _first_entry(response: Response, path: str, limit: int) -> FileRead | None:
+    import tarfile  # only for a check that reads a path: not on every run
+
     try:
         with tarfile.open(fileobj=io.BufferedReader(_Reader(response)), mode="r|") as archive:
             member = archive.next()
