@@ -12,18 +12,17 @@ import json
 import os
 import shlex
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
-from checks import courses, grading, schema
+from checks import courses, grading
 from checks import exercises as exercise_files
 from checks import colors
 from checks import lang as language
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.lang import _
 from checks.messages import LANGS, msg
-from checks.report import WRITERS, classroom, trybe
+from checks.report import WRITERS
 from checks.results import Report
 
 
@@ -78,6 +77,8 @@ def build_parser() -> Parser:
     run.add_argument("--timeout", type=float, default=60.0, help=_("seconds each command may take (default: 60)"))
     run.add_argument("--exercise-timeout", type=float, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
     run.add_argument("--run-timeout", type=float, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
+    run.add_argument("--jobs", type=int, metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab"))
+    run.add_argument("--results", type=Path, default=Path("results"), help=_("with --jobs: folder for each submission's reports and the class summary (default: ./results)"))
 
     lab = commands.add_parser("lab", parents=[common], help=_("the offline lab: a registry and a dockerd of the grader's own"))
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
@@ -203,6 +204,8 @@ def cmd_start(args, lang: str) -> int:
 def cmd_run(args, lang: str) -> int:
     from checks import runner  # the lab's modules: only `run` and `lab` need them
 
+    if args.jobs is not None:
+        return cmd_run_class(args, lang)
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
@@ -210,6 +213,24 @@ def cmd_run(args, lang: str) -> int:
     except GraderError as error:
         return emit_error(error, args, lang)
     return finish(report, args, lang)
+
+
+def cmd_run_class(args, lang: str) -> int:
+    """``run --jobs N``: every subfolder graded in a process and a lab of its own; a summary on stdout."""
+    from checks import batch
+
+    if args.jobs < 1:
+        raise UsageError(msg("usage.option", reason="--jobs: at least 1"))
+    options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
+               "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
+    options += [f"--exercise={exercise}" for exercise in args.exercise]
+    graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
+    sys.stdout.write((args.results / "summary.csv").read_text())
+    counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
+    print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
+              error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
+              json=args.results / "summary.json").render(lang), file=sys.stderr)
+    return 0 if counts["passed"] == len(graded) else 1
 
 
 def finish(report: Report, args, lang: str) -> int:
@@ -256,6 +277,8 @@ def _progress(lang: str):
 
 
 def cmd_requirements(args, lang: str) -> int:
+    from checks.report import trybe
+
     document = trybe.requirements(exercise_files.load([args.exercises]), lang)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if str(args.output) == "-":
@@ -267,6 +290,8 @@ def cmd_requirements(args, lang: str) -> int:
 
 
 def cmd_schema(args, lang: str) -> int:
+    from checks import schema  # jsonschema: only `schema` (and validating a changed exercise file) needs it
+
     if args.path:
         print(schema.SCHEMA_FILE)
         return 0
@@ -301,6 +326,8 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
         write_file(path, WRITERS[fmt](report, lang))
     if args.github_output:
         with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
+            from checks.report import classroom
+
             stream.write(f"result={classroom.encoded(report, lang)}\n")
     if quiet_text and args.format == "text" and not args.output:
         return  # the error is on stderr already; a text table of nothing adds no information
@@ -315,6 +342,8 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
 def write_file(path: Path, text: str) -> None:
     """Writes a regular file through a temporary file and a rename, so a reader never sees half a
     document. A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as it is, never replaced."""
+    import tempfile
+
     try:
         if path.exists() and not path.is_file():
             with open(path, "w", encoding="utf-8") as stream:

@@ -14,7 +14,6 @@ dockerd keeps only its last 256 events in memory. So the grader reads them two w
 
 from __future__ import annotations
 
-import http.client
 import json
 import socket
 import threading
@@ -151,11 +150,18 @@ def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None]) -> Sn
     return replace(snapshot, source=_WithEvents(snapshot.source, events))
 
 
+def _http():
+    """http.client, for run's recorder only: `check` does not pay for importing it (and the email package)."""
+    import http.client
+
+    return http.client
+
+
 def record(socket_path: str, since: int) -> "Recorder":
     """A Recorder of a lab's daemon; one that cannot start is a LabError."""
     try:
         return Recorder(socket_path, since)
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, _http().HTTPException) as error:
         raise LabError(msg("events.recorder", socket=socket_path, reason=getattr(error, "strerror", None) or error)) from None
 
 
@@ -169,7 +175,7 @@ class Recorder:
         self.overflow = False
         self.failed = ""
         self._seen = threading.Condition()
-        self._connection = http.client.HTTPConnection("docker")
+        self._connection = _http().HTTPConnection("docker")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.connect(socket_path)
         self._connection.sock = sock
@@ -197,7 +203,7 @@ class Recorder:
                     else:
                         self.overflow = True
                     self._seen.notify_all()
-        except (OSError, ValueError, http.client.HTTPException) as error:
+        except (OSError, ValueError, _http().HTTPException) as error:
             self.failed = str(error) or type(error).__name__
         finally:
             with self._seen:

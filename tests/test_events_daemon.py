@@ -203,10 +203,10 @@ def test_check_sends_a_fixed_number_of_get_requests_with_a_baseline(daemon, lab,
                                     for _, path in requests)
     assert shape(quiet) == shape(busy)
     assert shape(quiet) == sorted([
-        "/version", "/info", "/containers/json?all=1", "/images/json", "/events?since=T&until=T",
+        "/_ping", "/info", "/containers/json?all=1", "/images/json", "/events?since=T&until=T",
         "/containers/ID/logs?stdout=1&stderr=1", "/containers/ID/logs?stdout=1&stderr=1",
     ])
-    assert shape(start_requests) == sorted(["/version", "/info", "/containers/json?all=1", "/images/json", "/events?since=T&until=T"])
+    assert shape(start_requests) == sorted(["/_ping", "/info", "/containers/json?all=1", "/images/json", "/events?since=T&until=T"])
 
 
 def test_start_on_no_daemon_and_a_damaged_baseline_are_clear_errors(daemon, lab, state, tmp_path, capsys):

@@ -16,6 +16,8 @@ import pytest
 from checks import cli, exercises, runner, submission
 from checks.lab import Lab, archives, images
 from checks.lab import start as start_state
+from checks.lab.control import LabDaemon
+from checks.daemon import DaemonClient, Endpoint
 from checks.runner import Budget
 
 from conftest import EXERCISES
@@ -57,6 +59,12 @@ START = {
 }
 
 
+def control(daemon) -> LabDaemon:
+    """The lab's own client for starting states, in the API version the daemon speaks, as `run` makes it."""
+    with DaemonClient(Endpoint(daemon.lab.host)) as client:
+        return LabDaemon(daemon.lab.host, client.api_version)
+
+
 @pytest.fixture
 def no_volumes_or_networks(daemon):
     """The daemon fixture empties containers and images; other tests expect no volume or network of ours either."""
@@ -71,7 +79,7 @@ def no_volumes_or_networks(daemon):
 
 def test_a_starting_state_with_volumes_networks_and_a_running_container(no_volumes_or_networks):
     daemon = no_volumes_or_networks
-    start_state.apply(START, daemon.lab.host)
+    start_state.apply(START, control(daemon))
     web = daemon.api.inspect_container("web")
     assert web["State"]["Running"] and web["Config"]["Cmd"] == ["sleep", "3600"]
     assert list(web["NetworkSettings"]["Networks"]) == ["app-net"]
@@ -86,38 +94,39 @@ def test_a_starting_state_with_volumes_networks_and_a_running_container(no_volum
 
     # Where it is there already, nothing is added; a named container that was stopped runs again.
     daemon.api.kill("web")
-    start_state.apply(START, daemon.lab.host)
+    start_state.apply(START, control(daemon))
     assert sorted(c["Id"] for c in daemon.api.containers(all=True)) == before
     assert daemon.api.inspect_container("web")["State"]["Running"]
     assert len(daemon.api.networks(names=["app-net"])) == 1 and len(daemon.api.volumes()["Volumes"]) == 1
 
     # What runs when the exercise ends is killed, like the student's own containers.
-    start_state.stop_running(daemon.lab.host)
+    start_state.stop_running(control(daemon))
     assert daemon.api.containers() == []
 
 
 def test_running_containers_are_counted_only_when_running(daemon):
     item = {"image": "alpine:3.14", "command": ["sleep", "3600"], "running": True, "count": 2}
-    start_state.apply({"containers": [item]}, daemon.lab.host)
+    start_state.apply({"containers": [item]}, control(daemon))
     assert len(daemon.api.containers()) == 2
-    start_state.stop_running(daemon.lab.host)
-    start_state.apply({"containers": [item]}, daemon.lab.host)  # the two exited ones do not count
+    start_state.stop_running(control(daemon))
+    start_state.apply({"containers": [item]}, control(daemon))  # the two exited ones do not count
     assert len(daemon.api.containers()) == 2 and len(daemon.api.containers(all=True)) == 4
-    start_state.stop_running(daemon.lab.host)
+    start_state.stop_running(control(daemon))
 
 
 def test_a_running_container_whose_command_ends_does_not_hold_the_start(daemon, monkeypatch):
     asked = []
-    inspect = type(daemon.api).inspect_container
+    call = LabDaemon.call
 
-    def counting(self, container):
-        asked.append(container)
-        if len(asked) == 1:
-            daemon.api.wait(container, timeout=10)  # `true` has ended before the start looks at it
-        return inspect(self, container)
+    def counting(self, method, path, *args, **kwargs):
+        if method == "GET" and path.startswith("/containers/") and path.endswith("/json") and path.count("/") == 3:
+            asked.append(path)
+            if len(asked) == 1:
+                daemon.api.wait(path.split("/")[2], timeout=10)  # `true` has ended before the start looks at it
+        return call(self, method, path, *args, **kwargs)
 
-    monkeypatch.setattr(type(daemon.api), "inspect_container", counting)
-    start_state.apply({"containers": [{"image": "alpine:3.14", "name": "quick", "command": ["true"], "running": True}]}, daemon.lab.host)
+    monkeypatch.setattr(LabDaemon, "call", counting)
+    start_state.apply({"containers": [{"image": "alpine:3.14", "name": "quick", "command": ["true"], "running": True}]}, control(daemon))
     monkeypatch.undo()
     assert daemon.api.inspect_container("quick")["State"]["Status"] == "exited"
     # Seen ended at the first look, it was not looked at again for the whole UP_WAIT (UP_WAIT / POLL = 100 looks).

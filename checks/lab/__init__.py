@@ -173,11 +173,8 @@ class Lab:
             state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
             state["registry"] = registry
             self._write_state(state)
-            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
-            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
-            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
+            # dockerd starts while the registry does and the images are pushed: it asks the
+            # registry nothing until the first pull.
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
@@ -185,6 +182,11 @@ class Lab:
             state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
+            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
+            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
+            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
             processes.wait(lambda: processes.ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
         except BaseException:
             self.down()
@@ -269,12 +271,13 @@ class Lab:
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
-        processes.stop(state.get("dockerd_pid"), str(self.socket))
-        for marker in (str(self.root), self.tag):  # containerd and its shims (named by the tag), if dockerd died
-            for pid in processes.pids_mentioning(marker):
-                processes.stop(pid, marker)
+        # Killed, not stopped: everything is removed below anyway. dockerd first, so that it
+        # starts nothing more; then containerd and its shims (named by the lab's folder or tag),
+        # the containers (by cgroup) and the registry.
+        processes.kill([(state.get("dockerd_pid"), str(self.socket))])
+        processes.kill([(pid, marker) for marker in (str(self.root), self.tag) for pid in processes.pids_mentioning(marker)])
         cleanup.kill_cgroups(self.tag)
-        processes.stop(state.get("registry_pid"), str(self.root))
+        processes.kill([(state.get("registry_pid"), str(self.root))])
         cleanup.unmount_under(self.root)
         cleanup.unmount_under(self.data_root)
         shutil.rmtree(self.data_root, ignore_errors=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from checks import cache as disk_cache
 from checks import refs
 from checks.errors import LabError
 from checks.lab import archives
@@ -257,9 +258,39 @@ LAYERS = {
 }
 
 
+LAYER_FORMAT = "1"  # bump when a recipe's code changes what it builds: cached layers of the old code are then unused
+
+
+def _layer_key(name: str) -> str:
+    """What a layer is built from: its name, this code's format, and its input bytes."""
+    if name == "busybox":
+        inputs = BUSYBOX.read_bytes() if BUSYBOX.is_file() else b""
+    elif name == "hello":
+        inputs = hello_elf()
+    else:  # a distribution's /etc files and bash
+        inputs = repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
+    return hashlib.sha256(f"{name}\0{LAYER_FORMAT}\0".encode() + inputs).hexdigest()
+
+
 @cache
 def _layer(name: str) -> tuple[str, Blob]:
-    return LAYERS[name]()
+    """A layer by its name in LAYERS, from the disk cache (checks.cache) when it was built before from the same inputs.
+
+    An entry is ``diff ID, layer digest, newline, gzipped layer``; one whose bytes do not match
+    its digest is rebuilt.
+    """
+    key = f"{name}-{_layer_key(name)}"
+    try:
+        head, _, data = (disk_cache.read("layers", key) or b"").partition(b"\n")
+        diff_id, digest = head.decode().split(" ")
+        blob = Blob(data, LAYER_TYPE)
+        if blob.digest == digest:
+            return diff_id, blob
+    except ValueError:
+        pass
+    diff_id, blob = LAYERS[name]()
+    disk_cache.write("layers", key, f"{diff_id} {blob.digest}\n".encode() + blob.data)
+    return diff_id, blob
 
 
 def build(reference: str, recipe: str, cmd: tuple[str, ...] | None = None) -> BuiltImage:
