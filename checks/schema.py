@@ -19,7 +19,7 @@ from checks.kinds.fields import IMAGE, is_image
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
 SLUG = "^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
-RECIPES = ["busybox", "hello"]
+RECIPES = ["busybox", "hello", "httpd"]
 
 TEXTS = {
     "type": "object",
@@ -49,7 +49,8 @@ LAB_IMAGE = {
     "description": "An image the lab builds and serves from its registry, so that `docker pull` works offline.",
     "properties": {
         "reference": IMAGE,
-        "recipe": {"enum": RECIPES, "description": "busybox: a shell and coreutils; hello: prints a greeting."},
+        "recipe": {"enum": RECIPES, "description": "busybox: a shell and coreutils; hello: prints a greeting; "
+                   "httpd: busybox httpd serving a page from /var/www on port 80 (a stand-in for nginx or httpd)."},
         "cmd": {"type": "array", "items": {"type": "string"}, "description": "The image's default command."},
     },
     "required": ["reference", "recipe"],

@@ -201,9 +201,29 @@ def _hello_layer() -> tuple[str, Blob]:
     return layer.blobs()
 
 
+# The httpd stand-in (for nginx, httpd...): busybox's httpd serving one page on port 80, in the foreground.
+HTTPD_PAGE = b"<!DOCTYPE html>\n<html><body><h1>It works!</h1><p>busybox httpd, docker-grader lab</p></body></html>\n"
+HTTPD_CMD = ["httpd", "-f", "-v", "-p", "80", "-h", "/var/www"]
+
+
+def _httpd_layer() -> tuple[str, Blob]:
+    layer = _Layer()
+    for name in ("bin", "dev", "etc", "proc", "sys", "var", "var/www"):
+        layer.directory(name)
+    layer.directory("tmp", 0o1777)
+    layer.file("bin/busybox", BUSYBOX.read_bytes(), 0o755)
+    for applet in ("sh", "httpd", "wget", "cat", "ls", "sleep", "env", "echo", "mkdir", "chmod", "printf"):
+        layer.symlink(f"bin/{applet}", "busybox")
+    layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
+    layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
+    layer.file("var/www/index.html", HTTPD_PAGE)
+    return layer.blobs()
+
+
 RECIPES = {
     "busybox": (_busybox_layer, ["/bin/sh"]),
     "hello": (_hello_layer, ["/hello"]),
+    "httpd": (_httpd_layer, HTTPD_CMD),
 }
 
 
