@@ -63,8 +63,8 @@ MESSAGES = {
         "en": "service {service} is not on network {network}; networks: {networks}",
     },
     "compose.depends_on": {
-        "pt-BR": "o serviço {service} não depende de {dependency} (ele não foi iniciado antes)",
-        "en": "service {service} does not depend on {dependency} (it was not started first)",
+        "pt-BR": "o serviço {service} não depende de {dependency} ({dependency} não está rodando ou não foi iniciado antes)",
+        "en": "service {service} does not depend on {dependency} ({dependency} is not running or was not started first)",
     },
     "health.none": {"pt-BR": "sem healthcheck", "en": "no healthcheck"},
 }
@@ -231,13 +231,13 @@ def _port(text: str) -> tuple[int | None, int, str]:
 
 
 def _depends(chosen: list[Container], dependencies: list[Container], dependency: str, snapshot: Snapshot) -> bool:
-    """The v2 label names the dependency; without labels (1.x), a dependency's container started first."""
+    """The v2 label names the dependency; without labels (1.x), a running container of it started first."""
     if not dependencies:
         return False
     labelled = [c for c in chosen if DEPENDS_ON in c.labels]
     if labelled:
         return all(dependency in {part.split(":")[0] for part in c.labels[DEPENDS_ON].split(",")} for c in labelled)
-    first = min((_started(d, snapshot) for d in dependencies), default="")
+    first = min((_started(d, snapshot) for d in dependencies if d.state == "running"), default="")
     return bool(first) and all(first <= _started(c, snapshot) for c in chosen)
 
 
