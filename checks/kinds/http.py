@@ -76,7 +76,9 @@ SCHEMA = {
         },
         "attempts": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5, "description": "Requests at most, one second apart, while nothing or a 5xx answers."},
     },
-    "anyOf": [{"required": ["service", "port"]}, {"required": ["container", "port"]}, {"required": ["host_port"]}],
+    # Without host_port: port, and a container or a service (if/then, so a fault names the missing key).
+    "if": {"not": {"required": ["host_port"]}},
+    "then": {"required": ["port"], "if": {"not": {"required": ["container"]}}, "then": {"required": ["service"]}},
 }
 
 
