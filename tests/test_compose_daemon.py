@@ -81,7 +81,7 @@ class Projects:
 
     def down(self) -> None:
         for project in self.names:
-            self.compose(project, "down", "-v", "--remove-orphans")
+            self.compose(project, "down", "-v", "--remove-orphans", "-t", "0")  # sleep and httpd as PID 1 ignore SIGTERM
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_a_project_with_its_services_ports_env_volumes_networks_and_dependency(p
     assert not graded(lab, compose, {"services": {"web": {"env": {"MODE": "dev"}}}})[0].passed
     projects.compose("shop", "up", "-d", "--scale", "db=2")
     assert graded(lab, compose, {"services": {"db": {"replicas": 2}}})[0].passed
-    projects.compose("shop", "stop", "db")
+    projects.compose("shop", "stop", "-t", "0", "db")
     result = graded(lab, compose, {"services": {"db": {"replicas": 2}}})[0]
     assert result.found.render("en").startswith("project shop: service db has 0 running container(s) (expected: 2)")
     assert graded(lab, compose, {"services": {"db": {"replicas": 2, "state": "exited"}}})[0].passed
