@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from checks import exercises as exercise_files
-from checks import grading, schema
+from checks import schema
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.messages import LANGS, detect_lang, msg
 from checks.report import WRITERS, classroom, trybe
@@ -140,7 +140,9 @@ def cmd_check(args, lang: str) -> int:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids)
     except GraderError as error:
         return emit_error(error, args, lang)
-    report = grading.grade_daemon(chosen, host=args.host)
+    from checks import services  # grading.grade_daemon, with each exercise's own services up while it is graded
+
+    report = services.grade_daemon(chosen, host=args.host)
     return finish(report, args, lang)
 
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checks import submission
+from checks import services, submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
@@ -34,6 +34,7 @@ from checks.sandbox import Sandbox
 
 # Files whose work cannot count: the exercise scores 0, whatever state the lab was left in.
 ZERO_SCORE = ("submission.refused", "submission.missing")
+SERVICES_MINIMUM = 60.0  # seconds an exercise's own services get to come up, even after slow commands
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,11 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
         elif any(r.timed_out for r in runs):
             error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
     with DaemonClient(Endpoint(lab.host)) as client:
-        outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
+        if exercise.compose:  # the exercise's own services, up (in the sandbox) while it is graded
+            seconds = max(deadline - time.monotonic(), SERVICES_MINIMUM)
+            outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, commands=runs, error=error)
+        else:
+            outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
     start_state.stop_running(lab.host)
     if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)

@@ -81,6 +81,37 @@ START = {
 }
 
 
+COMPOSE = {
+    "type": "object",
+    "description": "Services the exercise defines in a compose file of its own (for example the student's "
+    "Dockerfile built beside a database): brought up before grading, waited for, and always torn down.",
+    "properties": {
+        "file": {"type": "string", "pattern": "^[^/]", "maxLength": 300,
+                 "description": "The compose file, relative to the exercise file; its `build: .` is the submission's folder.",
+                 "examples": ["shop.compose.yml"]},
+        "wait": {
+            "type": "array",
+            "maxItems": 10,
+            "description": "Ports that must answer HTTP (anything below 500) before grading starts.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "service": {"type": "string", "minLength": 1},
+                    "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "The container port."},
+                    "path": {"type": "string", "pattern": "^/", "default": "/"},
+                    "timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 60},
+                },
+                "required": ["service", "port"],
+                "additionalProperties": False,
+            },
+            "examples": [[{"service": "web", "port": 80}]],
+        },
+    },
+    "required": ["file"],
+    "additionalProperties": False,
+}
+
+
 def build() -> dict:
     kind_rules = [
         {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": module.SCHEMA}
@@ -99,6 +130,7 @@ def build() -> dict:
             "description": {"$ref": "#/$defs/texts"},
             "images": {"type": "array", "items": LAB_IMAGE},
             "start": START,
+            "compose": COMPOSE,
             "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
         },
         "required": ["id", "lesson", "order", "title", "description", "checks"],
