@@ -139,9 +139,16 @@ def _wait(services: Services, waits, prober: probe.Prober, shown: str) -> None:
                                     tried=last[-1] if last else "-")) from None
 
 
+# How pytest-docker words a command that failed: its exit status and output are what tell why.
+_FAILED = re.compile(r'^Command .* returned (-?\d+): """(.*)"""\.$', re.DOTALL)
+
+
 def _short(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text if len(text) <= 300 else "..." + text[-297:]
+    """The end of the command's output (where compose says what went wrong), and its exit status."""
+    match = _FAILED.match(str(error))
+    head, text = (f"docker-compose exited with {match.group(1)}: ", match.group(2)) if match else ("", str(error))
+    text = " ".join(text.split())
+    return head + (text if len(text) <= 240 else "..." + text[-237:])
 
 
 def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
