@@ -143,3 +143,30 @@ def test_pytest_exercises_brings_them_up_and_down(course, lab, pytester, monkeyp
     result = pytester.runpytest("lessons/compose", "--docker-host", lab.host, "--grader-lang", "en", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*does not contain 'Loja do Curso'*", "Total: 1/3 points"])
+
+
+def test_pytest_dockers_own_fixtures_use_docker_compose_1_29_on_the_graded_daemon(course, lab, pytester, monkeypatch):
+    """An instructor's plain test with pytest-docker's docker_services: the plugin's overrides bring it up in the lab."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    (pytester.path / "app.yml").write_text('services:\n  app:\n    image: nginx:1.25\n    ports: ["80"]\n')
+    pytester.makeconftest('pytest_plugins = ["checks.pytest_plugin"]')
+    pytester.makepyfile(test_own=f'''
+        import pytest
+        from checks import probe
+
+        @pytest.fixture(scope="session")
+        def docker_compose_file(pytestconfig):
+            return str(pytestconfig.rootpath / "app.yml")
+
+        @pytest.fixture(scope="session")
+        def docker_compose_project_name():
+            return "{PROJECT}"
+
+        def test_app_answers(docker_compose_command, docker_services):
+            assert docker_compose_command.split()[-3:-2] == ["docker-compose"]
+            port = docker_services.port_for("app", 80)
+            prober = probe.for_host("{lab.host}")
+            docker_services.wait_until_responsive(lambda: prober.probe(port, "/", 1).status == 200, timeout=30, pause=0.5)
+    ''')
+    result = pytester.runpytest("test_own.py", "--docker-host", lab.host, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
