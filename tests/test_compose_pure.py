@@ -129,6 +129,8 @@ def test_depends_on_without_labels_the_dependency_started_first():
     assert compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snap).passed
     result = compose.evaluate({"services": {"db": {"depends_on": ["web"]}}}, snap)
     assert en(result.found) == "project shop: service db does not depend on web (web is not running or was not started first)"
+    inspected(source, "b", started="2026-11-29T02:00:01Z")  # a whole second: no fraction at all
+    assert compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snapshot(containers=[service("a", "shop", "web"), service("b", "shop", "db")], source=source)).passed
     stopped = snapshot(containers=[service("a", "shop", "web"), service("b", "shop", "db", state="exited", status="Exited (137)")], source=source)
     assert not compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, stopped).passed
 
@@ -223,3 +225,41 @@ def _closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_http_takes_only_tcp_ports():
+    source = FakeSource()
+    item = service("a", "shop", "dns")
+    item["Ports"] = [{"IP": "0.0.0.0", "PrivatePort": 53, "PublicPort": 5353, "Type": "udp"}]
+    result = http.evaluate({"service": "dns", "port": 53}, snapshot(containers=[item], source=source))
+    assert en(result.found) == "port 53 of shop_dns_1 is not published; published ports: 5353:53" and source.calls == []
+
+
+def test_a_5xx_is_tried_again_and_a_4xx_is_an_answer():
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(500 if self.path == "/broken" else 404)
+            self.send_header("Content-Length", "4")
+            self.end_headers()
+            self.wfile.write(b"body")
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        prober = probe.Prober(sleep=lambda seconds: None)
+        broken = prober.probe(port, "/broken", 3)
+        assert (broken.status, broken.body, len(prober.sent)) == (500, b"body", 3)
+        prober.sent.clear()
+        missing = prober.probe(port, "/missing", 3)
+        assert (missing.status, len(prober.sent)) == (404, 1)
+        assert missing.tried == (f"GET http://127.0.0.1:{port}/missing → 404",)
+    finally:
+        server.shutdown()
+        server.server_close()
