@@ -106,28 +106,13 @@ def test_a_port_that_never_answers_is_waited_for_then_reported(course, lab, daem
     assert 2 <= len(prober.sent) <= 5  # one request per try, 0.5 s apart, for 2 s
 
 
-def test_interrupted_while_waiting_leaves_nothing(course, lab, daemon):
+def test_check_interrupted_while_waiting_leaves_nothing(course, lab, daemon):
     """Ctrl-C during `docker-grader check`, once the services run: they are taken down before it exits."""
-    slow = course / "lessons" / "compose-services" / "app.yml"
-    slow.write_text(slow.read_text().replace('      - "80"', '      - "81"'))  # waits on 80: never published... 
-    text = (course / "lessons" / "compose" / "compose-app.yaml").read_text().replace("port: 80, timeout: 60", "port: 81, timeout: 120")
-    (course / "lessons" / "compose" / "compose-app.yaml").write_text(text)
+    _never_answering(course)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "checks", "check", "--host", lab.host, "--exercises", "lessons/compose"],
-                               cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        for _ in range(600):
-            if daemon.api.containers(filters={"label": f"com.docker.compose.project={PROJECT}", "status": "running"}):
-                break
-            time.sleep(0.1)
-        else:
-            raise AssertionError("the services never came up")
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode != 0
+                               cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _interrupt_once_running(daemon, process)
 
 
 def test_pytest_exercises_brings_them_up_and_down(course, lab, pytester, monkeypatch):
@@ -170,3 +155,53 @@ def test_pytest_dockers_own_fixtures_use_docker_compose_1_29_on_the_graded_daemo
     ''')
     result = pytester.runpytest("test_own.py", "--docker-host", lab.host, "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def _never_answering(course):
+    """The course's services, waiting on a port nothing listens on: grading stays in the wait."""
+    app = course / "lessons" / "compose-services" / "app.yml"
+    app.write_text(app.read_text().replace('      - "80"', '      - "81"'))
+    exercise = course / "lessons" / "compose" / "compose-app.yaml"
+    exercise.write_text(exercise.read_text().replace("port: 80, timeout: 60", "port: 81, timeout: 120"))
+
+
+def _interrupt_once_running(daemon, process) -> None:
+    try:
+        for _ in range(600):
+            if daemon.api.containers(filters={"label": f"com.docker.compose.project={PROJECT}", "status": "running"}):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("the services never came up: " + process.stderr.read().decode()[-2000:])
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode != 0
+
+
+def test_pytest_exercises_interrupted_while_waiting_leaves_nothing(course, lab, daemon):
+    _never_answering(course)
+    (course / "pytest.ini").write_text("[pytest]\ngrader_exercises = lessons/compose\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "checks.pytest_plugin", "lessons/compose", "--docker-host", lab.host,
+                                "-p", "no:cacheprovider"], cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _interrupt_once_running(daemon, process)
+
+
+def test_run_takes_the_services_down_before_the_next_exercise(course, lab, daemon):
+    """`run` in a lab it is given (so the lab outlives it): the exercise's project is gone after it, pass or fail."""
+    from checks import runner
+
+    submission = course / "submission"
+    submission.mkdir()
+    for name in ("Dockerfile", "index.html"):
+        shutil.copy(course / name, submission / name)
+    (submission / "compose-app.dc").write_text("docker build -t loja .\n")
+    chosen = exercises.load([course / "lessons" / "compose"])
+    report = runner.run(submission, chosen, lab=lab)
+    assert (report.score, report.error) == (3, None)
+    assert leftovers(daemon) == ([], [], [])
+    (submission / "index.html").write_text("nothing\n")
+    assert runner.run(submission, chosen, lab=lab).score == 1
