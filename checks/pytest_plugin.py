@@ -5,7 +5,10 @@ Exercise files under the folder named by the ``grader_exercises`` ini option
 selects by exercise or check. A failure reads as the check's hint and what was
 found; the session ends with a score table; ``--junitxml`` records each check's
 points as properties. The daemon is read once per session: the snapshot behind the
-``docker_grader_snapshot`` fixture is the one every item grades.
+``docker_grader_snapshot`` fixture is the one every item grades. An exercise with services of
+its own (``compose:``) brings them up before its first check and down after its last, and grades
+on a snapshot read while they run (checks.services, with pytest-docker; its fixtures are set here
+for Debian's docker-compose 1.29 on the graded daemon).
 """
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def _short(error: BaseException) -> str:
 def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
     """An exercise whose services failed: every check fails with the reason."""
     checks = tuple(CheckOutcome(check, Result(False, reason)) for check in exercise.checks)
-    return ExerciseOutcome(exercise, checks, **{"error": reason, **extra})
+    return ExerciseOutcome(exercise, checks, **{**extra, "error": extra.get("error") or reason})
 
 
 def with_services(exercise: Exercise, command: str, client: DaemonClient, compose_file: str | None = None, **extra) -> ExerciseOutcome:

@@ -205,3 +205,16 @@ def test_run_takes_the_services_down_before_the_next_exercise(course, lab, daemo
     assert leftovers(daemon) == ([], [], [])
     (submission / "index.html").write_text("nothing\n")
     assert runner.run(submission, chosen, lab=lab).score == 1
+
+
+def test_run_reports_services_that_did_not_come_up_as_the_exercises_error(course, lab, daemon):
+    from checks import runner
+
+    submission = course / "submission"
+    submission.mkdir()
+    (submission / "Dockerfile").write_text("FROM nginx:1.25\nCOPY missing.html /var/www/index.html\n")
+    (submission / "compose-app.dc").write_text("docker images\n")
+    report = runner.run(submission, exercises.load([course / "lessons" / "compose"]), lab=lab)
+    outcome = report.exercises[0]
+    assert outcome.score == 0 and outcome.commands[0].exit_code == 0
+    assert outcome.error.render("en").startswith("the exercise's services (app.yml) did not come up: docker-compose exited with 1: ")
