@@ -48,7 +48,10 @@ class Prober:
             return HttpProbe(skipped=self.skipped)
         attempts = max(1, min(attempts, MAX_ATTEMPTS))
         if self.namespace is not None:
-            return netns.run_in(self.namespace, lambda: self._tries(host_port, path, attempts))
+            try:
+                return netns.run_in(self.namespace, lambda: self._tries(host_port, path, attempts))
+            except OSError as error:  # not a network namespace (a lab.json that lies), or not root
+                return HttpProbe((f"GET http://{self.address}:{host_port}{path} → not sent: cannot enter {self.namespace} ({error.strerror or error})",))
         return self._tries(host_port, path, attempts)
 
     def _tries(self, host_port: int, path: str, attempts: int) -> HttpProbe:

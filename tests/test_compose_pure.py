@@ -263,3 +263,12 @@ def test_a_5xx_is_tried_again_and_a_4xx_is_an_answer():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_namespace_that_cannot_be_entered_is_a_failed_probe_not_a_crash(tmp_path):
+    (tmp_path / "netns").write_text("not a namespace")
+    (tmp_path / "lab.json").write_text(f'{{"host": "unix://{tmp_path}/docker.sock", "netns": "{tmp_path}/netns"}}')
+    prober = probe.for_host(f"unix://{tmp_path}/docker.sock")
+    result = prober.probe(8080, "/", 3)
+    assert result.status is None and prober.sent == []
+    assert result.tried == (f"GET http://127.0.0.1:8080/ → not sent: cannot enter {tmp_path}/netns (Invalid argument)",)
