@@ -201,7 +201,9 @@ def test_run_takes_the_services_down_before_the_next_exercise(course, lab, daemo
     (submission / "compose-app.dc").write_text("docker build -t loja .\n")
     chosen = exercises.load([course / "lessons" / "compose"])
     report = runner.run(submission, chosen, lab=lab)
-    assert (report.score, report.error) == (3, None)
+    seen = [(c.check.name, c.result.found.render("en")) for o in report.exercises for c in o.checks] + [
+        (o.error.render("en") if o.error else None, [(r.text, r.exit_code, r.output[-300:]) for r in o.commands]) for o in report.exercises]
+    assert (report.score, report.error) == (3, None), seen
     assert leftovers(daemon) == ([], [], [])
     (submission / "index.html").write_text("nothing\n")
     assert runner.run(submission, chosen, lab=lab).score == 1
