@@ -188,7 +188,9 @@ def cmd_check(args, lang: str) -> int:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
     except GraderError as error:
         return emit_error(error, args, lang)
-    report = grading.grade_daemon(chosen, host=args.host)
+    from checks import services  # grading.grade_daemon, with each exercise's own services up while it is graded
+
+    report = services.grade_daemon(chosen, host=args.host)
     return finish(report, args, lang)
 
 

@@ -210,6 +210,19 @@ class DaemonSource:
 
     def __init__(self, client: DaemonClient):
         self.client = client
+        self._prober = None
+
+    @property
+    def prober(self):
+        """Where the http check kind's requests go, chosen from the daemon's address (checks.probe)."""
+        if self._prober is None:
+            from checks import probe
+
+            self._prober = probe.for_host(self.client.endpoint.host)
+        return self._prober
+
+    def http_probe(self, host_port: int, path: str, attempts: int):
+        return self.prober.probe(host_port, path, attempts)
 
     def inspect_container(self, container_id: str) -> dict | None:
         return _mapping(self.client.get_json(f"/containers/{container_id}/json"))

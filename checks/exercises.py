@@ -301,7 +301,15 @@ def _exercise(document: dict, lines: dict[tuple, int], name: str) -> Exercise:
         path=name,
         images=tuple(document.get("images", ())),
         start=document.get("start", {}),
+        compose=_compose(document.get("compose"), name),
     )
+
+
+def _compose(compose: dict | None, name: str) -> dict:
+    """The exercise's compose section, its file resolved beside the exercise file."""
+    if not compose:
+        return {}
+    return {**compose, "file": str((Path(name).parent / compose["file"]).resolve())}
 
 
 def select(exercises: list[Exercise], ids: Iterable[str]) -> list[Exercise]:

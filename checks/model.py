@@ -32,6 +32,8 @@ class Exercise:
     path: str = ""
     images: tuple[Mapping[str, Any], ...] = ()
     start: Mapping[str, Any] = field(default_factory=dict)
+    # Services of the exercise's own compose file (checks.services): "file" is an absolute path here.
+    compose: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def max_score(self) -> float:

@@ -10,23 +10,28 @@ out under xdist too; ``--junitxml`` records each check's points as properties. T
 once per session (per worker under xdist): the snapshot behind the ``docker_grader_snapshot``
 fixture is the one every item grades. A daemon that is down fails every check with the reason, and
 the session exits with 3.
+An exercise with services of its own (``compose:``) brings them up before its first check and
+down after its last, and grades on a snapshot read while they run (checks.services, with
+pytest-docker; its fixtures are set here for Debian's docker-compose 1.29 on the graded daemon).
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 
 from checks import courses, grading
 from checks import exercises as exercise_files
+from checks import probe, services
 from checks import lang as language
-from checks.daemon import DaemonClient, connect, read_snapshot
+from checks.daemon import DaemonClient, connect, read_snapshot, resolve_endpoint
 from checks.errors import EXIT_DAEMON, DaemonError, ExerciseError, GraderError
 from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.report.rows import message, points
-from checks.results import CheckOutcome
+from checks.results import CheckOutcome, Result
 from checks.snapshot import Snapshot
 
 CLIENT = pytest.StashKey[DaemonClient]()
@@ -104,6 +109,26 @@ def docker_grader_snapshot(pytestconfig: pytest.Config) -> Snapshot:
     return snapshot_for(pytestconfig)
 
 
+@pytest.fixture(scope="session")
+def docker_compose_command(pytestconfig: pytest.Config) -> str:
+    """pytest-docker's compose command: Debian's docker-compose 1.29 (not the v2 plugin) on the graded daemon."""
+    client = pytestconfig.stash.get(CLIENT, None)
+    host = client.endpoint.host if client else resolve_endpoint(pytestconfig.getoption("--docker-host")).host
+    return services.daemon_command(host, pytestconfig.rootpath)
+
+
+@pytest.fixture(scope="session")
+def docker_setup() -> list[str]:
+    """pytest-docker's setup for docker-compose 1.29, which has no `up --wait`."""
+    return list(services.SETUP)
+
+
+@pytest.fixture(scope="session")
+def docker_cleanup() -> list[str]:
+    """pytest-docker's cleanup: containers, networks and the project's volumes."""
+    return list(services.CLEANUP)
+
+
 class ExerciseFile(pytest.File):
     def collect(self):
         try:
@@ -117,6 +142,29 @@ class ExerciseNode(pytest.Collector):
     def __init__(self, *, exercise: Exercise, **kwargs):
         super().__init__(**kwargs)
         self.exercise = exercise
+        self.snapshot: Snapshot | None = None  # its own, read while its services run (compose:)
+        self.error: GraderError | None = None
+        self._services = contextlib.ExitStack()
+
+    def setup(self) -> None:
+        """An exercise with services of its own: up (checks.services, through pytest-docker) before its checks."""
+        if not self.exercise.compose:
+            return
+        snapshot_for(self.config)  # the session's snapshot first: other exercises never see these services
+        client = self.config.stash[CLIENT]
+        try:
+            command = services.daemon_command(client.endpoint.host, self.config.rootpath)
+            self._services.enter_context(services.running(self.exercise, command, probe.for_host(client.endpoint.host)))
+            self.snapshot = read_snapshot(client)
+        except GraderError as error:
+            self.error = error
+
+    def teardown(self) -> None:
+        """Down, whatever happened: after the last check, on a failure, and on Ctrl-C (pytest tears down then too)."""
+        try:
+            self._services.close()
+        except GraderError as error:
+            pytest.fail(error.render(lang_of(self.config)), pytrace=False)
 
     def collect(self):
         for index, check in enumerate(self.exercise.checks, 1):
@@ -145,7 +193,12 @@ class CheckItem(pytest.Item):
 
     def runtest(self) -> None:
         self.user_properties.extend([("score", 0), ("max_score", self.check.points)])
-        outcome = CheckOutcome(self.check, grading.evaluate(self.check, snapshot_for(self.config)))
+        node = self.parent
+        if node.error is not None:  # the exercise's services did not come up: every check fails with why
+            result = Result(False, node.error.message)
+        else:
+            result = grading.evaluate(self.check, node.snapshot or snapshot_for(self.config))
+        outcome = CheckOutcome(self.check, result)
         self.outcome = outcome  # what the report carries to the score table
         self.user_properties[-2:] = [("score", outcome.score), ("max_score", outcome.max_score)]
         if outcome.result.unknown:  # the grader cannot tell: not passed, and not the student's failure

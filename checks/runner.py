@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checks import events, submission
+from checks import events, services, submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
@@ -35,6 +35,7 @@ from checks.sandbox import Sandbox
 
 # Files whose work cannot count: the exercise scores 0, whatever state the lab was left in.
 ZERO_SCORE = ("submission.refused", "submission.missing")
+SERVICES_MINIMUM = 60.0  # seconds an exercise's own services get to come up, even after slow commands
 
 
 @dataclass(frozen=True)
@@ -114,9 +115,17 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
                 error = msg("submission.timeout", line=late.line, seconds=f"{timeout:g}")
     ended = time.time_ns()
     with DaemonClient(Endpoint(daemon.host), api_version=daemon.api_version) as client:
-        snapshot = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
-        snapshot.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
-        outcome = grade_exercise(exercise, snapshot, commands=runs, error=error)
+
+        def snapshot():
+            taken = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
+            taken.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
+            return taken
+
+        if exercise.compose:  # the exercise's own services, up (in the sandbox) while it is graded
+            seconds = max(deadline - time.monotonic(), SERVICES_MINIMUM)
+            outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
+        else:
+            outcome = grade_exercise(exercise, snapshot(), commands=runs, error=error)
     if not last:
         start_state.stop_running(daemon)
     if error is not None and error.key in ZERO_SCORE:

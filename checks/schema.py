@@ -38,7 +38,7 @@ MESSAGES = {
 }
 register(MESSAGES)
 SLUG = "^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
-RECIPES = ["alpine", "busybox", "debian", "hello", "ubuntu"]
+RECIPES = ["alpine", "busybox", "debian", "hello", "httpd", "ubuntu"]
 NAME = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$"  # a container, volume or network name, as dockerd accepts it
 LIST_LIMIT = 20  # items of each list of a starting state
 
@@ -74,7 +74,8 @@ LAB_IMAGE = {
         "recipe": {
             "enum": RECIPES,
             "description": "busybox or alpine: a shell and coreutils (alpine's /etc/os-release); debian, ubuntu: the same "
-            "with that distribution's /etc/os-release and a bash; hello: prints a greeting.",
+            "with that distribution's /etc/os-release and a bash; hello: prints a greeting; "
+            "httpd: busybox httpd serving a page from /var/www on port 80 (a stand-in for nginx or httpd).",
         },
         "cmd": {"type": "array", "items": {"type": "string"}, "description": "The image's default command (recipes only)."},
         "archive": {
@@ -164,6 +165,37 @@ START = {
 }
 
 
+COMPOSE = {
+    "type": "object",
+    "description": "Services the exercise defines in a compose file of its own (for example the student's "
+    "Dockerfile built beside a database): brought up before grading, waited for, and always torn down.",
+    "properties": {
+        "file": {"type": "string", "pattern": "^[^/]", "maxLength": 300,
+                 "description": "The compose file, relative to the exercise file; its `build: .` is the submission's folder.",
+                 "examples": ["shop.compose.yml"]},
+        "wait": {
+            "type": "array",
+            "maxItems": 10,
+            "description": "Ports that must answer HTTP (anything below 500) before grading starts.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "service": {"type": "string", "minLength": 1},
+                    "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "The container port."},
+                    "path": {"type": "string", "pattern": "^/", "default": "/"},
+                    "timeout": {"type": "number", "exclusiveMinimum": 0, "maximum": 300, "default": 60},
+                },
+                "required": ["service", "port"],
+                "additionalProperties": False,
+            },
+            "examples": [[{"service": "web", "port": 80}]],
+        },
+    },
+    "required": ["file"],
+    "additionalProperties": False,
+}
+
+
 def build() -> dict:
     kind_rules = [
         {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": module.SCHEMA}
@@ -183,6 +215,7 @@ def build() -> dict:
             "description": {"$ref": "#/$defs/texts"},
             "images": {"type": "array", "items": LAB_IMAGE},
             "start": START,
+            "compose": COMPOSE,
             "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
         },
         "required": ["id", "lesson", "order", "title", "description", "checks"],

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 
 from checks import refs
 
 _EXITED = re.compile(r"Exited \((-?\d+)\)")
+_HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,26 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Port:
+    """A container port and where it is published: ``host_port`` 0 when it is not."""
+
+    container_port: int
+    protocol: str = "tcp"
+    host_ip: str = ""
+    host_port: int = 0
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A mount as the container list shows it: ``name`` for a volume, ``source`` for a bind."""
+
+    type: str
+    destination: str
+    name: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Container:
     id: str
     name: str
@@ -41,6 +62,12 @@ class Container:
     image_id: str
     state: str  # created, running, paused, restarting, removing, exited, dead
     exit_code: int | None = None
+    # What the list also shows, for compose projects and published ports (no extra request).
+    labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    ports: tuple[Port, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    networks: tuple[str, ...] = ()
+    health: str = ""  # healthy, unhealthy, starting; "" without a healthcheck
 
     @property
     def short_id(self) -> str:
@@ -65,8 +92,25 @@ class FileRead:
     truncated: bool = False
 
 
-# The lazy reads, by the name a kind lists in READS; each is one GET request when first asked.
-READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events")
+@dataclass(frozen=True)
+class HttpProbe:
+    """HTTP GETs to a published port, retried a bounded number of times (checks.probe).
+
+    ``tried`` has one line per attempt (the URL and what came back); ``status``, ``headers``
+    and at most ``checks.probe.BODY_LIMIT`` bytes of ``body`` are the last answer (``status``
+    None when none came). ``skipped`` says why nothing was sent (a remote daemon).
+    """
+
+    tried: tuple[str, ...] = ()
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    body: bytes = b""
+    skipped: str = ""
+
+
+# The lazy reads, by the name a kind lists in READS; each is one GET request when first asked
+# ("http" is not one to the daemon: GET requests to a published port, see checks.probe).
+READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http")
 
 
 class Source(Protocol):
@@ -87,6 +131,8 @@ class Source(Protocol):
     def networks(self) -> list: ...  # "networks": GET /networks
 
     def events(self): ...  # "events": checks.events.EventLog, None without a record (GET /events)
+
+    def http_probe(self, host_port: int, path: str, attempts: int) -> HttpProbe: ...  # "http"
 
 
 @dataclass
@@ -186,6 +232,10 @@ class Snapshot:
         ``check`` on a daemon without ``docker-grader start``."""
         return self._read("events")
 
+    def http(self, host_port: int, path: str, attempts: int) -> HttpProbe:
+        """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers."""
+        return self._read("http_probe", host_port, path, attempts, empty=HttpProbe(skipped="no daemon"))
+
     def logs_contain(self, container: Container, text: str) -> bool:
         key = (container.id, text)
         if key not in self._logs:
@@ -219,4 +269,22 @@ def container_from_api(item: dict) -> Container:
         image_id=item.get("ImageID") or "",
         state=state,
         exit_code=int(match.group(1)) if match else None,
+        labels=dict(item.get("Labels") or {}),
+        ports=tuple(_port(port) for port in item.get("Ports") or () if isinstance(port, dict)),
+        mounts=tuple(_mount(mount) for mount in item.get("Mounts") or () if isinstance(mount, dict)),
+        networks=tuple(sorted(((item.get("NetworkSettings") or {}).get("Networks") or {}))),
+        health=_health(item.get("Status") or ""),
     )
+
+
+def _port(item: dict) -> Port:
+    return Port(int(item.get("PrivatePort") or 0), item.get("Type") or "tcp", item.get("IP") or "", int(item.get("PublicPort") or 0))
+
+
+def _mount(item: dict) -> Mount:
+    return Mount(item.get("Type") or "", item.get("Destination") or "", item.get("Name") or "", item.get("Source") or "")
+
+
+def _health(status: str) -> str:
+    match = _HEALTH.search(status)
+    return match.group(1).removeprefix("health: ") if match else ""

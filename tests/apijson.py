@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from checks.snapshot import Snapshot
+from checks.snapshot import HttpProbe, Snapshot
 
 
 def image_id(hex_digit_pair: str) -> str:
@@ -67,6 +67,7 @@ class FakeSource:
         self.volume_list: list[dict] = []
         self.network_list: list[dict] = []
         self.event_log = None  # checks.events.EventLog, or None: no record of events
+        self.answers: dict[tuple[int, str], HttpProbe] = {}  # (host port, path) -> what GETs there got
 
     def inspect_container(self, container_id: str) -> dict | None:
         self.calls.append(("inspect", container_id))
@@ -99,6 +100,10 @@ class FakeSource:
     def events(self):
         self.calls.append(("events",))
         return self.event_log
+
+    def http_probe(self, host_port: int, path: str, attempts: int):
+        self.calls.append(("http", host_port, path, attempts))
+        return self.answers.get((host_port, path)) or HttpProbe((f"GET http://127.0.0.1:{host_port}{path} → connection refused",) * attempts)
 
     def logs_contain(self, container_id: str, text: str) -> bool:
         self.calls.append(("logs", container_id, text))

@@ -272,6 +272,28 @@ def security_opt(name: str, value: Any, context: Context) -> Decision:
     return ALLOW
 
 
+# Sysctls that compose files of a course set (redis's somaxconn), each of the container's own network
+# namespace and harmless to the host (Kubernetes' "safe" set, and somaxconn), with the values they take.
+SYSCTLS = {
+    "net.core.somaxconn": re.compile(r"[0-9]{1,5}"),
+    "net.ipv4.ip_unprivileged_port_start": re.compile(r"[0-9]{1,5}"),
+    "net.ipv4.tcp_syncookies": re.compile(r"[012]"),
+    "net.ipv4.ip_local_port_range": re.compile(r"[0-9]{1,5}[ \t]+[0-9]{1,5}"),
+    "net.ipv4.ping_group_range": re.compile(r"[0-9]{1,10}[ \t]+[0-9]{1,10}"),
+}
+
+
+def sysctls(name: str, value: Any, context: Context) -> Decision:
+    if is_zero(value):
+        return ALLOW
+    if not isinstance(value, dict):
+        return refuse("boundary.field", field=name, value=_show(value))
+    for key, setting in value.items():
+        if key not in SYSCTLS or not isinstance(setting, str) or not SYSCTLS[key].fullmatch(setting):
+            return refuse("boundary.field", field=f"{name}[{key}]", value=_show(setting))
+    return ALLOW
+
+
 def tmpfs(name: str, value: Any, context: Context) -> Decision:
     for target, options in (value or {}).items():
         if not all(TMPFS_OPTIONS.fullmatch(o) for o in str(options).split(",") if o):
@@ -307,6 +329,7 @@ HOST_CONFIG: dict[str, FieldRule] = {
     "ReadonlyRootfs": any_value,
     "SecurityOpt": security_opt,
     "Tmpfs": tmpfs,
+    "Sysctls": sysctls,
     "ShmSize": any_value,
     "ConsoleSize": any_value,
     "Init": any_value,
@@ -333,7 +356,7 @@ HOST_CONFIG: dict[str, FieldRule] = {
     "Ulimits": ulimits,
     "MaskedPaths": null_only,
     "ReadonlyPaths": null_only,
-    # Privileged, CapAdd, Devices, DeviceCgroupRules, DeviceRequests, Sysctls, UsernsMode,
+    # Privileged, CapAdd, Devices, DeviceCgroupRules, DeviceRequests, UsernsMode,
     # CgroupParent, StorageOpt, OomKillDisable, Blkio*Device*,
     # CpuRealtime*, Annotations ... are not here: they must stay at their zero value.
 }

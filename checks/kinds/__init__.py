@@ -6,7 +6,7 @@ lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Addin
 module plus its line here (see CONTRIBUTING.md).
 """
 
-from checks.kinds import containers, events, image, image_count
+from checks.kinds import compose, containers, events, http, image, image_count
 from checks.kinds import output
 
 KINDS = {
@@ -15,4 +15,6 @@ KINDS = {
     "containers": containers,
     "events": events,
     "output": output,
+    "compose": compose,
+    "http": http,
 }

@@ -242,6 +242,24 @@ def _hello_layer() -> tuple[str, Blob]:
     return layer.blobs()
 
 
+# The httpd stand-in (for nginx, httpd...): busybox's httpd serving one page on port 80, in the foreground.
+HTTPD_PAGE = b"<!DOCTYPE html>\n<html><body><h1>It works!</h1><p>busybox httpd, docker-grader lab</p></body></html>\n"
+# Under a shell that ends on SIGTERM: httpd as PID 1 would ignore it, and every `docker stop` would wait 10 s.
+HTTPD_CMD = ["sh", "-c", "trap 'exit 0' TERM; httpd -f -v -p 80 -h /var/www & wait"]
+HTTPD_APPLETS = ("httpd", "wget")
+
+
+def _httpd_layer() -> tuple[str, Blob]:
+    """Above the busybox layer: httpd's applets and the page it serves."""
+    layer = _Layer()
+    for name in ("var", "var/www"):
+        layer.directory(name)
+    for applet in HTTPD_APPLETS:
+        layer.symlink(f"bin/{applet}", "busybox")
+    layer.file("var/www/index.html", HTTPD_PAGE)
+    return layer.blobs()
+
+
 # recipe → (its layers, bottom first, by name in LAYERS; its default command)
 RECIPES = {
     "busybox": (("busybox",), ["/bin/sh"]),
@@ -249,12 +267,14 @@ RECIPES = {
     "debian": (("busybox", "debian"), ["bash"]),
     "ubuntu": (("busybox", "ubuntu"), ["bash"]),
     "hello": (("hello",), ["/hello"]),
+    "httpd": (("busybox", "httpd"), HTTPD_CMD),
 }
 LAYERS = {
     "busybox": _busybox_layer,
     "hello": _hello_layer,
     "debian": lambda: _release_layer("debian"),
     "ubuntu": lambda: _release_layer("ubuntu"),
+    "httpd": _httpd_layer,
 }
 
 
@@ -267,6 +287,8 @@ def _layer_key(name: str) -> str:
         inputs = BUSYBOX.read_bytes() if BUSYBOX.is_file() else b""
     elif name == "hello":
         inputs = hello_elf()
+    elif name == "httpd":
+        inputs = HTTPD_PAGE + repr(HTTPD_APPLETS).encode()
     else:  # a distribution's /etc files and bash
         inputs = repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
     return hashlib.sha256(f"{name}\0{LAYER_FORMAT}\0".encode() + inputs).hexdigest()
