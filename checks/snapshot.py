@@ -24,6 +24,7 @@ class Image:
     id: str
     tags: tuple[refs.Reference, ...] = ()
     digests: tuple[refs.Reference, ...] = ()
+    size: int | None = field(default=None, compare=False)  # bytes, from the image list (None if it has none)
 
     @property
     def short_id(self) -> str:
@@ -41,10 +42,21 @@ class Container:
     image_id: str
     state: str  # created, running, paused, restarting, removing, exited, dead
     exit_code: int | None = None
+    # From the list too, so that a volume's users and a network's containers need no inspect.
+    mounts: tuple["Mount", ...] = field(default=(), compare=False)
+    networks: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (name, network ID)
 
     @property
     def short_id(self) -> str:
         return self.id[:12]
+
+
+@dataclass(frozen=True)
+class Mount:
+    type: str  # volume, bind, tmpfs...
+    name: str  # a volume's name; "" for a bind mount
+    source: str
+    destination: str
 
 
 @dataclass(frozen=True)
@@ -195,7 +207,8 @@ def _same_reference(typed: str, wanted: str) -> bool:
 def image_from_api(item: dict) -> Image:
     tags = tuple(ref for ref in map(refs.try_parse, item.get("RepoTags") or ()) if ref is not None)
     digests = tuple(ref for ref in map(refs.try_parse, item.get("RepoDigests") or ()) if ref is not None)
-    return Image(id=item["Id"], tags=tags, digests=digests)
+    size = item.get("Size")
+    return Image(id=item["Id"], tags=tags, digests=digests, size=size if isinstance(size, int) and size >= 0 else None)
 
 
 def container_from_api(item: dict) -> Container:
@@ -209,4 +222,11 @@ def container_from_api(item: dict) -> Container:
         image_id=item.get("ImageID") or "",
         state=state,
         exit_code=int(match.group(1)) if match else None,
+        mounts=tuple(_mount(m) for m in item.get("Mounts") or () if isinstance(m, dict)),
+        networks=tuple((name, (settings or {}).get("NetworkID") or "") for name, settings in
+                       ((item.get("NetworkSettings") or {}).get("Networks") or {}).items()),
     )
+
+
+def _mount(item: dict) -> Mount:
+    return Mount(item.get("Type") or "", item.get("Name") or "", item.get("Source") or "", item.get("Destination") or "")
