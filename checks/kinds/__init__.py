@@ -7,9 +7,14 @@ module plus its line here (see CONTRIBUTING.md).
 """
 
 from checks.kinds import containers, image, image_count
+from checks.kinds import files, image_config, networks, volumes
 
 KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
+    "image_config": image_config,
+    "files": files,
+    "volumes": volumes,
+    "networks": networks,
 }
