@@ -167,6 +167,8 @@ def test_files_written_by_a_container_and_a_large_one(lab_daemon):
     result = evaluate(lab_daemon, files, select=select, path="/big", contains="tail")
     assert not result.passed
     assert result.found.render("en") == "in writer, the first 64 KiB of /big (70005 bytes) do not contain 'tail'"
+    result = evaluate(lab_daemon, files, select=select, path="/result/inside")  # dockerd: 500 "not a directory"
+    assert not result.passed and result.found.render("en") == "in writer, /result/inside does not exist"
 
 
 def test_files_all_or_any_container(lab_daemon):
