@@ -89,7 +89,7 @@ def test_image_config_every_field_as_built():
 ])
 def test_image_config_each_difference_fails_and_says_what_it_found(spec, problem):
     result, _ = config(**spec)
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == f"image app:1 (ID cdcdcdcdcdcd) differs: {problem}"
 
 
@@ -103,7 +103,7 @@ def test_image_config_command_as_text():
     source = image_source()
     source.images[APP_ID]["Config"] = {"Cmd": ["/bin/sh", "-c", "npm start"], "Entrypoint": ["tini", "--"]}
     assert config(source, cmd="npm start", entrypoint="tini --")[0].passed
-    assert not config(image_source(), cmd="npm start")[0].passed
+    assert config(image_source(), cmd="npm start")[0].passed is False
     assert config(image_source(), cmd="cat /app/note.txt")[0].passed
 
 
@@ -120,13 +120,13 @@ def test_image_config_size_from_the_list_costs_no_request():
     result, calls = config(max_size_mb=5.6)
     assert result.passed and calls == []
     result, calls = config(max_size_mb=5.5)
-    assert not result.passed and en(result.found).endswith("size 5.6 MB, over 5.5 MB") and calls == []
+    assert result.passed is False and en(result.found).endswith("size 5.6 MB, over 5.5 MB") and calls == []
 
 
 def test_image_config_size_from_the_inspect_when_the_list_has_none():
     listed = {**APP, "Size": None}
     result, calls = config(images=(BASE, listed), max_size_mb=1.9)
-    assert not result.passed and en(result.found).endswith("size 2.0 MB, over 1.9 MB")
+    assert result.passed is False and en(result.found).endswith("size 2.0 MB, over 1.9 MB")
     assert calls == [("image_inspect", APP_ID)]
     assert config(images=(BASE, listed), max_size_mb=2)[0].passed
 
@@ -153,16 +153,16 @@ def test_image_config_base_with_the_same_layers_but_another_id_is_a_build():
 def test_image_config_a_retag_of_the_base_is_not_built_from_it():
     retagged = image_json(BASE_ID, ["alpine:3.14", "app:1"])
     result, calls = config(images=(retagged,), base="alpine:3.14")
-    assert not result.passed and en(result.found).endswith("it is base image alpine:3.14 itself (same ID): a tag is not a build")
+    assert result.passed is False and en(result.found).endswith("it is base image alpine:3.14 itself (same ID): a tag is not a build")
 
 
 def test_image_config_missing_or_removed_image():
     result, calls = config(images=(BASE,), user="x")
-    assert not result.passed and en(result.found) == "image app:1 is not present" and calls == []
+    assert result.passed is False and en(result.found) == "image app:1 is not present" and calls == []
     source = image_source()
     del source.images[APP_ID]  # removed between the list and the inspect
     result, _ = config(source, user="x")
-    assert not result.passed and en(result.found) == "image app:1 was removed during grading"
+    assert result.passed is False and en(result.found) == "image app:1 was removed during grading"
 
 
 def test_image_config_by_id_prefix():
@@ -206,24 +206,24 @@ def test_files_a_file_exists_and_contains_a_text():
 
 def test_files_missing_text():
     result, _ = check_files(path="/app/note.txt", contains="bye")
-    assert not result.passed and en(result.found) == "in web, /app/note.txt does not contain 'bye'"
+    assert result.passed is False and en(result.found) == "in web, /app/note.txt does not contain 'bye'"
 
 
 def test_files_text_beyond_what_was_read_says_so():
     big = FileRead("/big", "file", 70000, content=b"\0" * 65536, truncated=True)
     result, _ = check_files(file_source(**{f"{WEB}:/big": big}), path="/big", contains="end")
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == "in web, the first 64 KiB of /big (70000 bytes) do not contain 'end'"
 
 
 def test_files_missing_path_and_absent_state():
     result, calls = check_files(path="/nope")
-    assert not result.passed and en(result.found) == "in web, /nope does not exist"
+    assert result.passed is False and en(result.found) == "in web, /nope does not exist"
     assert calls == [("archive", WEB, "/nope"), ("inspect", WEB)]  # the inspect tells a missing path from a removed container
     result, _ = check_files(path="/nope", state="absent")
     assert result.passed and en(result.found) == "in web, /nope does not exist, as expected"
     result, calls = check_files(path="/app", state="absent")
-    assert not result.passed and en(result.found) == "in web, /app still exists (directory); remove it"
+    assert result.passed is False and en(result.found) == "in web, /app still exists (directory); remove it"
     assert calls == [("archive", WEB, "/app")]
 
 
@@ -233,15 +233,15 @@ def test_files_a_container_removed_while_grading_fails_even_for_absent():
     source.files = {}  # the archive of a removed container: 404, as for a missing path
     for state in ("present", "absent"):
         result, _ = check_files(source, path="/app", state=state)
-        assert not result.passed and en(result.found) == "container web was removed during grading"
+        assert result.passed is False and en(result.found) == "container web was removed during grading"
 
 
 def test_files_types():
     assert check_files(path="/app", type="dir")[0].passed
     result, _ = check_files(path="/app", type="file")
-    assert not result.passed and en(result.found) == "in web, /app is a directory, not a file"
+    assert result.passed is False and en(result.found) == "in web, /app is a directory, not a file"
     result, _ = check_files(path="/app/note.txt", type="symlink")
-    assert not result.passed and en(result.found) == "in web, /app/note.txt is a file, not a symbolic link"
+    assert result.passed is False and en(result.found) == "in web, /app/note.txt is a file, not a symbolic link"
 
 
 def test_files_a_symlink_is_reported_as_one_with_its_target():
@@ -249,11 +249,11 @@ def test_files_a_symlink_is_reported_as_one_with_its_target():
     assert result.passed and en(result.found) == "in web, /etc/os-release is a symbolic link to ../usr/lib/os-release"
     assert calls == [("archive", WEB, "/etc/os-release")]  # not followed
     result, _ = check_files(path="/etc/os-release", type="file")
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == "in web, /etc/os-release is a symbolic link to ../usr/lib/os-release, not a file"
     assert check_files(path="/etc/os-release", type="symlink", target="../usr/lib/os-release")[0].passed
     result, _ = check_files(path="/etc/os-release", target="/usr/lib/os-release")
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == "in web, /etc/os-release is a symbolic link to ../usr/lib/os-release, not to /usr/lib/os-release"
     result, _ = check_files(path="/app/note.txt", target="/x")
     assert en(result.found) == "in web, /app/note.txt is a file, not a symbolic link"
@@ -265,19 +265,19 @@ def test_files_contains_follows_a_symlink_and_says_so():
     assert en(result.found) == "in web, /etc/os-release (a symbolic link to ../usr/lib/os-release) contains 'Alpine'"
     assert calls == [("archive", WEB, "/etc/os-release"), ("archive", WEB, "/usr/lib/os-release")]
     result, _ = check_files(path="/etc/os-release", contains="Debian")
-    assert not result.passed and en(result.found) == "in web, /usr/lib/os-release does not contain 'Debian'"
+    assert result.passed is False and en(result.found) == "in web, /usr/lib/os-release does not contain 'Debian'"
 
 
 def test_files_dangling_and_looping_links():
     dangling = FileRead("/d", "symlink", target="gone")
     result, _ = check_files(file_source(**{f"{WEB}:/d": dangling}), path="/d", contains="x")
-    assert not result.passed and en(result.found) == "in web, /d is a symbolic link to gone, which does not exist"
+    assert result.passed is False and en(result.found) == "in web, /d is a symbolic link to gone, which does not exist"
     loop = FileRead("/loop", "symlink", target="/loop")
     result, calls = check_files(file_source(**{f"{WEB}:/loop": loop}), path="/loop", contains="x")
-    assert not result.passed and en(result.found) == "in web, /loop goes through more than 8 symbolic links"
+    assert result.passed is False and en(result.found) == "in web, /loop goes through more than 8 symbolic links"
     assert len(calls) == 1  # the cache answers the same path again
     result, _ = check_files(path="/app", contains="x")
-    assert not result.passed and en(result.found) == "in web, /app is a directory: only a file's content can contain a text"
+    assert result.passed is False and en(result.found) == "in web, /app is a directory: only a file's content can contain a text"
 
 
 @pytest.mark.parametrize("links, passed", [(8, True), (9, False)])
@@ -292,11 +292,11 @@ def test_files_all_and_any_of_the_selected_containers():
     select = {"image": "alpine:3.14"}
     assert check_files(select={}, path="/etc/os-release", contains="Alpine")[0].passed
     result, calls = check_files(select={}, path="/app/note.txt")
-    assert not result.passed and en(result.found) == "in db, /app/note.txt does not exist"
+    assert result.passed is False and en(result.found) == "in db, /app/note.txt does not exist"
     result, calls = check_files(select={}, path="/app/note.txt", match="any")
     assert result.passed and calls == [("archive", WEB, "/app/note.txt")]  # stops at the first that has it
     result, _ = check_files(select={"name": "nobody"}, path="/app")
-    assert not result.passed and en(result.found) == "no container named nobody"
+    assert result.passed is False and en(result.found) == "no container named nobody"
     assert check_files(select=select, path="/etc/os-release", type="symlink")[0].passed
 
 
@@ -333,10 +333,10 @@ def test_volume_present_with_driver_labels_and_users():
 
 def test_volume_missing_and_absent():
     result, _ = check_volume(volume_list=[])
-    assert not result.passed and en(result.found) == "volume todo-db does not exist"
+    assert result.passed is False and en(result.found) == "volume todo-db does not exist"
     assert check_volume(volume_list=[], state="absent")[0].passed
     result, _ = check_volume(state="absent")
-    assert not result.passed and en(result.found) == "volume todo-db exists (driver local, used by: none)"
+    assert result.passed is False and en(result.found) == "volume todo-db exists (driver local, used by: none)"
 
 
 @pytest.mark.parametrize("spec, problem", [
@@ -347,7 +347,7 @@ def test_volume_missing_and_absent():
 ])
 def test_volume_differences(spec, problem):
     result, _ = check_volume(volume_users(), **spec)
-    assert not result.passed and en(result.found) == f"volume todo-db differs: {problem}"
+    assert result.passed is False and en(result.found) == f"volume todo-db differs: {problem}"
 
 
 def test_volume_unused():
@@ -396,7 +396,7 @@ def test_network_aliases_read_only_for_the_named_containers():
     result, calls = check_network(aliases={"db": ["db"]})
     assert result.passed and calls == [("networks",), ("inspect", DB)]
     result, _ = check_network(aliases={"db": ["database"]})
-    assert not result.passed
+    assert result.passed is False
     assert en(result.found) == "network todo-app differs: db lacks alias(es) database on it; has: db, bbbbbbbbbbbb"
 
 
@@ -407,16 +407,16 @@ def test_network_aliases_read_only_for_the_named_containers():
 ])
 def test_network_differences(spec, problem):
     result, calls = check_network(**spec)
-    assert not result.passed and en(result.found) == f"network todo-app differs: {problem}"
+    assert result.passed is False and en(result.found) == f"network todo-app differs: {problem}"
     assert calls == [("networks",)]
 
 
 def test_network_missing_and_absent():
     result, _ = check_network(network="nope")
-    assert not result.passed and en(result.found) == "network nope does not exist"
+    assert result.passed is False and en(result.found) == "network nope does not exist"
     assert check_network(network="nope", state="absent")[0].passed
     result, _ = check_network(state="absent")
-    assert not result.passed and en(result.found).startswith("network todo-app exists")
+    assert result.passed is False and en(result.found).startswith("network todo-app exists")
 
 
 def test_network_attachment_by_id_when_the_name_differs():
@@ -429,4 +429,64 @@ def test_network_container_removed_before_its_aliases_are_read():
     source, containers_ = network_setup()
     source.inspected.pop(DB)
     result, _ = check_network(source, containers_, aliases={"db": ["db"]})
-    assert not result.passed and en(result.found) == "network todo-app differs: container db was removed during grading"
+    assert result.passed is False and en(result.found) == "network todo-app differs: container db was removed during grading"
+
+
+# --- edges the mutants showed -------------------------------------------------------------
+def test_image_config_defaults_user_and_workdir_unset():
+    source = image_source()
+    source.images[APP_ID]["Config"] = {"User": "", "WorkingDir": "", "Env": ["URL=a=b"]}
+    assert config(source, user="", workdir="/", env={"URL": "a=b"})[0].passed
+    result, _ = config(source, user="root", workdir="/srv")
+    assert en(result.found).endswith("differs: User is '', expected 'root', WorkingDir is '', expected '/srv'")
+    source.images[APP_ID]["Config"] = {"WorkingDir": "/"}
+    assert config(source, workdir="")[0].passed
+
+
+def test_image_config_healthcheck_text_across_its_arguments():
+    source = image_source()
+    source.images[APP_ID]["Config"] = {"Healthcheck": {"Test": ["CMD", "curl", "-f", "http://localhost"]}}
+    assert config(source, healthcheck="curl -f http")[0].passed
+
+
+def test_image_config_only_the_image_and_every_problem_together():
+    result, calls = config()
+    assert result.passed and en(result.found) == "image app:1 (ID cdcdcdcdcdcd) is as expected: present" and calls == []
+    result, _ = config(user="root", env={"A": "2"}, base="other:1")
+    assert en(result.found) == ("image app:1 (ID cdcdcdcdcdcd) differs: User is 'nobody', expected 'root', Env A is '1', "
+                                "expected '2', its first layers are not those of other:1: it was not built from it (FROM other:1)")
+
+
+def test_files_a_special_file_and_a_link_whose_container_went_away():
+    fifo = FileRead("/fifo", "other")
+    result, _ = check_files(file_source(**{f"{WEB}:/fifo": fifo}), path="/fifo", type="file")
+    assert en(result.found) == "in web, /fifo is a special file, not a file"
+    source = file_source()
+    source.inspected.pop(WEB)
+    source.files.pop((WEB, "/usr/lib/os-release"))  # gone between the two reads
+    result, _ = check_files(source, path="/etc/os-release", contains="Alpine")
+    assert result.passed is False and en(result.found) == "container web was removed during grading"
+
+
+def test_volume_list_and_users_with_several_volumes():
+    vols = [{"Name": "other", "Driver": "nfs"}, {"Name": "todo-db", "Driver": "local", "Labels": {"a": "1", "b": "2"}}]
+    users = volume_users()
+    with_mounts(users[1], ("volume", "todo-db", "/one"), ("volume", "todo-db", "/two"), ("bind", "todo-db", "/three"))
+    result, _ = check_volume(users, vols, labels={"a": "9", "b": "9"}, used_by=["nobody", "ghost"])
+    assert en(result.found) == ("volume todo-db differs: Labels a is '1', expected '9', Labels b is '2', expected '9', "
+                                "not mounted by nobody, ghost; mounted by: web (/data), db (/one, /two)")
+    result, _ = check_volume(users, vols, state="absent")
+    assert result.passed is False and en(result.found) == "volume todo-db exists (driver local, used by: web (/data), db (/one, /two))"
+    result, _ = check_volume(users, [{"Name": "todo-db"}])
+    assert en(result.found) == "volume todo-db exists (driver -, used by: web (/data), db (/one, /two))"
+
+
+def test_network_each_missing_container_named_once_and_every_alias_problem():
+    source, containers_ = network_setup()
+    source.inspected[WEB] = {"Id": WEB, "NetworkSettings": {"Networks": {"todo-app": {"Aliases": ["front"]}}}}
+    result, _ = check_network(source, containers_, containers=["lonely", "ghost"], aliases={"lonely": ["x"], "web": ["a", "b"], "db": ["c"]})
+    assert en(result.found) == ("network todo-app differs: lonely, ghost not attached to it; attached: db, web, "
+                                "web lacks alias(es) a, b on it; has: front, db lacks alias(es) c on it; has: db, bbbbbbbbbbbb")
+    source.network_list[1].pop("Driver")
+    result, _ = check_network(source, containers_, state="absent")
+    assert result.passed is False and en(result.found) == "network todo-app exists (driver -, containers: db, web)"

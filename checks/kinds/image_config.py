@@ -92,7 +92,7 @@ SCHEMA = {
         },
         "user": {"type": "string", "maxLength": 200, "description": "Config.User (USER); \"\" is the default, root.",
                  "examples": ["node", "1000:1000"]},
-        "workdir": {"type": "string", "maxLength": 4096, "description": "Config.WorkingDir (WORKDIR).", "examples": ["/app"]},
+        "workdir": {"type": "string", "maxLength": 4096, "description": "Config.WorkingDir (WORKDIR); \"\" or / is the default.", "examples": ["/app"]},
         "env": pairs_schema("Environment variables of the image (ENV).", [{"NODE_ENV": "production", "DEBUG": False}]),
         "labels": pairs_schema("Labels of the image (LABEL).", [{"maintainer": True}]),
         "healthcheck": {
@@ -199,7 +199,8 @@ def port_key(port: int | str) -> str:
 
 
 def same_dir(actual: str, expected: str) -> bool:
-    return (posixpath.normpath(actual) if actual else "") == (posixpath.normpath(expected) if expected else "")
+    """Paths compared normalised; no WORKDIR ("") is the root, where a container starts then."""
+    return posixpath.normpath(actual or "/") == posixpath.normpath(expected or "/")
 
 
 def base_problems(reference: str, image: Image, layers: list, snapshot: Snapshot) -> list[Message]:

@@ -77,18 +77,18 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     network = found[0]
     attached = {c.name: c for c in snapshot.containers if on(c, network)}
     shown = listing(sorted(attached))
-    present = msg("networks.present", network=wanted, driver=network.get("Driver") or "", containers=shown)
+    present = msg("networks.present", network=wanted, driver=network.get("Driver") or "-", containers=shown)
     if spec.get("state") == "absent":
         return Result(False, present)
     problems: list[Message] = []
     if "driver" in spec and network.get("Driver") != spec["driver"]:
         problems.append(differs("Driver", network.get("Driver"), spec["driver"]))
     named = list(spec.get("containers", ())) + [name for name in spec.get("aliases", {}) if name not in spec.get("containers", ())]
-    missing = [name for name in named if name.lstrip("/") not in attached]
+    missing = [name for name in named if name not in attached]
     if missing:
         problems.append(msg("networks.not_attached", names=", ".join(missing), containers=shown))
     for name, aliases in spec.get("aliases", {}).items():
-        container = attached.get(name.lstrip("/"))
+        container = attached.get(name)
         if container is not None:
             problems += alias_problems(container, network["Name"], aliases, snapshot)
     if problems:

@@ -72,7 +72,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if not found:
         return Result(spec.get("state") == "absent", msg("volumes.missing", volume=name))
     volume = found[0]
-    present = msg("volumes.present", volume=name, driver=volume.get("Driver") or "", users=shown)
+    present = msg("volumes.present", volume=name, driver=volume.get("Driver") or "-", users=shown)
     if spec.get("state") == "absent":
         return Result(False, present)
     problems: list[Message] = []
@@ -82,7 +82,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         problems += pair_problems("Labels", spec["labels"], volume.get("Labels") or {})
     if "users" in spec and not count_ok(spec["users"], len(users)):
         problems.append(msg("volumes.users", count=len(users), expected=describe_count(spec["users"]), users=shown))
-    missing = [wanted for wanted in spec.get("used_by", ()) if wanted.lstrip("/") not in {c.name for c in users}]
+    missing = [wanted for wanted in spec.get("used_by", ()) if wanted not in {c.name for c in users}]
     if missing:
         problems.append(msg("volumes.not_mounted_by", names=", ".join(missing), users=shown))
     if problems:
