@@ -126,7 +126,7 @@ def test_image_config_size_from_the_list_costs_no_request():
 def test_image_config_size_from_the_inspect_when_the_list_has_none():
     listed = {**APP, "Size": None}
     result, calls = config(images=(BASE, listed), max_size_mb=1.9)
-    assert result.passed is False and en(result.found).endswith("size 2.0 MB, over 1.9 MB")
+    assert result.passed is False and en(result.found).endswith("size 1.98 MB, over 1.9 MB")
     assert calls == [("image_inspect", APP_ID)]
     assert config(images=(BASE, listed), max_size_mb=2)[0].passed
 
@@ -162,6 +162,9 @@ def test_image_config_missing_or_removed_image():
     source = image_source()
     del source.images[APP_ID]  # removed between the list and the inspect
     result, _ = config(source, user="x")
+    assert result.passed is False and en(result.found) == "image app:1 was removed during grading"
+    source.histories.pop(APP_ID)
+    result, calls = config(source, instructions=["COPY"])
     assert result.passed is False and en(result.found) == "image app:1 was removed during grading"
 
 

@@ -143,13 +143,16 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if "max_size_mb" in spec:
         size = image.size if image.size is not None else inspect.get("Size") or 0
         if size > spec["max_size_mb"] * MB:
-            problems.append(msg("image_config.size", size=round(size / MB, 1), max=spec["max_size_mb"]))
+            problems.append(msg("image_config.size", size=round(size / MB, 2), max=spec["max_size_mb"]))
     problems += config_problems(spec, inspect.get("Config") or {})
     layers = list((inspect.get("RootFS") or {}).get("Layers") or [])
     if "layers" in spec and not count_ok(spec["layers"], len(layers)):
         problems.append(msg("image_config.layers", count=len(layers), expected=describe_count(spec["layers"])))
     if "instructions" in spec:
-        steps = [str(step.get("CreatedBy") or "") for step in snapshot.history(image) if isinstance(step, dict)]
+        history = snapshot.history(image)
+        if not history:  # every image has at least one step: it was removed meanwhile
+            return Result(False, msg("image_config.gone", ref=wanted))
+        steps = [str(step.get("CreatedBy") or "") for step in history if isinstance(step, dict)]
         problems += [msg("image_config.instruction", text=text) for text in spec["instructions"] if not any(text in step for step in steps)]
     if "base" in spec:
         problems += base_problems(spec["base"], image, layers, snapshot)
