@@ -493,3 +493,32 @@ def test_network_each_missing_container_named_once_and_every_alias_problem():
     source.network_list[1].pop("Driver")
     result, _ = check_network(source, containers_, state="absent")
     assert result.passed is False and en(result.found) == "network todo-app exists (driver -, containers: db, web)"
+
+
+def test_every_problem_is_kept_alongside_the_others():
+    result, _ = config(user="root", instructions=["apk add"])
+    assert en(result.found).endswith("User is 'nobody', expected 'root', no step of its history was created by an instruction with 'apk add'")
+    result, _ = check_volume(volume_users(), driver="nfs", labels={"course": "k8s"})
+    assert en(result.found) == "volume todo-db differs: Driver is local, expected nfs, Labels course is 'docker', expected 'k8s'"
+
+
+@pytest.mark.parametrize("check, fault", [
+    ("{kind: image_config, image: app, env: {A: 1}}", "$.checks[0].env.A: 1 is not of type string | boolean"),
+    ("{kind: image_config, image: app, labels: {}}", "$.checks[0].labels"),
+    ("{kind: image_config, image: app, exposed_ports: [80/http]}", "$.checks[0].exposed_ports[0]"),
+    ("{kind: files, select: {}, path: etc/os-release}", "$.checks[0].path"),
+    ("{kind: files, select: {}, path: /x, type: link}", "$.checks[0].type"),
+    ("{kind: volumes, volume: /data}", "$.checks[0].volume"),
+    ("{kind: volumes, volume: db, labels: {a: [1]}}", "$.checks[0].labels.a"),
+    ("{kind: networks, network: n, aliases: {db: []}}", "$.checks[0].aliases.db"),
+])
+def test_the_schema_refuses_bad_keys_with_where_and_what(tmp_path, check, fault):
+    from checks import exercises
+    from checks.errors import GraderError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: bad\nlesson: l\norder: 1\ntitle: {pt-BR: a, en: b}\ndescription: {pt-BR: a, en: b}\n"
+                    f"checks:\n  - {check[:-1]}, name: c, points: 1, hint: {{pt-BR: a, en: b}}}}\n")
+    with pytest.raises(GraderError) as refused:
+        exercises.load([path])
+    assert f"bad.yaml:7: {fault}" in refused.value.render("en")

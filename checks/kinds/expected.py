@@ -15,15 +15,13 @@ MESSAGES = {
 register(MESSAGES)
 
 
-def pairs_schema(description: str, examples: list) -> dict:
-    """Expected pairs: a text is that exact value, true is set to any value, false is not set."""
-    return {
-        "type": "object",
-        "description": description + " A value of true: set, to anything; false: not set.",
-        "additionalProperties": {"type": ["string", "boolean"]},
-        "minProperties": 1,
-        "examples": examples,
-    }
+# Expected pairs, for a kind's schema to extend with its description and examples.
+PAIRS = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "boolean"]},
+    "minProperties": 1,
+}
+PAIRS_HELP = " A value of true: set, to anything; false: not set."
 
 
 def differs(field: str, found, expected) -> Message:

@@ -136,7 +136,6 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if not chosen:
         return Result(False, msg("containers.none", selector=containers.describe(spec["select"])))
     quantifier = spec.get("match", "all")
-    result = None
     for container in chosen:
         result = check_path(spec, container, snapshot)
         if result.passed != (quantifier == "all"):
@@ -199,4 +198,4 @@ def describe(read: FileRead, name: str) -> Message:
 
 
 def kind_name(kind: str) -> Message:
-    return msg(f"files.kind.{kind if kind in ('file', 'dir', 'symlink') else 'other'}")
+    return msg(f"files.kind.{kind}")  # FileRead.kind: file, dir, symlink or other

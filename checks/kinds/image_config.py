@@ -17,7 +17,7 @@ import json
 import posixpath
 from typing import Mapping
 
-from checks.kinds.expected import differs, env_map, pair_problems, pairs_schema
+from checks.kinds.expected import PAIRS, PAIRS_HELP, differs, env_map, pair_problems
 from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count
 from checks.messages import Message, msg, register
 from checks.results import Result
@@ -93,8 +93,8 @@ SCHEMA = {
         "user": {"type": "string", "maxLength": 200, "description": "Config.User (USER); \"\" is the default, root.",
                  "examples": ["node", "1000:1000"]},
         "workdir": {"type": "string", "maxLength": 4096, "description": "Config.WorkingDir (WORKDIR); \"\" or / is the default.", "examples": ["/app"]},
-        "env": pairs_schema("Environment variables of the image (ENV).", [{"NODE_ENV": "production", "DEBUG": False}]),
-        "labels": pairs_schema("Labels of the image (LABEL).", [{"maintainer": True}]),
+        "env": {**PAIRS, "description": "Environment variables of the image (ENV)." + PAIRS_HELP, "examples": [{"NODE_ENV": "production", "DEBUG": False}]},
+        "labels": {**PAIRS, "description": "Labels of the image (LABEL)." + PAIRS_HELP, "examples": [{"maintainer": True}]},
         "healthcheck": {
             "type": ["boolean", "string"],
             "description": "true: the image has a HEALTHCHECK; false: none; a text: its test command contains it.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from checks.kinds.expected import differs, pair_problems, pairs_schema
+from checks.kinds.expected import PAIRS, PAIRS_HELP, differs, pair_problems
 from checks.kinds.fields import COUNT, count_ok, describe_count, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
@@ -49,7 +49,7 @@ SCHEMA = {
         "volume": {**NAME, "description": "The volume's name, as `docker volume ls` shows it.", "examples": ["todo-db"]},
         "state": {"enum": ["present", "absent"], "default": "present", "description": "Whether the volume must exist."},
         "driver": {"type": "string", "minLength": 1, "description": "Its driver.", "examples": ["local"]},
-        "labels": pairs_schema("Labels of the volume (`docker volume create --label`).", [{"course": "docker"}]),
+        "labels": {**PAIRS, "description": "Labels of the volume (`docker volume create --label`)." + PAIRS_HELP, "examples": [{"course": "docker"}]},
         "used_by": {
             "type": "array",
             "minItems": 1,
