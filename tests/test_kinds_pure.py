@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from checks.kinds import KINDS, containers, fields, image, image_count
+from checks.kinds import KINDS, containers, events, fields, image, image_count
+from checks.kinds import output
+from checks.kinds import files, image_config, networks, volumes
 from checks.messages import Message, msg
 
 from apijson import FakeSource, container_json, digest, image_id, image_json, snapshot
@@ -23,7 +25,8 @@ def en(message: Message) -> str:
 
 
 def test_the_registry_names_each_kind_module():
-    assert {"image": image, "image_count": image_count, "containers": containers}.items() <= KINDS.items()
+    assert KINDS == {"image": image, "image_count": image_count, "containers": containers, "events": events, "output": output,
+                     "image_config": image_config, "files": files, "volumes": volumes, "networks": networks}
     assert all(callable(module.evaluate) and module.SCHEMA["properties"] for module in KINDS.values())
 
 

@@ -6,13 +6,16 @@ lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Addin
 module plus its line here (see CONTRIBUTING.md).
 """
 
-from checks.kinds import containers, image, image_count
+from checks.kinds import containers, events, image, image_count
+from checks.kinds import output
 from checks.kinds import files, image_config, networks, volumes
 
 KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
+    "events": events,
+    "output": output,
     "image_config": image_config,
     "files": files,
     "volumes": volumes,

@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from checks.errors import LabError, UsageError
-from checks.lab import cleanup, netns, processes
+from checks.lab import cleanup, netns, processes, readiness
 from checks.lab import images as lab_images
 from checks.messages import Message, msg
 
@@ -96,6 +97,12 @@ class Lab:
         return f"unix://{self.socket}"
 
     @property
+    def options(self) -> str:
+        """The lab's options for another docker-grader command: --name, and --dir when it is not the default folder."""
+        given = f"--name {shlex.quote(self.name)}"
+        return given if self.root == (base_dir() / self.name).absolute() else f"{given} --dir {shlex.quote(str(self.root))}"
+
+    @property
     def tag(self) -> str:
         """Unique per lab folder: names its cgroup parent and containerd namespace."""
         return "docker-grader-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
@@ -150,6 +157,8 @@ class Lab:
             return False
         if self.root.exists():
             self.down(progress)
+        for warning in readiness.require():  # before anything is made: a machine that cannot host a lab says why
+            progress(warning)
         programs = {name: processes.program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
         built = lab_images.lab_images(extra_images)  # fails early on a missing busybox
         try:
@@ -167,7 +176,8 @@ class Lab:
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
             processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
+            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
@@ -179,7 +189,7 @@ class Lab:
         except BaseException:
             self.down()
             raise
-        progress(msg("lab.ready", name=self.name, host=self.host))
+        progress(msg("lab.ready", name=self.name, host=self.host, options=self.options))
         return True
 
     @contextlib.contextmanager
