@@ -254,6 +254,8 @@ class DaemonSource:
         try:
             if response.status in (404, 409):
                 return None
+            if response.status >= 400 and b"not a directory" in response.read(4096):
+                return None  # a path through a file (/file/x, /file/): no such path; dockerd answers 500
             if response.status >= 400:
                 raise DaemonError(msg("daemon.bad_answer", endpoint=self.client.endpoint.host, request="GET archive", reason=response.status))
             return _first_entry(response, path, self.FILE_LIMIT)

@@ -25,6 +25,7 @@ class Image:
     id: str
     tags: tuple[refs.Reference, ...] = ()
     digests: tuple[refs.Reference, ...] = ()
+    size: int | None = field(default=None, compare=False)  # bytes, from the image list (None if it has none)
 
     @property
     def short_id(self) -> str:
@@ -68,6 +69,7 @@ class Container:
     mounts: tuple[Mount, ...] = ()
     networks: tuple[str, ...] = ()
     health: str = ""  # healthy, unhealthy, starting; "" without a healthcheck
+    network_ids: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (name, network ID)
 
     @property
     def short_id(self) -> str:
@@ -255,7 +257,8 @@ def _same_reference(typed: str, wanted: str) -> bool:
 def image_from_api(item: dict) -> Image:
     tags = tuple(ref for ref in map(refs.try_parse, item.get("RepoTags") or ()) if ref is not None)
     digests = tuple(ref for ref in map(refs.try_parse, item.get("RepoDigests") or ()) if ref is not None)
-    return Image(id=item["Id"], tags=tags, digests=digests)
+    size = item.get("Size")
+    return Image(id=item["Id"], tags=tags, digests=digests, size=size if isinstance(size, int) and size >= 0 else None)
 
 
 def container_from_api(item: dict) -> Container:
@@ -273,6 +276,8 @@ def container_from_api(item: dict) -> Container:
         ports=tuple(_port(port) for port in item.get("Ports") or () if isinstance(port, dict)),
         mounts=tuple(_mount(mount) for mount in item.get("Mounts") or () if isinstance(mount, dict)),
         networks=tuple(sorted(((item.get("NetworkSettings") or {}).get("Networks") or {}))),
+        network_ids=tuple((name, (settings or {}).get("NetworkID") or "") for name, settings in
+                          ((item.get("NetworkSettings") or {}).get("Networks") or {}).items()),
         health=_health(item.get("Status") or ""),
     )
 

@@ -10,6 +10,7 @@ import pytest
 
 from checks.kinds import KINDS, compose, containers, events, fields, http, image, image_count
 from checks.kinds import output
+from checks.kinds import files, image_config, networks, volumes
 from checks.messages import Message, msg
 
 from apijson import FakeSource, container_json, digest, image_id, image_json, snapshot
@@ -25,7 +26,8 @@ def en(message: Message) -> str:
 
 def test_the_registry_names_each_kind_module():
     assert KINDS == {"image": image, "image_count": image_count, "containers": containers, "events": events, "output": output,
-                     "compose": compose, "http": http}
+                     "compose": compose, "http": http,
+                     "image_config": image_config, "files": files, "volumes": volumes, "networks": networks}
     assert all(callable(module.evaluate) and module.SCHEMA["properties"] for module in KINDS.values())
 
 

@@ -48,3 +48,14 @@ def test_reads_of_objects_removed_meanwhile_are_empty(daemon):
         assert snap.read_path(container, "/etc/os-release") is None
         assert snap.image_inspect(image) == {}
         assert snap.history(image) == []
+
+
+def test_a_path_through_a_file_is_absent_not_an_error(daemon):
+    """dockerd answers 500 "not a directory" for /file/x or /file/: the student's state, not the grader's fault."""
+    daemon.docker("run", "--name", "through", "alpine:3.14", "sh", "-c", "echo x > /f")
+    with connect(daemon.lab.host) as client:
+        snap = read_snapshot(client)
+        (container,) = snap.containers
+        assert snap.read_path(container, "/f/x") is None
+        assert snap.read_path(container, "/f/") is None
+        assert snap.read_path(container, "/f").kind == "file"

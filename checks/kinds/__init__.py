@@ -8,6 +8,7 @@ module plus its line here (see CONTRIBUTING.md).
 
 from checks.kinds import compose, containers, events, http, image, image_count
 from checks.kinds import output
+from checks.kinds import files, image_config, networks, volumes
 
 KINDS = {
     "image": image,
@@ -17,4 +18,8 @@ KINDS = {
     "output": output,
     "compose": compose,
     "http": http,
+    "image_config": image_config,
+    "files": files,
+    "volumes": volumes,
+    "networks": networks,
 }
