@@ -126,3 +126,93 @@ def _parsed(text: str) -> Reference | None:
         return parse(text)
     except ReferenceError:
         return None
+
+
+# --- patterns -------------------------------------------------------------------------
+_GLOB = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A glob over image references, matched as ``docker images --filter reference=`` does.
+
+    Go's ``path.Match``: ``*`` and ``?`` stop at ``/``, ``[a-z]``, ``[^0-9]``, ``\\`` escapes.
+    A reference matches when its familiar form (``php:8.2-apache``) or its familiar name
+    (``php``) does, as in distribution/reference's FamiliarMatch; the normalised forms
+    (``docker.io/library/php:8.2-apache``) match too, for patterns written in full.
+    """
+
+    text: str
+    regex: re.Pattern
+
+    def matches(self, reference: str) -> bool:
+        """Whether a reference (as typed: ``alpine`` is ``alpine:latest``) matches; False for an ID."""
+        return _pattern_matches(self, reference)
+
+
+def is_pattern(text: str) -> bool:
+    """Whether the text is meant as a pattern: it holds ``*``, ``?`` or ``[``."""
+    return isinstance(text, str) and not _GLOB.isdisjoint(text)
+
+
+@functools.lru_cache(maxsize=256)  # a check's pattern is compiled once per run, not per container
+def pattern(text: str) -> Pattern | None:
+    """The compiled pattern, or None when the text has no glob character or is not a valid pattern."""
+    if not is_pattern(text):
+        return None
+    try:
+        regex, example = _translate(text)
+        if "@" in text:
+            raise ReferenceError("a pattern matches names and tags, not digests")
+        parse(example)  # the pattern with each wildcard as one letter must be a reference
+    except ReferenceError:
+        return None
+    return Pattern(text, regex)
+
+
+def _translate(text: str) -> tuple[re.Pattern, str]:
+    """Go's path.Match syntax as a regex, and an example of what it matches (to validate it)."""
+    regex, example, i = [], [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "*":
+            regex.append("[^/]*")
+            example.append("a")
+        elif char == "?":
+            regex.append("[^/]")
+            example.append("a")
+        elif char == "\\":
+            if i + 1 == len(text):
+                raise ReferenceError("a pattern cannot end with \\")
+            i += 1
+            regex.append(re.escape(text[i]))
+            example.append(text[i])
+        elif char == "[":
+            end = text.find("]", i + 2 if text[i + 1 : i + 2] == "^" else i + 1)
+            if end < 0:
+                raise ReferenceError("unclosed [ in pattern")
+            body = text[i + 1 : end]
+            negate = body.startswith("^")
+            body = body[1:] if negate else body
+            if not body or "/" in body or "\\" in body or "[" in body:
+                raise ReferenceError("invalid character class")
+            regex.append(("[^/" if negate else "[") + body.replace("^", r"\^") + "]")
+            example.append("a")
+            i = end
+        else:
+            regex.append(re.escape(char))
+            example.append(char)
+        i += 1
+    try:
+        return re.compile("".join(regex)), "".join(example)
+    except re.error as error:  # a bad range such as [z-a]
+        raise ReferenceError(f"invalid pattern: {error}") from None
+
+
+@functools.lru_cache(maxsize=65536)  # containers name few distinct references: match each once per pattern
+def _pattern_matches(compiled: Pattern, reference: str) -> bool:
+    parsed = try_parse(reference)
+    if parsed is None or parsed.digest and not parsed.tag:
+        return False
+    names = (parsed.familiar, familiar_repository(parsed.repository), str(parsed), parsed.repository)
+    return any(compiled.regex.fullmatch(name) for name in names)

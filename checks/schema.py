@@ -15,7 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from checks import refs
 from checks.kinds import KINDS
-from checks.kinds.fields import IMAGE, is_image
+from checks.kinds.fields import IMAGE, is_image, is_image_pattern
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
 SLUG = "^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
@@ -119,6 +119,7 @@ def build() -> dict:
 def format_checker() -> FormatChecker:
     checker = FormatChecker()
     checker.checks("docker-image")(lambda value: not isinstance(value, str) or is_image(value))
+    checker.checks("docker-image-pattern")(lambda value: not isinstance(value, str) or is_image_pattern(value))
 
     @checker.checks("docker-repository", raises=refs.ReferenceError)
     def _repository(value: object) -> bool:
