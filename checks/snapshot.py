@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 
 from checks import refs
 
@@ -41,6 +41,8 @@ class Container:
     image_id: str
     state: str  # created, running, paused, restarting, removing, exited, dead
     exit_code: int | None = None
+    # The whole item of the list (Ports, Mounts, Labels, Status...), for kinds that read more of it at no cost.
+    listed: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def short_id(self) -> str:
@@ -231,4 +233,5 @@ def container_from_api(item: dict) -> Container:
         image_id=item.get("ImageID") or "",
         state=state,
         exit_code=int(match.group(1)) if match else None,
+        listed=item,
     )

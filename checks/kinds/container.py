@@ -1,0 +1,429 @@
+"""Containers chosen by a selector, and how they were run: ports, env, mounts, restart policy,
+command, user, -it, health, running or not, started again.
+
+What the container list already holds (running, mounts, the ports `docker ps` shows, the health of a
+running container) costs no request; the rest is read from the container's inspect, one request per
+selected container (docs/performance.md has the cost of each key).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Mapping
+
+from checks.kinds.containers import SCHEMA as CONTAINERS_SCHEMA
+from checks.kinds.containers import describe, selected
+from checks.kinds.fields import count_ok, describe_count, listing
+from checks.messages import msg, register
+from checks.results import Result
+from checks.snapshot import Container, Snapshot
+
+# What this kind tells the student it found, in pt-BR and en.
+MESSAGES = {
+    "container.count": {
+        "pt-BR": "{count} container(s) {selector} ({expected}): {names}",
+        "en": "{count} container(s) {selector} ({expected}): {names}",
+    },
+    "container.none": {"pt-BR": "nenhum container {selector}", "en": "no container {selector}"},
+    "container.mismatch": {
+        "pt-BR": "container {name}: {key} esperado {expected}; encontrado: {found}",
+        "en": "container {name}: {key} expected {expected}; found: {found}",
+    },
+    "container.none_match": {
+        "pt-BR": "nenhum dos {count} container(s) {selector} está como esperado; o primeiro: {first}",
+        "en": "none of the {count} container(s) {selector} is as expected; the first: {first}",
+    },
+    "container.gone": {
+        "pt-BR": "o container {name} foi removido durante a correção; rode a correção de novo",
+        "en": "container {name} was removed while grading; grade again",
+    },
+    "container.ok": {
+        "pt-BR": "{count} container(s) {selector}: {names}; tudo como esperado",
+        "en": "{count} container(s) {selector}: {names}; all as expected",
+    },
+    "container.unset": {"pt-BR": "não definida", "en": "not set"},
+    "container.yes": {"pt-BR": "sim", "en": "yes"},
+    "container.no": {"pt-BR": "não", "en": "no"},
+}
+register(MESSAGES)
+
+# Lazy reads: the inspect of a selected container, only for keys the list cannot answer
+# (and for the image selector's own fallback, as in `containers`).
+READS: tuple[str, ...] = ("inspect",)
+
+_PORT = re.compile(
+    r"(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):)?(?:(?P<host>\d{0,5}):)?(?P<port>\d{1,5})(?:/(?P<protocol>tcp|udp|sctp))?"
+)
+ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
+HEALTH = ["healthy", "unhealthy", "starting", "none"]
+ZERO_TIME = "0001-01-01T00:00:00Z"
+
+PORT_OBJECT = {
+    "type": "object",
+    "properties": {
+        "container_port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "The port inside the container."},
+        "host_port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "The host port it is published on; left out: any."},
+        "host_ip": {
+            "type": "string",
+            "pattern": r"^[0-9a-fA-F:.]+$",
+            "description": "The host address it is bound to: 0.0.0.0 (or ::) for all interfaces, as `-p 8080:80` binds, "
+            "or one address, as `-p 127.0.0.1:8080:80`; left out: any.",
+        },
+        "protocol": {"enum": ["tcp", "udp", "sctp"], "default": "tcp"},
+    },
+    "required": ["container_port"],
+    "additionalProperties": False,
+}
+
+SCHEMA = {
+    "properties": {
+        "select": CONTAINERS_SCHEMA["properties"]["select"],
+        "count": {**CONTAINERS_SCHEMA["properties"]["count"], "description": "How many containers the selector must find; "
+                  "left out: at least one."},
+        "match": {
+            "enum": ["all", "any"],
+            "default": "all",
+            "description": "Every selected container must be as the other keys say (all), or at least one (any).",
+        },
+        "running": {
+            "type": "boolean",
+            "description": "Running now (`docker ps` lists it as Up), or not. A paused container is not running.",
+            "examples": [True],
+        },
+        "ports": {
+            "type": "array",
+            "minItems": 1,
+            "description": "Ports published with -p, each as `docker run -p` writes it ([host_ip:][host_port:]container_port[/protocol]) "
+            "or as an object; a part left out is not checked, so `8080:80` takes any interface and `0.0.0.0:8080:80` only all "
+            "of them. Read from `docker ps` when it shows them, else from HostConfig.PortBindings (what -p asked for).",
+            "items": {"oneOf": [{"type": "string", "pattern": "^" + re.sub(r"\?P<\w+>", "?:", _PORT.pattern) + "$"}, PORT_OBJECT]},
+            "examples": [["8080:80"], ["127.0.0.1:8080:80/tcp"], [{"container_port": 80, "host_port": 8080, "host_ip": "0.0.0.0"}]],
+        },
+        "env": {
+            "type": "object",
+            "minProperties": 1,
+            "description": "Environment variables (Config.Env, -e): a text is the exact value, true that the variable is set "
+            "(to anything, even empty), false that it is not set. Quote numbers: \"1.10\".",
+            "additionalProperties": {"type": ["string", "boolean"]},
+            "propertyNames": {"pattern": "^[^=]+$"},
+            "examples": [{"MYSQL_ROOT_PASSWORD": "secret", "DEBUG": True, "OLD_SETTING": False}],
+        },
+        "mounts": {
+            "type": "array",
+            "minItems": 1,
+            "description": "Mounts (-v, --mount), each found by its destination in the container.",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "destination": {"type": "string", "pattern": "^/", "description": "The path inside the container."},
+                    "type": {"enum": ["volume", "bind", "tmpfs"], "description": "volume (a named or anonymous volume), bind (a host path) or tmpfs."},
+                    "source": {"type": "string", "minLength": 1, "description": "The volume's name, or a bind mount's host path."},
+                    "read_only": {"type": "boolean", "description": "Mounted read-only (:ro), or writable."},
+                },
+                "required": ["destination"],
+                "additionalProperties": False,
+            },
+            "examples": [[{"type": "volume", "source": "db-data", "destination": "/var/lib/mysql"}],
+                         [{"type": "bind", "destination": "/usr/share/nginx/html", "read_only": True}]],
+        },
+        "restart": {
+            "description": "The restart policy (--restart, HostConfig.RestartPolicy): its name, or the name and "
+            "max_retries (for on-failure).",
+            "oneOf": [
+                {"enum": ["no", "always", "unless-stopped", "on-failure"]},
+                {
+                    "type": "object",
+                    "properties": {
+                        "name": {"enum": ["no", "always", "unless-stopped", "on-failure"]},
+                        "max_retries": {"type": "integer", "minimum": 0},
+                    },
+                    "required": ["name"],
+                    "additionalProperties": False,
+                },
+            ],
+            "examples": ["unless-stopped", {"name": "on-failure", "max_retries": 3}],
+        },
+        "command": {
+            "description": "The command (Config.Cmd): the arguments given after the image, or the image's CMD. A list is "
+            "compared item by item; a text with the list joined by spaces.",
+            "type": ["array", "string"],
+            "items": {"type": "string"},
+            "examples": [["sleep", "3600"], "sleep 3600"],
+        },
+        "entrypoint": {
+            "description": "The entrypoint (Config.Entrypoint, --entrypoint or the image's ENTRYPOINT); [] for none. "
+            "A list is compared item by item; a text with the list joined by spaces.",
+            "type": ["array", "string"],
+            "items": {"type": "string"},
+            "examples": [["/docker-entrypoint.sh"], []],
+        },
+        "user": {
+            "type": "string",
+            "description": "The user it runs as (Config.User, -u), as given: `1000`, `1000:1000`, `node`; \"\" for the image's default.",
+            "examples": ["1000:1000", "node"],
+        },
+        "tty": {"type": "boolean", "description": "Started with a terminal (-t, Config.Tty).", "examples": [True]},
+        "open_stdin": {"type": "boolean", "description": "Started with stdin kept open (-i, Config.OpenStdin).", "examples": [True]},
+        "health": {
+            "enum": HEALTH,
+            "description": "Its health (HEALTHCHECK, --health-cmd): healthy, unhealthy, starting, or none (no health check).",
+            "examples": ["healthy"],
+        },
+        "started_again": {
+            "type": "boolean",
+            "description": "The same container was started again after it stopped (`docker start`, `docker restart`, or its "
+            "restart policy), rather than a new one being created: it ran, finished, and runs again (State.StartedAt after "
+            "State.FinishedAt), or its RestartCount is above 0. A container stopped again after its second start only "
+            "shows the RestartCount.",
+            "examples": [True],
+        },
+    },
+    "required": ["select"],
+}
+
+PROPERTY_KEYS = ("running", "mounts", "ports", "health", "env", "restart", "command", "entrypoint", "user", "tty",
+                 "open_stdin", "started_again")  # the list's keys first: a failure there costs no inspect
+
+
+class _Gone(Exception):
+    """The container was removed between the list and its inspect."""
+
+
+def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
+    selector = spec["select"]
+    chosen = [c for c in snapshot.containers if selected(selector, c, snapshot)]
+    described = describe(selector)
+    names = listing([c.name or c.short_id for c in chosen])
+    keys = [key for key in PROPERTY_KEYS if key in spec]
+    count = spec.get("count", {"min": 1})
+    if not count_ok(count, len(chosen)):
+        return Result(False, msg("container.count", count=len(chosen), selector=described, expected=describe_count(count), names=names))
+    if keys and not chosen:
+        return Result(False, msg("container.none", selector=described))
+    quantifier = spec.get("match", "all")
+    failures = []
+    for container in chosen:  # one at a time, so that a verdict stops the reads
+        failure = _first_failure(spec, keys, container, snapshot)
+        if failure is None and quantifier == "any":
+            break
+        if failure is not None and quantifier == "all":
+            return Result(False, failure)
+        if failure is not None:
+            failures.append(failure)
+    else:
+        if failures:  # match: any, and not one passed
+            return Result(False, msg("container.none_match", count=len(chosen), selector=described, first=failures[0]))
+    return Result(True, msg("container.ok", count=len(chosen), selector=described, names=names))
+
+
+def _first_failure(spec: Mapping, keys: list[str], container: Container, snapshot: Snapshot):
+    name = container.name or container.short_id
+    try:
+        for key in keys:
+            ok, expected, found = JUDGES[key](spec[key], container, snapshot)
+            if not ok:
+                return msg("container.mismatch", name=name, key=key, expected=expected, found=found)
+    except _Gone:
+        return msg("container.gone", name=name)
+    return None
+
+
+def _inspect(container: Container, snapshot: Snapshot) -> dict:
+    inspected = snapshot.inspect(container)
+    if not inspected:
+        raise _Gone
+    return inspected
+
+
+def _config(container: Container, snapshot: Snapshot) -> dict:
+    return _inspect(container, snapshot).get("Config") or {}
+
+
+def _flag(value: bool):
+    return msg("container.yes") if value else msg("container.no")
+
+
+# --- each key: (wanted, container, snapshot) -> (ok, expected, found) ------------------------
+def _running(wanted: bool, container: Container, snapshot: Snapshot):
+    return (container.state == "running") == wanted, _flag(wanted), container.state
+
+
+def _ports(wanted: list, container: Container, snapshot: Snapshot):
+    wanted_ports = [_port_spec(item) for item in wanted]
+    listed = _listed_bindings(container)
+    if all(any(_binding_ok(w, b) for b in listed) for w in wanted_ports):
+        return True, "", ""
+    asked = _asked_bindings(_inspect(container, snapshot))
+    ok = all(any(_binding_ok(w, b) for b in listed + asked) for w in wanted_ports)
+    shown = sorted({_show_binding(b) for b in listed + asked})
+    return ok, ", ".join(_show_binding(w) for w in wanted_ports), listing(shown)
+
+
+def _port_spec(item) -> tuple[str | None, int | None, int, str]:
+    """(host_ip, host_port, container_port, protocol), None where the exercise leaves it out."""
+    if isinstance(item, Mapping):
+        return item.get("host_ip"), item.get("host_port"), item["container_port"], item.get("protocol", "tcp")
+    match = _PORT.fullmatch(item)
+    ip = match["ip"].strip("[]") if match["ip"] else None
+    return ip, int(match["host"]) if match["host"] else None, int(match["port"]), match["protocol"] or "tcp"
+
+
+def _listed_bindings(container: Container) -> list[tuple[str, int, int, str]]:
+    """The list's Ports that are published (a PublicPort), as `docker ps` shows them."""
+    return [
+        (port.get("IP") or "", port["PublicPort"], port.get("PrivatePort", 0), port.get("Type") or "tcp")
+        for port in container.listed.get("Ports") or ()
+        if port.get("PublicPort")
+    ]
+
+
+def _asked_bindings(inspected: dict) -> list[tuple[str, int | None, int, str]]:
+    """HostConfig.PortBindings, what -p asked for, whether or not the container runs: {"80/tcp": [{HostIp, HostPort}]}."""
+    bindings = []
+    for key, hosts in ((inspected.get("HostConfig") or {}).get("PortBindings") or {}).items():
+        port, _, protocol = key.partition("/")
+        for host in hosts or [{}]:
+            host_port = (host or {}).get("HostPort") or ""
+            bindings.append(((host or {}).get("HostIp") or "", int(host_port) if host_port.isdigit() else None, int(port), protocol or "tcp"))
+    return bindings
+
+
+def _binding_ok(wanted, binding) -> bool:
+    ip, host_port, port, protocol = wanted
+    bound_ip, bound_port, bound_to, bound_protocol = binding
+    if (port, protocol) != (bound_to, bound_protocol):
+        return False
+    if host_port is not None and host_port != bound_port:
+        return False
+    if ip is not None and not (ip == bound_ip or (ip in ALL_INTERFACES and bound_ip in ALL_INTERFACES)):
+        return False
+    return True
+
+
+def _show_binding(binding) -> str:
+    ip, host_port, port, protocol = binding
+    if ip is None and host_port is None:
+        return f"{port}/{protocol}"
+    host = ("0.0.0.0" if ip == "" else ip or "*") + ":" + ("" if host_port is None else str(host_port))
+    return f"{host}->{port}/{protocol}"
+
+
+def _env(wanted: Mapping, container: Container, snapshot: Snapshot):
+    values = {}
+    for item in _config(container, snapshot).get("Env") or ():
+        name, _, value = item.partition("=")
+        values[name] = value
+    for name, value in wanted.items():
+        have = values.get(name)
+        ok = have is not None if value is True else have is None if value is False else have == value
+        if not ok:
+            expected = f"{name}=…" if value is True else msg("container.unset") if value is False else f"{name}={value}"
+            return False, expected, msg("container.unset") if have is None else f"{name}={have}"
+    return True, "", ""
+
+
+def _mounts(wanted: list, container: Container, snapshot: Snapshot):
+    mounts = {m.get("Destination"): m for m in container.listed.get("Mounts") or ()}
+    for item in wanted:
+        mount = mounts.get(item["destination"])
+        checks = {
+            "type": lambda m: m.get("Type"),
+            "source": lambda m: m.get("Name") if m.get("Type") == "volume" else m.get("Source"),
+            "read_only": lambda m: not m.get("RW", True),
+        }
+        if mount is None or any(key in item and getter(mount) != item[key] for key, getter in checks.items()):
+            return False, _show_mount(item), listing(sorted(_show_mount(_mount_spec(m)) for m in mounts.values()))
+    return True, "", ""
+
+
+def _mount_spec(mount: Mapping) -> dict:
+    return {
+        "type": mount.get("Type"),
+        "source": mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source"),
+        "destination": mount.get("Destination"),
+        "read_only": not mount.get("RW", True),
+    }
+
+
+def _show_mount(item: Mapping) -> str:
+    text = f"{item.get('source') or '*'}:{item['destination']}"
+    if item.get("read_only") is not None:
+        text += ":ro" if item["read_only"] else ":rw"
+    return f"{item['type']} {text}" if item.get("type") else text
+
+
+def _restart(wanted, container: Container, snapshot: Snapshot):
+    policy = (_inspect(container, snapshot).get("HostConfig") or {}).get("RestartPolicy") or {}
+    name = policy.get("Name") or "no"
+    retries = policy.get("MaximumRetryCount") or 0
+    wanted = {"name": wanted} if isinstance(wanted, str) else wanted
+    ok = name == wanted["name"] and ("max_retries" not in wanted or retries == wanted["max_retries"])
+    show = lambda n, r: f"{n}:{r}" if n == "on-failure" and r is not None else n  # noqa: E731 -- as --restart writes it
+    return ok, show(wanted["name"], wanted.get("max_retries")), show(name, retries)
+
+
+def _argv(field: str) -> Callable:
+    def judge(wanted, container: Container, snapshot: Snapshot):
+        have = list(_config(container, snapshot).get(field) or [])
+        ok = have == wanted if isinstance(wanted, list) else " ".join(have) == wanted
+        return ok, _show_argv(wanted), _show_argv(have)
+
+    return judge
+
+
+def _show_argv(argv) -> str:
+    return repr(argv) if isinstance(argv, str) else "[" + ", ".join(map(repr, argv)) + "]"
+
+
+def _config_value(field: str) -> Callable:
+    def judge(wanted, container: Container, snapshot: Snapshot):
+        have = _config(container, snapshot).get(field)
+        if isinstance(wanted, bool):
+            return bool(have) == wanted, _flag(wanted), _flag(bool(have))
+        return (have or "") == wanted, repr(wanted), repr(have or "")
+
+    return judge
+
+
+_HEALTH_IN_STATUS = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+
+
+def _health(wanted: str, container: Container, snapshot: Snapshot):
+    if container.state == "running":  # the list's Status says it: "Up 3 minutes (healthy)"
+        found = _HEALTH_IN_STATUS.search(container.listed.get("Status") or "")
+        have = found.group(1).replace("health: ", "") if found else "none"
+    else:
+        have = ((_inspect(container, snapshot).get("State") or {}).get("Health") or {}).get("Status") or "none"
+    return have == wanted, wanted, have
+
+
+def _started_again(wanted: bool, container: Container, snapshot: Snapshot):
+    inspected = _inspect(container, snapshot)
+    state = inspected.get("State") or {}
+    finished = state.get("FinishedAt") or ZERO_TIME
+    again = (inspected.get("RestartCount") or 0) > 0 or (
+        finished != ZERO_TIME and _instant(state.get("StartedAt") or ZERO_TIME) > _instant(finished)
+    )
+    return again == wanted, _flag(wanted), _flag(again)
+
+
+def _instant(text: str) -> str:
+    """An RFC 3339 UTC time with nanoseconds padded, so that two compare as text."""
+    seconds, _, fraction = text.rstrip("Z").partition(".")
+    return f"{seconds}.{fraction:0<9}"
+
+
+JUDGES: dict[str, Callable] = {
+    "running": _running,
+    "ports": _ports,
+    "env": _env,
+    "mounts": _mounts,
+    "restart": _restart,
+    "command": _argv("Cmd"),
+    "entrypoint": _argv("Entrypoint"),
+    "user": _config_value("User"),
+    "tty": _config_value("Tty"),
+    "open_stdin": _config_value("OpenStdin"),
+    "health": _health,
+    "started_again": _started_again,
+}
