@@ -116,7 +116,7 @@ LISTED = [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"
 
 
 @pytest.mark.parametrize("wanted", [
-    ["8080:80"], ["80"], ["0.0.0.0:8080:80"], ["0.0.0.0::80/tcp"], ["127.0.0.1:5353:53/udp"],
+    ["8080:80"], ["80"], [80], ["0.0.0.0:8080:80"], ["0.0.0.0::80/tcp"], ["127.0.0.1:5353:53/udp"],
     ["[::]:8080:80"], [{"container_port": 80, "host_port": 8080, "host_ip": "0.0.0.0", "protocol": "tcp"}],
     [{"container_port": 53, "protocol": "udp", "host_ip": "127.0.0.1"}], ["8080:80", "5353:53/udp"],
 ])
@@ -131,6 +131,7 @@ def test_ports_shown_by_the_list_cost_no_request(wanted):
     (["8081:80"], "*:8081->80/tcp"),
     (["53"], "53/tcp"),  # udp, not tcp
     (["9000"], "9000/tcp"),  # exposed is not published
+    ([9000], "9000/tcp"),
     (["8080:80", "8443:443"], "*:8080->80/tcp, *:8443->443/tcp"),
 ])
 def test_ports_not_published_as_wanted(wanted, expected):

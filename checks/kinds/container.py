@@ -93,11 +93,17 @@ SCHEMA = {
         "ports": {
             "type": "array",
             "minItems": 1,
-            "description": "Ports published with -p, each as `docker run -p` writes it ([host_ip:][host_port:]container_port[/protocol]) "
-            "or as an object; a part left out is not checked, so `8080:80` takes any interface and `0.0.0.0:8080:80` only all "
+            "description": "Ports published with -p, each as `docker run -p` writes it ([host_ip:][host_port:]container_port[/protocol]), "
+            "a container port alone (80), or an object; a part left out is not checked, so `8080:80` takes any interface and `0.0.0.0:8080:80` only all "
             "of them. Read from `docker ps` when it shows them, else from HostConfig.PortBindings (what -p asked for).",
-            "items": {"oneOf": [{"type": "string", "pattern": "^" + re.sub(r"\?P<\w+>", "?:", _PORT.pattern) + "$"}, PORT_OBJECT]},
-            "examples": [["8080:80"], ["127.0.0.1:8080:80/tcp"], [{"container_port": 80, "host_port": 8080, "host_ip": "0.0.0.0"}]],
+            # if/then/else rather than oneOf, so that a fault is named plainly
+            "items": {
+                "type": ["string", "integer", "object"],
+                "if": {"type": "string"},
+                "then": {"format": "docker-port"},
+                "else": {"if": {"type": "integer"}, "then": {"minimum": 1, "maximum": 65535}, "else": PORT_OBJECT},
+            },
+            "examples": [["8080:80"], ["127.0.0.1:8080:80/tcp"], [80], [{"container_port": 80, "host_port": 8080, "host_ip": "0.0.0.0"}]],
         },
         "env": {
             "type": "object",
@@ -129,18 +135,17 @@ SCHEMA = {
         "restart": {
             "description": "The restart policy (--restart, HostConfig.RestartPolicy): its name, or the name and "
             "max_retries (for on-failure).",
-            "oneOf": [
-                {"enum": ["no", "always", "unless-stopped", "on-failure"]},
-                {
-                    "type": "object",
-                    "properties": {
-                        "name": {"enum": ["no", "always", "unless-stopped", "on-failure"]},
-                        "max_retries": {"type": "integer", "minimum": 0},
-                    },
-                    "required": ["name"],
-                    "additionalProperties": False,
+            "type": ["string", "object"],
+            "if": {"type": "string"},
+            "then": {"enum": ["no", "always", "unless-stopped", "on-failure"]},
+            "else": {
+                "properties": {
+                    "name": {"enum": ["no", "always", "unless-stopped", "on-failure"]},
+                    "max_retries": {"type": "integer", "minimum": 0},
                 },
-            ],
+                "required": ["name"],
+                "additionalProperties": False,
+            },
             "examples": ["unless-stopped", {"name": "on-failure", "max_retries": 3}],
         },
         "command": {
@@ -259,8 +264,15 @@ def _ports(wanted: list, container: Container, snapshot: Snapshot):
     return ok, ", ".join(_show_binding(w) for w in wanted_ports), listing(shown)
 
 
+def is_port(text: str) -> bool:
+    """Whether a text is a port as `docker run -p` writes it: [host_ip:][host_port:]container_port[/protocol]."""
+    return _PORT.fullmatch(text) is not None
+
+
 def _port_spec(item) -> tuple[str | None, int | None, int, str]:
     """(host_ip, host_port, container_port, protocol), None where the exercise leaves it out."""
+    if isinstance(item, int):
+        return None, None, item, "tcp"
     if isinstance(item, Mapping):
         return item.get("host_ip"), item.get("host_port"), item["container_port"], item.get("protocol", "tcp")
     match = _PORT.fullmatch(item)
