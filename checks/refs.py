@@ -136,7 +136,8 @@ _GLOB = frozenset("*?[")
 class Pattern:
     """A glob over image references, matched as ``docker images --filter reference=`` does.
 
-    Go's ``path.Match``: ``*`` and ``?`` stop at ``/``, ``[a-z]``, ``[^0-9]``, ``\\`` escapes.
+    Go's ``path.Match``: ``*`` and ``?`` stop at ``/``, ``[a-z]`` and ``[^0-9]`` match one character
+    (escapes are left out: no reference holds a glob character).
     A reference matches when its familiar form (``php:8.2-apache``) or its familiar name
     (``php``) does, as in distribution/reference's FamiliarMatch; the normalised forms
     (``docker.io/library/php:8.2-apache``) match too, for patterns written in full.
@@ -157,56 +158,33 @@ def is_pattern(text: str) -> bool:
 
 @functools.lru_cache(maxsize=256)  # a check's pattern is compiled once per run, not per container
 def pattern(text: str) -> Pattern | None:
-    """The compiled pattern, or None when the text has no glob character or is not a valid pattern."""
-    if not is_pattern(text):
+    """The compiled pattern, or None when the text has no glob character or is not a valid pattern:
+    the syntax below, no digest, and, with each wildcard read as one letter, a reference."""
+    if not is_pattern(text) or "@" in text or not _GLOB_SYNTAX.fullmatch(text):
+        return None
+    example = _GLOB_TOKEN.sub(lambda token: "a" if token[0] in ("*", "?") or token[2] else token[0], text)
+    if try_parse(example) is None:
         return None
     try:
-        regex, example = _translate(text)
-        if "@" in text:
-            raise ReferenceError("a pattern matches names and tags, not digests")
-        parse(example)  # the pattern with each wildcard as one letter must be a reference
-    except ReferenceError:
+        return Pattern(text, re.compile(_GLOB_TOKEN.sub(_regex_of, text)))
+    except re.error:  # a bad range such as [z-a]
         return None
-    return Pattern(text, regex)
 
 
-def _translate(text: str) -> tuple[re.Pattern, str]:
-    """Go's path.Match syntax as a regex, and an example of what it matches (to validate it)."""
-    regex, example, i = [], [], 0
-    while i < len(text):
-        char = text[i]
-        if char == "*":
-            regex.append("[^/]*")
-            example.append("a")
-        elif char == "?":
-            regex.append("[^/]")
-            example.append("a")
-        elif char == "\\":
-            if i + 1 == len(text):
-                raise ReferenceError("a pattern cannot end with \\")
-            i += 1
-            regex.append(re.escape(text[i]))
-            example.append(text[i])
-        elif char == "[":
-            end = text.find("]", i + 2 if text[i + 1 : i + 2] == "^" else i + 1)
-            if end < 0:
-                raise ReferenceError("unclosed [ in pattern")
-            body = text[i + 1 : end]
-            negate = body.startswith("^")
-            body = body[1:] if negate else body
-            if not body or "/" in body or "\\" in body or "[" in body:
-                raise ReferenceError("invalid character class")
-            regex.append(("[^/" if negate else "[") + body.replace("^", r"\^") + "]")
-            example.append("a")
-            i = end
-        else:
-            regex.append(re.escape(char))
-            example.append(char)
-        i += 1
-    try:
-        return re.compile("".join(regex)), "".join(example)
-    except re.error as error:  # a bad range such as [z-a]
-        raise ReferenceError(f"invalid pattern: {error}") from None
+# Go's path.Match syntax, less escapes (no reference holds a glob character): a run of *, ?,
+# a class ([a-z], [^0-9]) or a character that is not one of * ? [ ].
+_GLOB_SYNTAX = re.compile(r"(?:\*|\?|\[\^?[\w.-]+\]|[^*?\[\]])+")
+_GLOB_TOKEN = re.compile(r"\*|\?|\[(\^?)([\w.-]+)\]|.")
+
+
+def _regex_of(token: re.Match) -> str:
+    if token[0] == "*":
+        return "[^/]*"
+    if token[0] == "?":
+        return "[^/]"
+    if token[2]:  # a class; negated, it still never matches /
+        return ("[^/" if token[1] else "[") + token[2] + "]"
+    return re.escape(token[0])
 
 
 @functools.lru_cache(maxsize=65536)  # containers name few distinct references: match each once per pattern

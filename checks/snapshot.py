@@ -152,7 +152,7 @@ class Snapshot:
         ``reference`` may be a pattern (``php:*-apache``): then an image with a matching tag, or
         a typed reference that matches, selects the container.
         """
-        pattern = refs.pattern(reference) if refs.is_pattern(reference) else None
+        pattern = refs.pattern(reference)
         if pattern is not None:
             if any(container.image_id == image.id for image in self.images_matching(reference)):
                 return True

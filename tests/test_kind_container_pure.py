@@ -56,9 +56,11 @@ def test_selected_containers_pass_with_no_key_and_no_read():
 
 def test_no_container_selected():
     result, _ = judge({"select": {"name": "db"}})
-    assert not result.passed and result.found.key == "container.count"
+    assert result.passed is False
+    assert result.found == msg("container.count", count=0, selector=[msg("selector.name", value="db")],
+                               expected=msg("count.expected_min", min=1), names=msg("none"))
     result, _ = judge({"select": {"name": "db"}, "count": 0, "running": True})
-    assert not result.passed and result.found == msg("container.none", selector=[msg("selector.name", value="db")])
+    assert result.passed is False and result.found == msg("container.none", selector=[msg("selector.name", value="db")])
     assert judge({"select": {"name": "db"}, "count": 0})[0].passed
 
 
@@ -66,17 +68,19 @@ def test_count():
     two = [web(), web(name="web2", id_="b" * 64)]
     assert judge({"select": {"image": "nginx:1.*"}, "count": 2}, items=two)[0].passed
     result, _ = judge({"select": {"image": "nginx:1.*"}, "count": 1}, items=two)
-    assert not result.passed and result.found.key == "container.count"
+    assert result.passed is False
+    assert result.found == msg("container.count", count=2, selector=[msg("selector.image", value="nginx:1.*")],
+                               expected=msg("count.expected_exact", value=1), names="web, web2")
 
 
 def test_match_all_and_any():
     items = [web(state="exited", status="Exited (0) 1 second ago"), web(name="web2", id_="b" * 64)]
     spec = {"select": {"image": "nginx:1.25"}, "running": True}
     result, _ = judge(spec, items=items)
-    assert not result.passed and result.found == mismatch("running", msg("container.yes"), "exited")
+    assert result.passed is False and result.found == mismatch("running", msg("container.yes"), "exited")
     assert judge({**spec, "match": "any"}, items=items)[0].passed
     result, _ = judge({**spec, "running": False, "match": "any"}, items=[web(), web(name="web2", id_="b" * 64)])
-    assert not result.passed and result.found == msg(
+    assert result.passed is False and result.found == msg(
         "container.none_match", count=2, selector=[msg("selector.image", value="nginx:1.25")],
         first=mismatch("running", msg("container.no"), "running"))
 
@@ -104,7 +108,7 @@ def test_running_reads_only_the_list():
     result, calls = judge({"running": True})
     assert result.passed and calls == []
     result, calls = judge({"running": True}, web(state="exited", status="Exited (0) 3 seconds ago"))
-    assert not result.passed and result.found == mismatch("running", msg("container.yes"), "exited") and calls == []
+    assert result.passed is False and result.found == mismatch("running", msg("container.yes"), "exited") and calls == []
     assert judge({"running": False}, web(state="paused", status="Up 2 minutes (Paused)"))[0].passed
 
 
@@ -119,6 +123,7 @@ LISTED = [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"
     ["8080:80"], ["80"], [80], ["0.0.0.0:8080:80"], ["0.0.0.0::80/tcp"], ["127.0.0.1:5353:53/udp"],
     ["[::]:8080:80"], [{"container_port": 80, "host_port": 8080, "host_ip": "0.0.0.0", "protocol": "tcp"}],
     [{"container_port": 53, "protocol": "udp", "host_ip": "127.0.0.1"}], ["8080:80", "5353:53/udp"],
+    [{"container_port": 80, "host_port": 8080}],
 ])
 def test_ports_shown_by_the_list_cost_no_request(wanted):
     result, calls = judge({"ports": wanted}, web(ports=LISTED))
@@ -133,10 +138,13 @@ def test_ports_shown_by_the_list_cost_no_request(wanted):
     (["9000"], "9000/tcp"),  # exposed is not published
     ([9000], "9000/tcp"),
     (["8080:80", "8443:443"], "*:8080->80/tcp, *:8443->443/tcp"),
+    (["0.0.0.0::53/udp"], "0.0.0.0:->53/udp"),
+    ([{"container_port": 80, "host_ip": "127.0.0.1"}], "127.0.0.1:->80/tcp"),
+    ([{"container_port": 53, "host_port": 5353}], "*:5353->53/tcp"),
 ])
 def test_ports_not_published_as_wanted(wanted, expected):
     result, calls = judge({"ports": wanted}, web(ports=LISTED), inspected())
-    assert not result.passed
+    assert result.passed is False
     shown = "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp, :::8080->80/tcp"
     assert result.found == mismatch("ports", expected, shown)
     assert calls == [("inspect", WEB)]  # what -p asked for is read before failing
@@ -150,14 +158,14 @@ def test_ports_of_a_container_that_does_not_run_come_from_port_bindings():
         result, calls = judge({"ports": wanted}, stopped, answer)
         assert result.passed and calls == [("inspect", WEB)], wanted
     result, _ = judge({"ports": ["127.0.0.1:8080:80"]}, stopped, answer)
-    assert not result.passed and result.found == mismatch("ports", "127.0.0.1:8080->80/tcp", "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp")
-    assert not judge({"ports": ["0.0.0.0:5353:53/udp"]}, stopped, answer)[0].passed
+    assert result.passed is False and result.found == mismatch("ports", "127.0.0.1:8080->80/tcp", "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp")
+    assert judge({"ports": ["0.0.0.0:5353:53/udp"]}, stopped, answer)[0].passed is False
 
 
 def test_a_random_host_port_matches_a_port_left_out():
     answer = inspected(host_config={"PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": ""}]}})
     assert judge({"ports": ["80"]}, web(state="created", status="Created"), answer)[0].passed
-    assert not judge({"ports": ["8080:80"]}, web(state="created", status="Created"), answer)[0].passed
+    assert judge({"ports": ["8080:80"]}, web(state="created", status="Created"), answer)[0].passed is False
 
 
 # --- env ---------------------------------------------------------------------------------
@@ -179,7 +187,7 @@ def test_env_passes(wanted):
 ])
 def test_env_fails(wanted, expected, found):
     result, _ = judge({"env": wanted}, answer=ENV)
-    assert not result.passed and result.found == mismatch("env", expected, found)
+    assert result.passed is False and result.found == mismatch("env", expected, found)
 
 
 # --- mounts ------------------------------------------------------------------------------
@@ -210,7 +218,7 @@ def test_mounts_pass_from_the_list(wanted):
 ])
 def test_mounts_fail(wanted, expected):
     result, calls = judge({"mounts": wanted}, web(mounts=MOUNTS))
-    assert not result.passed and calls == []
+    assert result.passed is False and calls == []
     assert result.found == mismatch("mounts", expected, "bind /srv/conf:/conf:ro, volume site:/html:rw")
 
 
@@ -237,11 +245,11 @@ def test_command_and_entrypoint():
     assert judge({"command": "sleep 3600"}, answer=answer)[0].passed
     assert judge({"entrypoint": ["/entry.sh"], "command": ["sleep", "3600"]}, answer=answer)[0].passed
     result, _ = judge({"command": ["sleep", "60"]}, answer=answer)
-    assert not result.passed and result.found == mismatch("command", "['sleep', '60']", "['sleep', '3600']")
+    assert result.passed is False and result.found == mismatch("command", "['sleep', '60']", "['sleep', '3600']")
     result, _ = judge({"command": "sleep"}, answer=answer)
-    assert not result.passed and result.found == mismatch("command", "'sleep'", "['sleep', '3600']")
+    assert result.passed is False and result.found == mismatch("command", "'sleep'", "['sleep', '3600']")
     result, _ = judge({"entrypoint": []}, answer=answer)
-    assert not result.passed and result.found == mismatch("entrypoint", "[]", "['/entry.sh']")
+    assert result.passed is False and result.found == mismatch("entrypoint", "[]", "['/entry.sh']")
     assert judge({"entrypoint": []}, answer=inspected())[0].passed  # null is none
 
 
@@ -249,7 +257,7 @@ def test_user():
     assert judge({"user": "1000:1000"}, answer=inspected(config={"User": "1000:1000"}))[0].passed
     assert judge({"user": ""}, answer=inspected())[0].passed
     result, _ = judge({"user": "node"}, answer=inspected(config={"User": "1000"}))
-    assert not result.passed and result.found == mismatch("user", "'node'", "'1000'")
+    assert result.passed is False and result.found == mismatch("user", "'node'", "'1000'")
 
 
 @pytest.mark.parametrize("key, field", [("tty", "Tty"), ("open_stdin", "OpenStdin")])
@@ -257,15 +265,16 @@ def test_tty_and_open_stdin(key, field):
     on, off = inspected(config={field: True}), inspected(config={field: False})
     assert judge({key: True}, answer=on)[0].passed and judge({key: False}, answer=off)[0].passed
     result, _ = judge({key: True}, answer=off)
-    assert not result.passed and result.found == mismatch(key, msg("container.yes"), msg("container.no"))
-    assert not judge({key: False}, answer=on)[0].passed
+    assert result.passed is False and result.found == mismatch(key, msg("container.yes"), msg("container.no"))
+    result, _ = judge({key: False}, answer=on)
+    assert result.passed is False and result.found == mismatch(key, msg("container.no"), msg("container.yes"))
 
 
 def test_it_needs_both():
     it = inspected(config={"Tty": True, "OpenStdin": True})
     assert judge({"tty": True, "open_stdin": True}, answer=it)[0].passed
     result, calls = judge({"tty": True, "open_stdin": True}, answer=inspected(config={"Tty": True}))
-    assert not result.passed and result.found.params["key"] == "open_stdin" and calls == [("inspect", WEB)]
+    assert result.passed is False and result.found.params["key"] == "open_stdin" and calls == [("inspect", WEB)]
 
 
 # --- health ------------------------------------------------------------------------------
@@ -276,7 +285,7 @@ def test_health_of_a_running_container_comes_from_the_list(status, health):
     assert result.passed and calls == []
     other = "none" if health != "none" else "healthy"
     result, _ = judge({"health": other}, web(status=status))
-    assert not result.passed and result.found == mismatch("health", other, health)
+    assert result.passed is False and result.found == mismatch("health", other, health)
 
 
 def test_health_of_a_stopped_container_comes_from_its_inspect():
@@ -297,13 +306,16 @@ def test_health_of_a_stopped_container_comes_from_its_inspect():
     ({"Status": "exited", "StartedAt": "2026-11-29T02:04:00.4Z", "FinishedAt": "2026-11-29T02:04:00.4000001Z"}, 0, False),  # Z < 0 as text
     ({"StartedAt": "2026-11-29T02:04:01Z", "FinishedAt": "2026-11-29T02:04:00.999Z"}, 0, True),  # trailing zeros dropped
     ({"Status": "exited", "StartedAt": "2026-11-29T02:04:00.1Z", "FinishedAt": "2026-11-29T02:04:00.25Z"}, 2, True),  # --restart
+    ({"Status": "exited", "StartedAt": "2026-11-29T02:04:00.1Z", "FinishedAt": "2026-11-29T02:04:00.25Z"}, 1, True),
+    ({"StartedAt": "2026-11-29T02:04:00.25Z", "FinishedAt": "2026-11-29T02:04:00.25Z"}, 0, False),
+    ({"StartedAt": "2026-11-29T02:04:00.5Z", "FinishedAt": "2026-11-29T02:04:00Z"}, 0, True),  # stopped on a whole second
     ({"Status": "created", "StartedAt": ZERO}, 0, False),
 ])
 def test_started_again(state, restarts, again):
     result, calls = judge({"started_again": again}, answer=inspected(state=state, restart_count=restarts))
     assert result.passed and calls == [("inspect", WEB)]
     result, _ = judge({"started_again": not again}, answer=inspected(state=state, restart_count=restarts))
-    assert not result.passed and result.found == mismatch("started_again", msg("container.yes" if not again else "container.no"),
+    assert result.passed is False and result.found == mismatch("started_again", msg("container.yes" if not again else "container.no"),
                                                          msg("container.yes" if again else "container.no"))
 
 
@@ -313,7 +325,7 @@ def test_started_again(state, restarts, again):
 def test_a_container_removed_while_grading_is_a_clear_failure(spec):
     gone = web(state="exited", status="Exited (0) 1 second ago")
     result, calls = judge(spec, gone)  # the source answers None: the inspect got a 404
-    assert not result.passed and result.found == msg("container.gone", name="web")
+    assert result.passed is False and result.found == msg("container.gone", name="web")
     assert calls == [("inspect", WEB)]
 
 

@@ -17,6 +17,13 @@ NGINX = image_json(NGINX_ID, ["nginx:1.25", "nginx:latest"], ["nginx@" + digest(
 GETTING_STARTED = image_json(GS_ID, ["docker/getting-started:latest"], [])
 
 
+@pytest.fixture(autouse=True)
+def fresh_patterns():
+    """Every test compiles its patterns anew (the caches live as long as the process)."""
+    refs.pattern.cache_clear()
+    refs._pattern_matches.cache_clear()
+
+
 @pytest.mark.parametrize("pattern, reference", [
     ("php:*-apache", "php:8.2-apache"),
     ("php:*-apache", "docker.io/library/php:8.2-apache"),
@@ -52,7 +59,7 @@ def test_a_pattern_does_not_match(pattern, reference):
     assert not refs.pattern(pattern).matches(reference)
 
 
-@pytest.mark.parametrize("text", ["PHP:*", "x@sha256:*", "alpine[", "alpine*\\", "[z-a]lpine", "a[/]b", "*:"])
+@pytest.mark.parametrize("text", ["PHP:*", "x@sha256:*", "alpine@sha256:" + "a" * 64 + "*", "alpine[", "alpine*\\", "[z-a]lpine", "a[/]b", "*:"])
 def test_an_invalid_pattern_is_none(text):
     assert refs.is_pattern(text) and refs.pattern(text) is None
 
@@ -62,8 +69,6 @@ def test_an_exact_reference_is_no_pattern():
 
 
 def test_a_pattern_is_compiled_once_and_a_reference_matched_once_per_pattern():
-    refs.pattern.cache_clear()
-    refs._pattern_matches.cache_clear()
     names = [f"web-{i}" for i in range(200)]
     many = [container_json(f"{i:064x}", name, "php:8.2-apache", PHP_ID) for i, name in enumerate(names)]
     snap = snapshot([PHP, NGINX], many)
@@ -98,6 +103,9 @@ def test_image_pulled_by_pattern_needs_a_digest_of_the_matching_repository():
     # tagged php:8.2-apache from a pulled nginx: a digest, but of nginx
     retagged = image_json(NGINX_ID, ["nginx:1.25", "php:8.2-apache"], ["nginx@" + digest("b")])
     assert not image.evaluate({"image": "php:*", "pulled": True}, snapshot([retagged])).passed
+    two = image_json(PHP_ID, ["php:8.2-apache", "php-dev:8.2-apache"], [])
+    result = image.evaluate({"image": "php*:*-apache", "pulled": True}, snapshot([two]))
+    assert result.found == msg("image.not_pulled", ref="php*:*-apache", id=PHP_ID[7:19], repository="php, php-dev")
 
 
 def test_image_pattern_passes_when_one_of_the_matching_images_does():

@@ -52,11 +52,12 @@ register(MESSAGES)
 READS: tuple[str, ...] = ("inspect",)
 
 _PORT = re.compile(
-    r"(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):)?(?:(?P<host>\d{0,5}):)?(?P<port>\d{1,5})(?:/(?P<protocol>tcp|udp|sctp))?"
+    r"(?:(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3})|\[(?P<ip6>[0-9a-fA-F:.]+)\]):)?(?:(?P<host>\d{0,5}):)?(?P<port>\d{1,5})"
+    r"(?:/(?P<protocol>tcp|udp|sctp))?"
 )
 ALL_INTERFACES = frozenset({"", "0.0.0.0", "::"})
 HEALTH = ["healthy", "unhealthy", "starting", "none"]
-ZERO_TIME = "0001-01-01T00:00:00Z"
+ZERO_TIME = "0001-01-01T00:00:00Z"  # State.FinishedAt of a container that never stopped
 
 PORT_OBJECT = {
     "type": "object",
@@ -225,8 +226,9 @@ def _first_failure(spec: Mapping, keys: list[str], container: Container, snapsho
     name = container.name or container.short_id
     try:
         for key in keys:
-            ok, expected, found = JUDGES[key](spec[key], container, snapshot)
-            if not ok:
+            mismatch = JUDGES[key](spec[key], container, snapshot)
+            if mismatch is not None:
+                expected, found = mismatch
                 return msg("container.mismatch", name=name, key=key, expected=expected, found=found)
     except _Gone:
         return msg("container.gone", name=name)
@@ -240,28 +242,28 @@ def _inspect(container: Container, snapshot: Snapshot) -> dict:
     return inspected
 
 
-def _config(container: Container, snapshot: Snapshot) -> dict:
-    return _inspect(container, snapshot).get("Config") or {}
-
-
 def _flag(value: bool):
     return msg("container.yes") if value else msg("container.no")
 
 
-# --- each key: (wanted, container, snapshot) -> (ok, expected, found) ------------------------
+def _differs(expected, found, ok: bool):
+    return None if ok else (expected, found)
+
+
+# --- each key: judge(wanted, container, snapshot) -> None as wanted, else (expected, found) ----
 def _running(wanted: bool, container: Container, snapshot: Snapshot):
-    return (container.state == "running") == wanted, _flag(wanted), container.state
+    return _differs(_flag(wanted), container.state, (container.state == "running") == wanted)
 
 
 def _ports(wanted: list, container: Container, snapshot: Snapshot):
     wanted_ports = [_port_spec(item) for item in wanted]
     listed = _listed_bindings(container)
     if all(any(_binding_ok(w, b) for b in listed) for w in wanted_ports):
-        return True, "", ""
-    asked = _asked_bindings(_inspect(container, snapshot))
-    ok = all(any(_binding_ok(w, b) for b in listed + asked) for w in wanted_ports)
-    shown = sorted({_show_binding(b) for b in listed + asked})
-    return ok, ", ".join(_show_binding(w) for w in wanted_ports), listing(shown)
+        return None
+    bindings = listed + _asked_bindings(_inspect(container, snapshot))
+    ok = all(any(_binding_ok(w, b) for b in bindings) for w in wanted_ports)
+    shown = sorted({_show_binding(b) for b in bindings})
+    return _differs(", ".join(_show_binding(w) for w in wanted_ports), listing(shown), ok)
 
 
 def is_port(text: str) -> bool:
@@ -276,27 +278,22 @@ def _port_spec(item) -> tuple[str | None, int | None, int, str]:
     if isinstance(item, Mapping):
         return item.get("host_ip"), item.get("host_port"), item["container_port"], item.get("protocol", "tcp")
     match = _PORT.fullmatch(item)
-    ip = match["ip"].strip("[]") if match["ip"] else None
-    return ip, int(match["host"]) if match["host"] else None, int(match["port"]), match["protocol"] or "tcp"
+    return match["ip"] or match["ip6"], int(match["host"]) if match["host"] else None, int(match["port"]), match["protocol"] or "tcp"
 
 
 def _listed_bindings(container: Container) -> list[tuple[str, int, int, str]]:
     """The list's Ports that are published (a PublicPort), as `docker ps` shows them."""
-    return [
-        (port.get("IP") or "", port["PublicPort"], port.get("PrivatePort", 0), port.get("Type") or "tcp")
-        for port in container.listed.get("Ports") or ()
-        if port.get("PublicPort")
-    ]
+    return [(port["IP"], port["PublicPort"], port["PrivatePort"], port["Type"])
+            for port in container.listed.get("Ports") or () if "PublicPort" in port]
 
 
 def _asked_bindings(inspected: dict) -> list[tuple[str, int | None, int, str]]:
     """HostConfig.PortBindings, what -p asked for, whether or not the container runs: {"80/tcp": [{HostIp, HostPort}]}."""
     bindings = []
-    for key, hosts in ((inspected.get("HostConfig") or {}).get("PortBindings") or {}).items():
-        port, _, protocol = key.partition("/")
-        for host in hosts or [{}]:
-            host_port = (host or {}).get("HostPort") or ""
-            bindings.append(((host or {}).get("HostIp") or "", int(host_port) if host_port.isdigit() else None, int(port), protocol or "tcp"))
+    for key, hosts in (inspected["HostConfig"]["PortBindings"] or {}).items():
+        port, protocol = key.split("/")
+        for host in hosts or ():
+            bindings.append((host["HostIp"], int(host["HostPort"]) if host["HostPort"] else None, int(port), protocol))
     return bindings
 
 
@@ -321,80 +318,82 @@ def _show_binding(binding) -> str:
 
 
 def _env(wanted: Mapping, container: Container, snapshot: Snapshot):
-    values = {}
-    for item in _config(container, snapshot).get("Env") or ():
-        name, _, value = item.partition("=")
-        values[name] = value
+    values = dict(item.partition("=")[::2] for item in _inspect(container, snapshot)["Config"]["Env"] or ())
     for name, value in wanted.items():
         have = values.get(name)
         ok = have is not None if value is True else have is None if value is False else have == value
         if not ok:
             expected = f"{name}=…" if value is True else msg("container.unset") if value is False else f"{name}={value}"
-            return False, expected, msg("container.unset") if have is None else f"{name}={have}"
-    return True, "", ""
+            return expected, msg("container.unset") if have is None else f"{name}={have}"
+    return None
 
 
 def _mounts(wanted: list, container: Container, snapshot: Snapshot):
-    mounts = {m.get("Destination"): m for m in container.listed.get("Mounts") or ()}
+    mounts = {m["Destination"]: _mount_spec(m) for m in container.listed.get("Mounts") or ()}
     for item in wanted:
         mount = mounts.get(item["destination"])
-        checks = {
-            "type": lambda m: m.get("Type"),
-            "source": lambda m: m.get("Name") if m.get("Type") == "volume" else m.get("Source"),
-            "read_only": lambda m: not m.get("RW", True),
-        }
-        if mount is None or any(key in item and getter(mount) != item[key] for key, getter in checks.items()):
-            return False, _show_mount(item), listing(sorted(_show_mount(_mount_spec(m)) for m in mounts.values()))
-    return True, "", ""
+        if mount is None or any(mount[key] != value for key, value in item.items()):
+            return _show_mount(item), listing(sorted(map(_show_mount, mounts.values())))
+    return None
 
 
 def _mount_spec(mount: Mapping) -> dict:
+    """A mount of the list in the exercise's terms: a volume's source is its name, a bind mount's its host path."""
     return {
-        "type": mount.get("Type"),
-        "source": mount.get("Name") if mount.get("Type") == "volume" else mount.get("Source"),
-        "destination": mount.get("Destination"),
-        "read_only": not mount.get("RW", True),
+        "type": mount["Type"],
+        "source": mount["Name"] if mount["Type"] == "volume" else mount["Source"],
+        "destination": mount["Destination"],
+        "read_only": not mount["RW"],
     }
 
 
 def _show_mount(item: Mapping) -> str:
     text = f"{item.get('source') or '*'}:{item['destination']}"
-    if item.get("read_only") is not None:
+    if "read_only" in item:
         text += ":ro" if item["read_only"] else ":rw"
-    return f"{item['type']} {text}" if item.get("type") else text
+    return f"{item['type']} {text}" if "type" in item else text
 
 
 def _restart(wanted, container: Container, snapshot: Snapshot):
-    policy = (_inspect(container, snapshot).get("HostConfig") or {}).get("RestartPolicy") or {}
-    name = policy.get("Name") or "no"
-    retries = policy.get("MaximumRetryCount") or 0
+    policy = _inspect(container, snapshot)["HostConfig"]["RestartPolicy"]
+    name, retries = policy["Name"] or "no", policy["MaximumRetryCount"]
     wanted = {"name": wanted} if isinstance(wanted, str) else wanted
-    ok = name == wanted["name"] and ("max_retries" not in wanted or retries == wanted["max_retries"])
-    show = lambda n, r: f"{n}:{r}" if n == "on-failure" and r is not None else n  # noqa: E731 -- as --restart writes it
-    return ok, show(wanted["name"], wanted.get("max_retries")), show(name, retries)
+    ok = name == wanted["name"] and wanted.get("max_retries", retries) == retries
+    return _differs(_show_restart(wanted["name"], wanted.get("max_retries")), _show_restart(name, retries), ok)
 
 
-def _argv(field: str) -> Callable:
-    def judge(wanted, container: Container, snapshot: Snapshot):
-        have = list(_config(container, snapshot).get(field) or [])
-        ok = have == wanted if isinstance(wanted, list) else " ".join(have) == wanted
-        return ok, _show_argv(wanted), _show_argv(have)
-
-    return judge
+def _show_restart(name: str, retries: int | None) -> str:
+    """As --restart writes it: on-failure:3."""
+    return f"{name}:{retries}" if name == "on-failure" and retries is not None else name
 
 
-def _show_argv(argv) -> str:
-    return repr(argv) if isinstance(argv, str) else "[" + ", ".join(map(repr, argv)) + "]"
+def _argv(wanted, have: list) -> tuple | None:
+    """A list compared item by item; a text with the list joined by spaces."""
+    ok = have == wanted if isinstance(wanted, list) else " ".join(have) == wanted
+    return _differs(repr(wanted), repr(have), ok)
 
 
-def _config_value(field: str) -> Callable:
-    def judge(wanted, container: Container, snapshot: Snapshot):
-        have = _config(container, snapshot).get(field)
-        if isinstance(wanted, bool):
-            return bool(have) == wanted, _flag(wanted), _flag(bool(have))
-        return (have or "") == wanted, repr(wanted), repr(have or "")
+def _command(wanted, container: Container, snapshot: Snapshot):
+    return _argv(wanted, _inspect(container, snapshot)["Config"]["Cmd"] or [])
 
-    return judge
+
+def _entrypoint(wanted, container: Container, snapshot: Snapshot):
+    return _argv(wanted, _inspect(container, snapshot)["Config"]["Entrypoint"] or [])
+
+
+def _user(wanted: str, container: Container, snapshot: Snapshot):
+    have = _inspect(container, snapshot)["Config"]["User"]
+    return _differs(repr(wanted), repr(have), have == wanted)
+
+
+def _tty(wanted: bool, container: Container, snapshot: Snapshot):
+    have = _inspect(container, snapshot)["Config"]["Tty"]
+    return _differs(_flag(wanted), _flag(have), have == wanted)
+
+
+def _open_stdin(wanted: bool, container: Container, snapshot: Snapshot):
+    have = _inspect(container, snapshot)["Config"]["OpenStdin"]
+    return _differs(_flag(wanted), _flag(have), have == wanted)
 
 
 _HEALTH_IN_STATUS = re.compile(r"\((healthy|unhealthy|health: starting)\)")
@@ -402,27 +401,20 @@ _HEALTH_IN_STATUS = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 
 def _health(wanted: str, container: Container, snapshot: Snapshot):
     if container.state == "running":  # the list's Status says it: "Up 3 minutes (healthy)"
-        found = _HEALTH_IN_STATUS.search(container.listed.get("Status") or "")
-        have = found.group(1).replace("health: ", "") if found else "none"
+        found = _HEALTH_IN_STATUS.search(container.listed["Status"])
+        have = found.group(1).removeprefix("health: ") if found else "none"
     else:
-        have = ((_inspect(container, snapshot).get("State") or {}).get("Health") or {}).get("Status") or "none"
-    return have == wanted, wanted, have
+        have = _inspect(container, snapshot)["State"].get("Health", {}).get("Status", "none")
+    return _differs(wanted, have, have == wanted)
 
 
 def _started_again(wanted: bool, container: Container, snapshot: Snapshot):
     inspected = _inspect(container, snapshot)
-    state = inspected.get("State") or {}
-    finished = state.get("FinishedAt") or ZERO_TIME
-    again = (inspected.get("RestartCount") or 0) > 0 or (
-        finished != ZERO_TIME and _instant(state.get("StartedAt") or ZERO_TIME) > _instant(finished)
-    )
-    return again == wanted, _flag(wanted), _flag(again)
-
-
-def _instant(text: str) -> str:
-    """An RFC 3339 UTC time with nanoseconds padded, so that two compare as text."""
-    seconds, _, fraction = text.rstrip("Z").partition(".")
-    return f"{seconds}.{fraction:0<9}"
+    state = inspected["State"]
+    # RFC 3339 in UTC, trailing zeros of the fraction dropped: without the Z, two compare as text.
+    ran_again = state["FinishedAt"] != ZERO_TIME and state["StartedAt"].removesuffix("Z") > state["FinishedAt"].removesuffix("Z")
+    again = inspected["RestartCount"] > 0 or ran_again
+    return _differs(_flag(wanted), _flag(again), again == wanted)
 
 
 JUDGES: dict[str, Callable] = {
@@ -431,11 +423,11 @@ JUDGES: dict[str, Callable] = {
     "env": _env,
     "mounts": _mounts,
     "restart": _restart,
-    "command": _argv("Cmd"),
-    "entrypoint": _argv("Entrypoint"),
-    "user": _config_value("User"),
-    "tty": _config_value("Tty"),
-    "open_stdin": _config_value("OpenStdin"),
+    "command": _command,
+    "entrypoint": _entrypoint,
+    "user": _user,
+    "tty": _tty,
+    "open_stdin": _open_stdin,
     "health": _health,
     "started_again": _started_again,
 }

@@ -89,7 +89,7 @@ def _judge(spec: Mapping, wanted: str, image: Image) -> Result:
 
 def _repositories(wanted: str, image: Image) -> set[str]:
     """The repositories a name or pattern found the image by; empty when an ID prefix found it (any pull counts then)."""
-    pattern = refs.pattern(wanted) if refs.is_pattern(wanted) else None
+    pattern = refs.pattern(wanted)
     if pattern is not None:
         return {tag.repository for tag in image.tags if pattern.matches(str(tag))}
     reference = refs.try_parse(wanted)
