@@ -1,18 +1,25 @@
-"""Benchmark of the offline lab: cold start until ready (images seeded), and `run` of the full-marks example.
+"""Benchmark of `run`: the full-marks example as a command, against the same docker commands run straight
+against a lab that is already up, side by side; and a submission that leaves a container running
+against one that does not.
 
     python bench/lab.py [--runs 5]
 
-Prints a table and writes bench/out/lab.json. Each figure is the median of the runs,
-measured in one process on this machine; docs/performance.md quotes its output.
+Each round runs, one after another: a cold `lab up` + `lab down`; `docker-grader run examples/full-marks`
+as a command; the 15 docker commands of examples/full-marks, in lesson order, straight against a lab
+kept up (emptied first); and two one-exercise submissions that differ only in their last line,
+`docker run alpine:3.14 true` (quiet) or `docker run -d alpine:3.14 sleep 600` (busy, left running).
+Prints medians and ratios and writes bench/out/lab.json; docs/performance.md quotes its output.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,10 +28,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from checks import exercises, runner  # noqa: E402
+from checks import exercises, submission  # noqa: E402
 from checks.lab import Lab  # noqa: E402
 
-TARGETS = {"lab cold start (s)": 5.0, "run full-marks (s)": 10.0}
+FULL_MARKS = ROOT / "examples" / "full-marks"
+TARGETS = {"run ÷ docker commands": 1.6, "busy ÷ quiet": 1.0}
+
+
+def timed(argv: list[str], env: dict | None = None, check: bool = True) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, env=env, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - started
 
 
 def cold_start(scratch: Path) -> float:
@@ -36,38 +50,76 @@ def cold_start(scratch: Path) -> float:
     return elapsed
 
 
-def run_full_marks(course) -> float:
+def lesson_commands() -> list[list[str]]:
+    """The full-marks example's commands, in lesson order, as argv lists."""
+    course = exercises.load([ROOT / "exercises"])
+    files = submission.command_files(FULL_MARKS, course)
+    commands = []
+    for exercise in course:
+        commands += [line.split() for line in files[exercise.id].read_text().splitlines() if line.strip()]
+    return commands
+
+
+def straight(lab: Lab, commands: list[list[str]]) -> float:
+    """The commands run against a lab already up, emptied first (not timed)."""
+    env = {**os.environ, **lab.environment()}
+    subprocess.run(["sh", "-c", 'docker rm -f $(docker ps -aq) >/dev/null 2>&1; docker rmi -f $(docker images -q) >/dev/null 2>&1; true'],
+                   env=env, check=False)
     started = time.perf_counter()
-    report = runner.run(ROOT / "examples" / "full-marks", course)
-    elapsed = time.perf_counter() - started
-    assert report.score == report.max_score, "the full-marks example did not get full marks"
-    return elapsed
+    for argv in commands:
+        subprocess.run(argv, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def submissions(scratch: Path) -> dict[str, Path]:
+    folders = {}
+    for name, line in (("quiet", "docker run alpine:3.14 true"), ("busy", "docker run -d alpine:3.14 sleep 600")):
+        folder = scratch / name
+        folder.mkdir()
+        (folder / "remove-images").write_text(f"docker pull alpine:3.14\n{line}\n")
+        folders[name] = folder
+    return folders
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    course = exercises.load([ROOT / "exercises"])
     scratch = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
-    samples = {"lab cold start (s)": [], "run full-marks (s)": []}
+    os.chmod(scratch, 0o711)
+    grader = [sys.executable, "-m", "checks", "run"]
+    samples: dict[str, list[float]] = {"lab cold start": [], "run full-marks": [], "docker commands": [], "run quiet": [], "run busy": []}
+    kept = Lab("bench-kept", scratch / "kept")
     try:
+        folders = submissions(scratch)
+        commands = lesson_commands()
+        kept.up()
         for _ in range(args.runs):
-            samples["lab cold start (s)"].append(cold_start(scratch))
-            samples["run full-marks (s)"].append(run_full_marks(course))
+            samples["lab cold start"].append(cold_start(scratch))
+            samples["run full-marks"].append(timed([*grader, str(FULL_MARKS)]))
+            samples["docker commands"].append(straight(kept, commands))
+            samples["run quiet"].append(timed([*grader, str(folders["quiet"]), "--exercise", "remove-images"], check=False))
+            samples["run busy"].append(timed([*grader, str(folders["busy"]), "--exercise", "remove-images"], check=False))
     finally:
+        kept.down()
         shutil.rmtree(scratch, ignore_errors=True)
-    results = {
-        name: {"median": statistics.median(values), "min": min(values), "max": max(values), "target": TARGETS[name], "runs": len(values)}
-        for name, values in samples.items()
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    ratios = {
+        "run ÷ docker commands": medians["run full-marks"] / medians["docker commands"],
+        "busy ÷ quiet": medians["run busy"] / medians["run quiet"],
     }
-    print(f"{'measure':<22} {'median':>8} {'min':>8} {'max':>8} {'target':>8}")
-    for name, row in results.items():
-        print(f"{name:<22} {row['median']:>8.2f} {row['min']:>8.2f} {row['max']:>8.2f} {row['target']:>8.1f}")
+    load = os.getloadavg()
+    print(f"{'measure (s)':<22} {'median':>8} {'min':>8} {'max':>8}")
+    for name, values in samples.items():
+        print(f"{name:<22} {medians[name]:>8.2f} {min(values):>8.2f} {max(values):>8.2f}")
+    for name, value in ratios.items():
+        print(f"{name:<22} {value:>8.2f}   (target: at most {TARGETS[name]})")
+    print(f"load average as it ended: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {len(commands)} docker commands; {args.runs} rounds")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)
-    meta = {"machine": platform.machine(), "cpus": __import__("os").cpu_count(), "python": platform.python_version()}
-    (out / "lab.json").write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+    meta = {"machine": platform.machine(), "cpus": os.cpu_count(), "python": platform.python_version(), "load_average": load}
+    results = {name: {"median": medians[name], "min": min(v), "max": max(v), "runs": len(v)} for name, v in samples.items()}
+    (out / "lab.json").write_text(json.dumps({"meta": meta, "results": results, "ratios": ratios}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,28 +3,36 @@
 A bad file never crashes the grader: every fault becomes a ``Fault`` with the
 file, the line and the JSON path, and loading raises one ``ExerciseError`` that
 holds the faults of every file.
+
+A file that was valid is kept in the disk cache (``checks.cache``), keyed by its name, its bytes and
+the grader's schema and loader: loading it again imports neither the YAML parser nor jsonschema.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
-from jsonschema.exceptions import relevance
-
-from checks import schema
+from checks import cache
 from checks.errors import ExerciseError, Fault, UsageError
+from checks.lab import archives
 from checks.messages import Message, closest, msg
 from checks.model import Check, Exercise
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
 EXERCISE_SUFFIXES = (".yaml", ".yml")
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same nodes, 5× faster
+CACHE_FORMAT = "1"
+
+
+def is_exercise_file(path: Path) -> bool:
+    """A YAML file other than the course's own course.yaml (checks.courses)."""
+    return path.suffix in EXERCISE_SUFFIXES and path.name != "course.yaml"
 
 
 def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -33,7 +41,7 @@ def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in EXERCISE_SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.iterdir() if is_exercise_file(p) and p.is_file()))
         elif path.is_file():
             found.append(path)
         else:
@@ -75,18 +83,54 @@ def load_file(path: str | Path) -> Exercise:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ExerciseError([Fault(name, 1, "$", msg("exercise.unreadable", reason=f"not UTF-8 ({error.reason})"))]) from None
+    key = hashlib.sha256(f"{CACHE_FORMAT}\0{_code_key()}\0{name}\0".encode() + data).hexdigest()
+    kept = _cached(key, name)
+    if kept is not None:
+        return kept
     document, lines = parse_yaml(text, name)
     faults = validate(document, lines, name)
+    if not faults:
+        faults = archives.faults(document, lambda path: _line(lines, path), name)  # images shipped as files
     if faults:
         raise ExerciseError(faults)
+    check_lines = [[index, _line(lines, ("checks", index))] for index in range(len(document["checks"]))]
+    try:
+        cache.write("exercises", key, json.dumps({"document": document, "check_lines": check_lines}).encode())
+    except (TypeError, ValueError):
+        pass  # a value JSON cannot hold (a YAML date a kind accepts): validated again next time
     return _exercise(document, lines, name)
+
+
+@functools.cache
+def _code_key() -> str:
+    """What decides whether a file is valid and what it loads to: the schema, this loader, the model."""
+    digest = hashlib.sha256()
+    here = Path(__file__)
+    for path in (here.with_name("exercise.schema.json"), here, here.with_name("model.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cached(key: str, name: str) -> Exercise | None:
+    """The exercise as loaded when this file was last validated, or None."""
+    kept = cache.read("exercises", key)
+    if kept is None:
+        return None
+    try:
+        entry = json.loads(kept)
+        lines = {("checks", index): line for index, line in entry["check_lines"]}
+        return _exercise(entry["document"], lines, name)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
     """The document and, for each JSON path (a tuple of keys and indexes), its 1-based line."""
+    import yaml
+
     loader = None
     try:
-        loader = LOADER(text)  # its reader refuses control characters already
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: the same nodes, 5× faster; its reader refuses control characters already
         node = loader.get_single_node()
         if node is None:
             return None, {(): 1}
@@ -110,6 +154,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, budget: list[int], name: str) -> Any:
+    import yaml
+
     budget[0] -= 1
     if budget[0] < 0:  # aliases can expand a small file into a huge document
         raise ExerciseError([Fault(name, node.start_mark.line + 1, _json_path(path), msg("exercise.too_complex", limit=MAX_NODES))])
@@ -153,6 +199,10 @@ def _line(lines: dict[tuple, int], path: tuple) -> int:
 
 def validate(document: Any, lines: dict[tuple, int], name: str) -> list[Fault]:
     """Schema faults, most relevant first on each line, then the checks' unique names."""
+    from jsonschema.exceptions import relevance
+
+    from checks import schema
+
     faults = []
     for error in sorted(schema.validator().iter_errors(document), key=relevance):
         path = tuple(error.absolute_path)

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checks import submission
+from checks import events, submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
@@ -28,6 +28,7 @@ from checks.model import Exercise
 from checks.grading import grade_exercise
 from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
 from checks.lab import start as start_state
+from checks.lab.control import LabDaemon
 from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 from checks.sandbox import Sandbox
@@ -72,11 +73,14 @@ def run(
         sandbox.socket.parent.mkdir(mode=0o711)
         sandbox.prepare(folder)
         context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
-        with _boundary(lab, sandbox, context):
-            for exercise in exercises:
+        daemon = _negotiate(lab)
+        with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
+            for index, exercise in enumerate(exercises):
                 progress(msg("run.exercise", id=exercise.id))
                 deadline = min(time.monotonic() + budget.exercise, started + budget.run)
-                outcomes.append(_grade_one(exercise, files.get(exercise.id), lab, sandbox, budget.command, deadline))
+                # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
+                last = own_lab and index == len(exercises) - 1
+                outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last))
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
@@ -88,8 +92,10 @@ def run(
     return Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
 
 
-def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox, timeout: float, deadline: float) -> ExerciseOutcome:
-    start_state.apply(exercise.start, lab.host)
+def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
+               recorder: events.Recorder, last: bool = False) -> ExerciseOutcome:
+    start_state.apply(exercise.start, daemon)
+    began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
     error = None
     runs: tuple = ()
     if path is None:
@@ -101,14 +107,27 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
             first = command_file.refused[0]
             error = msg("submission.refused", line=first.line, reason=first.refused)
         elif any(r.timed_out for r in runs):
-            error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
-    with DaemonClient(Endpoint(lab.host)) as client:
-        outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
-    start_state.stop_running(lab.host)
+            late = next(r for r in runs if r.timed_out)
+            if submission.wants_terminal(tuple(late.text.split())):  # waiting for typing that never comes: say so
+                error = msg("submission.timeout_terminal", line=late.line, seconds=f"{timeout:g}")
+            else:
+                error = msg("submission.timeout", line=late.line, seconds=f"{timeout:g}")
+    ended = time.time_ns()
+    with DaemonClient(Endpoint(daemon.host), api_version=daemon.api_version) as client:
+        snapshot = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
+        snapshot.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
+        outcome = grade_exercise(exercise, snapshot, commands=runs, error=error)
+    if not last:
+        start_state.stop_running(daemon)
     if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)
         outcome = replace(outcome, checks=failed)
     return outcome
+
+
+def _negotiate(lab: Lab) -> LabDaemon:
+    with DaemonClient(Endpoint(lab.host)) as client:  # the run's one negotiation (GET /_ping)
+        return LabDaemon(lab.host, client.api_version)
 
 
 def _boundary(lab: Lab, sandbox: Sandbox, context: Context) -> Boundary:

@@ -68,7 +68,7 @@ class FileRead:
 
 
 # The lazy reads, by the name a kind lists in READS; each is one GET request when first asked.
-READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks")
+READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events")
 
 
 class Source(Protocol):
@@ -88,6 +88,8 @@ class Source(Protocol):
 
     def networks(self) -> list: ...  # "networks": GET /networks
 
+    def events(self): ...  # "events": checks.events.EventLog, None without a record (GET /events)
+
 
 @dataclass
 class Snapshot:
@@ -97,6 +99,9 @@ class Snapshot:
     _reads: dict[tuple, object] = field(default_factory=dict, repr=False)
     _logs: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _found: dict[str, Image | None] = field(default_factory=dict, repr=False)
+    # In `run`: the exercise's command lines as they ran (results.CommandRun), filled by the runner.
+    # None under `check`, where no command of the student's is known.
+    commands: tuple | None = None
 
     @classmethod
     def from_api(cls, images: Iterable[dict], containers: Iterable[dict], **kwargs) -> "Snapshot":
@@ -199,6 +204,11 @@ class Snapshot:
 
     def networks(self) -> list:
         return self._read("networks", empty=[])
+
+    def events(self):
+        """What the daemon saw happen (a ``checks.events.EventLog``); None when there is no record:
+        ``check`` on a daemon without ``docker-grader start``."""
+        return self._read("events")
 
     def logs_contain(self, container: Container, text: str) -> bool:
         key = (container.id, text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import http.client
 import json
 import socket
 from typing import Any, Protocol
@@ -28,6 +27,7 @@ class TransportError(Exception):
 
 class Response(Protocol):
     status: int
+    headers: dict[str, str]  # names in lower case
 
     def read(self, size: int = -1) -> bytes: ...
 
@@ -50,9 +50,9 @@ def open_transport(host: str, tls: Any, timeout: float) -> Transport:
 
 def is_transport_error(error: BaseException) -> bool:
     """What a request can raise on its way: socket and HTTP errors, and those of requests, urllib3 and docker-py."""
-    if isinstance(error, (OSError, http.client.HTTPException)):
+    if isinstance(error, OSError):
         return True
-    return type(error).__module__.split(".", 1)[0] in ("requests", "urllib3", "docker", "paramiko")
+    return type(error).__module__.split(".", 1)[0] in ("http", "requests", "urllib3", "docker", "paramiko")
 
 
 @contextlib.contextmanager
@@ -97,61 +97,149 @@ def _is_permission(error: BaseException) -> bool:
     return isinstance(error, PermissionError) or getattr(error, "errno", None) in (errno.EACCES, errno.EPERM)
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float):
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
-
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self.socket_path)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
+HEAD_LIMIT = 64 * 1024  # bytes of status line and headers; dockerd sends a few hundred
 
 
 class _UnixResponse:
-    def __init__(self, response: http.client.HTTPResponse, connection: _UnixConnection):
-        self._response = response
-        self._connection = connection
-        self.status = response.status
+    """An HTTP/1.1 response read straight from the socket: a body of Content-Length bytes, chunked,
+    or up to the end of the connection (the request asked dockerd to close it).
+
+    The standard library's http.client would do, but importing it (with the email package) costs
+    more than a ``check`` of an empty daemon spends on everything else but the interpreter.
+    """
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+        self._buffer = bytearray()
+        self._eof = False
+        self._chunked = False
+        self._left: int | None = None  # bytes left in the body, or in the current chunk; None: until EOF
+        self._done = False
+        head = self._head()
+        status_line, *header_lines = head.split(b"\r\n")
+        parts = status_line.split(b" ", 2)
+        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+            raise TransportError(f"not an HTTP answer: {status_line[:60]!r}")
+        self.status = int(parts[1])
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        self.headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in headers.items()}
+        if self.status in (204, 304) or 100 <= self.status < 200:
+            self._done = True
+        elif b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+            self._chunked = True
+            self._left = 0
+        elif headers.get(b"content-length", b"").isdigit():
+            self._left = int(headers[b"content-length"])
+            self._done = self._left == 0
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        with mapped_errors():
+            chunk = self._sock.recv(65536)
+        if not chunk:
+            self._eof = True
+            return False
+        self._buffer += chunk
+        return True
+
+    def _head(self) -> bytes:
+        while True:
+            end = self._buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                head = bytes(self._buffer[:end])
+                del self._buffer[: end + 4]
+                return head
+            if len(self._buffer) > HEAD_LIMIT or not self._fill():
+                raise TransportError("the connection closed before the answer's headers ended")
+
+    def _line(self) -> bytes:
+        while (end := self._buffer.find(b"\r\n")) < 0:
+            if len(self._buffer) > HEAD_LIMIT or not self._fill():
+                raise TransportError("a chunked answer was cut short")
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 2]
+        return line
+
+    def _take(self, size: int) -> bytes:
+        """Up to ``size`` bytes of the body as it comes (at least one unless the body ended)."""
+        if self._done:
+            return b""
+        if self._chunked and self._left == 0:
+            length = self._line().split(b";", 1)[0].strip()
+            try:
+                self._left = int(length, 16)
+            except ValueError:
+                raise TransportError(f"bad chunk size {length[:20]!r}") from None
+            if self._left == 0:  # the last chunk, then trailers up to an empty line
+                while self._line():
+                    pass
+                self._done = True
+                return b""
+        if not self._buffer and not self._fill():
+            if self._left is not None:
+                raise TransportError("the connection closed before the answer's body ended")
+            self._done = True
+            return b""
+        want = size if self._left is None else min(size, self._left)
+        chunk = bytes(self._buffer[:want])
+        del self._buffer[:want]
+        if self._left is not None:
+            self._left -= len(chunk)
+            if self._left == 0:
+                if self._chunked:
+                    self._line()  # the CRLF after a chunk's data
+                else:
+                    self._done = True
+        return chunk
 
     def read(self, size: int = -1) -> bytes:
-        with mapped_errors():
-            return self._response.read(None if size < 0 else size)
+        """``size`` bytes (fewer only at the body's end); all of the body when ``size`` is negative."""
+        parts, wanted = [], size if size >= 0 else float("inf")
+        got = 0
+        while got < wanted:
+            chunk = self._take(int(min(wanted - got, 1 << 20)))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
 
     def json(self) -> Any:
         return json.loads(self.read())
 
     def close(self) -> None:
-        self._response.close()
-        self._connection.close()
+        self._sock.close()
 
 
 class UnixTransport:
-    """HTTP/1.1 over a unix socket with the standard library; one connection per request."""
+    """HTTP/1.1 over a unix socket, one connection per request, on the standard library's socket alone."""
 
     def __init__(self, path: str, timeout: float):
         self.path = path
         self.timeout = timeout
 
-    def get(self, path: str, params: dict | None, stream: bool) -> _UnixResponse:
+    def get(self, path: str, params: dict | None, stream: bool) -> _UnixResponse | "_Buffered":
         target = quote(path) + (f"?{urlencode(params)}" if params else "")
-        connection = _UnixConnection(self.path, self.timeout)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
+            sock.settimeout(self.timeout)
             with mapped_errors():
-                connection.request("GET", target, headers={"Host": "docker"})
-                response = _UnixResponse(connection.getresponse(), connection)
-        except TransportError:
-            connection.close()
+                sock.connect(self.path)
+                sock.sendall(f"GET {target} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n".encode())
+            response = _UnixResponse(sock)
+        except BaseException:
+            sock.close()
             raise
         if not stream:
-            body = response.read()
-            response.close()
-            return _Buffered(response.status, body)
+            try:
+                body = response.read()
+            finally:
+                response.close()
+            return _Buffered(response.status, body, response.headers)
         return response
 
     def close(self) -> None:
@@ -159,9 +247,10 @@ class UnixTransport:
 
 
 class _Buffered:
-    def __init__(self, status: int, body: bytes):
+    def __init__(self, status: int, body: bytes, headers: dict[str, str] | None = None):
         self.status = status
         self._body = body
+        self.headers = headers or {}
 
     def read(self, size: int = -1) -> bytes:
         chunk, self._body = (self._body, b"") if size < 0 else (self._body[:size], self._body[size:])
@@ -178,6 +267,7 @@ class _DockerPyResponse:
     def __init__(self, response):
         self._response = response
         self.status = response.status_code
+        self.headers = {name.lower(): value for name, value in response.headers.items()}
 
     def read(self, size: int = -1) -> bytes:
         with mapped_errors():
@@ -197,7 +287,7 @@ class DockerPyTransport:
         import docker
 
         self.timeout = timeout
-        # version="1.24" avoids docker-py's own GET /version: the client negotiates, and counts it.
+        # version="1.24" avoids docker-py's own GET /version: the client negotiates (GET /_ping), and counts it.
         with mapped_errors():
             self._api = docker.APIClient(base_url=host, version="1.24", timeout=timeout, tls=tls)
 

@@ -299,5 +299,5 @@ def test_the_same_get_requests_with_1000_unrelated_containers(daemon, lab):
     assert len(daemon.api.containers(all=True)) == 1001
     assert sorted(crowded) == sorted(alone)
     assert {method for method, _ in crowded} == {"GET"}
-    paths = sorted(re.sub(r"/containers/\w+/", "/containers/ID/", path) for _, path in crowded)
-    assert paths == sorted(["/version", "/containers/json?all=1", "/images/json", "/containers/ID/json"])  # one inspect, cached
+    paths = sorted(re.sub(r"/containers/\w+/", "/containers/ID/", path) for _, path in crowded if path.startswith(("/containers", "/images")))
+    assert paths == sorted(["/containers/json?all=1", "/images/json", "/containers/ID/json"])  # one inspect, cached

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -15,7 +17,7 @@ import docker
 import pytest
 
 from checks import cli, exercises, runner
-from checks.lab import Lab, images
+from checks.lab import Lab, images, processes
 
 from conftest import EXERCISES, ROOT
 
@@ -75,16 +77,47 @@ def built_in_a_process_of_its_own(tmp_path: Path, **env: str) -> list:
 
 
 def test_images_are_reproducible(tmp_path):
-    first = built_in_a_process_of_its_own(tmp_path)
+    first = built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(tmp_path / "first"))
     second_began = int(time.time()) + 1
     while time.time() < second_began:  # a timestamp from the clock would differ between the two
         time.sleep(0.05)
-    second = built_in_a_process_of_its_own(tmp_path, TZ="America/Sao_Paulo", LC_ALL="C")
-    assert [reference for reference, _, _ in first] == ["docker.io/library/alpine:3.14", "docker.io/library/hello-world:latest"]
+    second = built_in_a_process_of_its_own(tmp_path, TZ="America/Sao_Paulo", LC_ALL="C", DOCKER_GRADER_CACHE=str(tmp_path / "second"))
+    assert [reference for reference, _, _ in first] == ["docker.io/library/alpine:3.14", "docker.io/library/hello-world:latest"] + [
+        f"docker.io/library/{name}" for name in ("alpine:latest", "debian:11", "debian:bullseye", "debian:latest", "ubuntu:20.04", "ubuntu:focal", "ubuntu:latest")
+    ]
     assert first == second
     assert [[str(i.reference), i.id, i.manifest.digest] for i in images.lab_images()] == first
     hello = images.hello_elf()
     assert hello[:4] == b"\x7fELF" and len(hello) < 2048
+
+
+def test_built_layers_are_cached_on_disk_by_their_inputs_and_a_damaged_file_is_rebuilt(tmp_path):
+    cache = tmp_path / "cache"
+    built = built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache))
+    files = {path.name.split("-")[0]: path for path in (cache / "layers").iterdir()}
+    assert sorted(files) == ["busybox", "debian", "hello", "ubuntu"]
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == built
+    # A whole file is used as it is: a layer of other bytes, with its own digest, gives another image.
+    other = images.Blob(b"other layer", images.LAYER_TYPE)
+    files["hello"].write_bytes(f"sha256:{'0' * 64} {other.digest}\n".encode() + other.data)
+    forged = built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache))
+    assert forged[0] == built[0] and forged[1] != built[1]
+    # Bytes that do not match their digest (a damaged file) are rebuilt, and the file rewritten.
+    files["busybox"].write_bytes(files["busybox"].read_bytes()[:-10])
+    files["hello"].write_bytes(files["hello"].read_bytes()[:-1])
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == built
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == built
+    assert sorted(path.name for path in (cache / "layers").iterdir()) == sorted(path.name for path in files.values())
+
+
+def test_processes_building_into_one_cache_at_once_agree(tmp_path):
+    cache = tmp_path / "cache"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DOCKER_GRADER_CACHE": str(cache)}
+    started = [subprocess.Popen([sys.executable, "-c", BUILD], stdout=subprocess.PIPE, text=True, cwd=tmp_path, env=env) for _ in range(4)]
+    outputs = [json.loads(process.communicate(timeout=120)[0]) for process in started]
+    assert all(output == outputs[0] for output in outputs)
+    assert len(list((cache / "layers").iterdir())) == len(images.LAYERS)  # one file per layer, no temporary file left
+    assert built_in_a_process_of_its_own(tmp_path, DOCKER_GRADER_CACHE=str(cache)) == outputs[0]
 
 
 def test_twenty_up_down_cycles_leave_nothing(scratch):
@@ -227,3 +260,38 @@ def test_the_lab_records_its_isolation(scratch):
     finally:
         lab.down()
     assert leftovers(lab) == []
+
+
+@pytest.fixture
+def signals():
+    """A folder of the host's that containers may write to: root in them is an unprivileged uid here."""
+    path = Path(tempfile.mkdtemp(prefix="dgl-signals-", dir="/tmp"))
+    os.chmod(path, 0o777)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_down_kills_the_lab_and_its_running_containers_leaving_nothing(scratch, signals):
+    """`down` kills dockerd rather than stopping it: a graceful stop would send the containers
+    SIGTERM (and wait out their stop timeout, and dockerd's own wait for containerd). The
+    containers here write down any SIGTERM they get, into a folder of the host's."""
+    lab = Lab("killed-down", scratch / "killed-down")
+    lab.up()
+    try:
+        api = docker.APIClient(base_url=lab.host, version="auto")
+        api.pull("alpine:3.14")
+        script = 'trap "echo TERM > /out/$HOSTNAME; exit 0" TERM; while true; do sleep 0.1; done'
+        for policy in ("no", "always"):
+            container = api.create_container(
+                "alpine:3.14", ["sh", "-c", script],
+                host_config=api.create_host_config(binds=[f"{signals}:/out"], restart_policy={"Name": policy}))
+            api.start(container)
+        assert len(api.containers(filters={"status": "running"})) == 2
+        api.close()
+        containerd = [pid for pid in processes.pids_mentioning(lab.tag) if processes.cmdline(pid).startswith("containerd ")]
+        assert len(containerd) == 1
+    finally:
+        lab.down()
+    assert leftovers(lab) == []
+    assert list(signals.iterdir()) == []  # killed, never asked to stop
+    assert not Path(f"/tmp/containerd.{containerd[0]}.stacks.log").exists()

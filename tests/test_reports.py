@@ -447,7 +447,7 @@ def read_tap(text):
 def test_a_new_format_is_a_module_and_a_registry_line(tmp_path, monkeypatch, capsys):
     """CONTRIBUTING.md's steps 1 and 2, with its own example, registered for this test only."""
     source, line = contributing_example()
-    fmt, name = re.fullmatch(r' *"(\w+)": Format\((\w+)\),\n', line).groups()
+    fmt, name = re.fullmatch(r' *"(\w+)": Format\("(\w+)"\),\n', line).groups()
     path = tmp_path / f"{name}.py"  # step 1: the module (here outside the package, not to change it)
     path.write_text(source)
     spec = importlib.util.spec_from_file_location(name, path)

@@ -46,9 +46,9 @@ def test_check_sends_the_same_get_requests_with_5000_unrelated_containers(daemon
     assert len(crowded) == len(empty), (empty, crowded)
     assert sorted(crowded) == sorted(empty)
     assert {method for method, _ in empty + crowded} == {"GET"}
-    # the whole catalog: version, one list of containers, one list of images, the two greeting logs
+    # the whole catalog: the API version (/_ping), one list of containers, one list of images, the two greeting logs
     paths = sorted(re.sub(r"/containers/\w+/", "/containers/ID/", path) for _, path in crowded)
-    assert paths == sorted(["/version", "/containers/json?all=1", "/images/json", "/containers/ID/logs?stdout=1&stderr=1", "/containers/ID/logs?stdout=1&stderr=1"])
+    assert paths == sorted(["/_ping", "/containers/json?all=1", "/images/json", "/containers/ID/logs?stdout=1&stderr=1", "/containers/ID/logs?stdout=1&stderr=1"])
 
 
 def test_pytest_plugin_reads_the_daemon_once_with_get_only(daemon, lab, pytester, monkeypatch):

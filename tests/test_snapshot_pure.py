@@ -278,9 +278,10 @@ def test_logs_without_a_source_hold_nothing():
 
 # --- a daemon's answers, through a fake transport ---------------------------------------
 class FakeResponse:
-    def __init__(self, status: int, body: bytes = b""):
+    def __init__(self, status: int, body: bytes = b"", headers: dict | None = None):
         self.status = status
         self._body = body
+        self.headers = headers or {}
         self.closed = False
 
     def read(self, size: int = -1) -> bytes:
@@ -298,12 +299,12 @@ class FakeTransport:
     """Answers GET paths (without the version prefix) from a dict of (status, body)."""
 
     def __init__(self, answers: dict[str, tuple[int, bytes]]):
-        self.answers = {"/version": (200, b'{"ApiVersion": "1.43"}'), **answers}
+        self.answers = {"/_ping": (200, b"OK"), **answers}
         self.responses: list[FakeResponse] = []
 
     def get(self, path: str, params, stream: bool) -> FakeResponse:
         status, body = self.answers.get(path.removeprefix("/v1.43"), (404, b'{"message": "no such container"}'))
-        self.responses.append(FakeResponse(status, body))
+        self.responses.append(FakeResponse(status, body, {"api-version": "1.43"} if path == "/_ping" else {}))
         return self.responses[-1]
 
     def close(self) -> None:
@@ -334,7 +335,7 @@ def lists(containers: list[dict], images: list[dict]) -> dict[str, tuple[int, by
 def test_read_snapshot_is_two_list_requests(fake_daemon):
     client, _ = fake_daemon(lists([container_json("1", "a", "hello-world", image_id("cd"))], [HELLO]))
     snap = daemon_module.read_snapshot(client)
-    assert client.requests == ["GET /version", "GET /containers/json?all=1", "GET /images/json"]
+    assert client.requests == ["GET /_ping", "GET /containers/json?all=1", "GET /images/json"]
     assert [c.name for c in snap.containers] == ["a"] and [i.id for i in snap.images] == [image_id("cd")]
 
 
@@ -374,6 +375,13 @@ def test_a_removed_container_inspected_reads_as_unknown(fake_daemon):
     snap = daemon_module.read_snapshot(client)
     assert snap.created_with(snap.containers[0]) is None
     assert not snap.created_from(snap.containers[0], "hello-world")
+
+
+def test_a_ping_without_an_api_version_falls_back_to_version(fake_daemon, monkeypatch):
+    monkeypatch.setattr(FakeTransport, "get", lambda self, path, params, stream: self.responses.append(
+        FakeResponse(*self.answers.get(path, (404, b"")))) or self.responses[-1])
+    client, _ = fake_daemon({"/version": (200, b'{"ApiVersion": "1.40"}')})
+    assert (client.api_version, client.requests) == ("1.40", ["GET /_ping", "GET /version"])
 
 
 def test_snapshot_is_a_plain_value_to_build_by_hand():

@@ -1,4 +1,4 @@
-"""(b) The catalog's checks with docker-py's high-level API, as it is usually written: collections of
+"""(naive, an extra row) The catalog's checks with docker-py's high-level API, written without care for cost: collections of
 objects and their attributes (``containers.list`` inspects every container, ``images.list`` every
 image). Each object's facts are read once, then shared by all checks: the kindest "naive"."""
 

@@ -1,4 +1,4 @@
-"""(c) The catalog's checks with pytest-testinfra's docker module: ``host.docker.get_containers()``,
+"""(naive, an extra row) The catalog's checks with pytest-testinfra's docker module, one CLI process per object: ``host.docker.get_containers()``,
 then one ``inspect()`` per container, reused for all its properties (each property read would be one
 more `docker inspect`); images and logs through ``host.run`` of the docker CLI, as testinfra has no
 image module. DOCKER_HOST points the CLI at the daemon."""

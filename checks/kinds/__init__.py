@@ -6,11 +6,14 @@ lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Addin
 module plus its line here (see CONTRIBUTING.md).
 """
 
-from checks.kinds import container, containers, image, image_count
+from checks.kinds import container, containers, events, image, image_count
+from checks.kinds import output
 
 KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
     "container": container,
+    "events": events,
+    "output": output,
 }

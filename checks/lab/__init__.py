@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Callable
 
 from checks.errors import LabError, UsageError
-from checks.lab import cleanup, netns, processes
+from checks.lab import cleanup, netns, processes, readiness
 from checks.lab import images as lab_images
 from checks.messages import Message, msg
 
@@ -96,6 +97,12 @@ class Lab:
         return f"unix://{self.socket}"
 
     @property
+    def options(self) -> str:
+        """The lab's options for another docker-grader command: --name, and --dir when it is not the default folder."""
+        given = f"--name {shlex.quote(self.name)}"
+        return given if self.root == (base_dir() / self.name).absolute() else f"{given} --dir {shlex.quote(str(self.root))}"
+
+    @property
     def tag(self) -> str:
         """Unique per lab folder: names its cgroup parent and containerd namespace."""
         return "docker-grader-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
@@ -150,6 +157,8 @@ class Lab:
             return False
         if self.root.exists():
             self.down(progress)
+        for warning in readiness.require():  # before anything is made: a machine that cannot host a lab says why
+            progress(warning)
         programs = {name: processes.program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
         built = lab_images.lab_images(extra_images)  # fails early on a missing busybox
         try:
@@ -164,10 +173,8 @@ class Lab:
             state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
             state["registry"] = registry
             self._write_state(state)
-            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
-            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
-            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
+            # dockerd starts while the registry does and the images are pushed: it asks the
+            # registry nothing until the first pull.
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
@@ -175,11 +182,16 @@ class Lab:
             state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
+            in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
+            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
+            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
             processes.wait(lambda: processes.ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
         except BaseException:
             self.down()
             raise
-        progress(msg("lab.ready", name=self.name, host=self.host))
+        progress(msg("lab.ready", name=self.name, host=self.host, options=self.options))
         return True
 
     @contextlib.contextmanager
@@ -259,12 +271,13 @@ class Lab:
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
-        processes.stop(state.get("dockerd_pid"), str(self.socket))
-        for marker in (str(self.root), self.tag):  # containerd and its shims (named by the tag), if dockerd died
-            for pid in processes.pids_mentioning(marker):
-                processes.stop(pid, marker)
+        # Killed, not stopped: everything is removed below anyway. dockerd first, so that it
+        # starts nothing more; then containerd and its shims (named by the lab's folder or tag),
+        # the containers (by cgroup) and the registry.
+        processes.kill([(state.get("dockerd_pid"), str(self.socket))])
+        processes.kill([(pid, marker) for marker in (str(self.root), self.tag) for pid in processes.pids_mentioning(marker)])
         cleanup.kill_cgroups(self.tag)
-        processes.stop(state.get("registry_pid"), str(self.root))
+        processes.kill([(state.get("registry_pid"), str(self.root))])
         cleanup.unmount_under(self.root)
         cleanup.unmount_under(self.data_root)
         shutil.rmtree(self.data_root, ignore_errors=True)

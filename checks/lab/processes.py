@@ -18,7 +18,7 @@ from checks.errors import LabError
 from checks.messages import Message, msg
 from checks.transport import TransportError, UnixTransport
 
-STOP_TIMEOUT = 15.0
+KILL_TIMEOUT = 15.0  # a process in uninterruptible sleep dies when its I/O ends
 
 
 def program(name: str, package: str) -> str:
@@ -62,21 +62,24 @@ def signal_pid(pid: int, sig: int) -> None:
         pass
 
 
-def stop(pid: int | None, marker: str) -> None:
-    if not alive(pid, marker):
-        reap(pid)
-        return
-    signal_pid(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT
-    while alive(pid, marker) and time.monotonic() < deadline:
-        reap(pid)
-        time.sleep(0.05)
-    if alive(pid, marker):
+def kill(owned: list[tuple[int | None, str]]) -> None:
+    """SIGKILLs each (pid, marker) that is still the lab's, then waits until all are gone.
+
+    The lab's data is removed with it, so nothing is gained by a graceful stop: dockerd's own
+    shutdown sleeps for containerd and waits out each running container's stop timeout.
+    """
+    targets = [(pid, marker) for pid, marker in owned if alive(pid, marker)]
+    for pid, _ in targets:
         signal_pid(pid, signal.SIGKILL)
-        while alive(pid, marker):
+    deadline = time.monotonic() + KILL_TIMEOUT
+    while time.monotonic() < deadline:
+        for pid, _ in targets:
             reap(pid)
-            time.sleep(0.02)
-    reap(pid)
+        if not any(alive(pid, marker) for pid, marker in targets):
+            break
+        time.sleep(0.01)
+    for pid, _ in owned:
+        reap(pid)
 
 
 def reap(pid: int | None) -> None:
@@ -126,4 +129,4 @@ def wait(ready: Callable[[], bool], timeout: float, failure: Message) -> None:
     while not ready():
         if time.monotonic() > deadline:
             raise LabError(failure)
-        time.sleep(0.05)
+        time.sleep(0.02)

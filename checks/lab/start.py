@@ -1,96 +1,133 @@
 """Starting states: what the lab sets up before an exercise's commands, where it is missing.
 
 This is the lab changing its own daemon, never grading: it pulls the images an
-exercise starts with and runs containers to completion until there are as many
-as declared, counting the ones the student's earlier exercises left. A submission
-may have left anything behind (an image re-tagged to one whose command never ends),
-so every wait is bounded and a container that outlives it is killed.
+exercise starts with, creates its volumes and networks, and runs containers (to
+completion, or left running) until there are as many as declared, counting the ones
+the student's earlier exercises left. A submission may have left anything behind (an
+image re-tagged to one whose command never ends, a container of the name wanted), so
+every wait is bounded and a container that outlives it is killed.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Mapping
-
-import docker
 
 from checks.boundary.rules import Limits
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
-from checks.errors import DaemonError
-from checks.messages import msg
-from checks.transport import TransportError, is_transport_error, mapped_errors
+from checks.lab.control import LabDaemon, lab_error
+from checks.transport import TransportError
 
 RUN_WAIT = 20  # seconds a starting-state container may run before it is killed
-REQUEST_TIMEOUT = 120
+UP_WAIT = 10  # seconds a `running: true` container has to be seen running
+POLL = 0.1
 
 
-def apply(start: Mapping, host: str) -> None:
+def apply(start: Mapping, daemon: LabDaemon) -> None:
     if not start:
         return
-    with _api(host) as api:
+    try:
         for reference in start.get("images", ()):
-            _ensure_image(api, host, reference)
+            _ensure_image(daemon, reference)
+        for volume in start.get("volumes", ()):
+            found = daemon.call("GET", "/volumes", {"filters": json.dumps({"name": [volume["name"]]})}) or {}
+            if not any(v["Name"] == volume["name"] for v in found.get("Volumes") or ()):
+                daemon.call("POST", "/volumes/create", body={"Name": volume["name"], "Labels": volume.get("labels") or {}})
+        for network in start.get("networks", ()):
+            # The name filter matches substrings: compare the names themselves.
+            found = daemon.call("GET", "/networks", {"filters": json.dumps({"name": [network["name"]]})}) or []
+            if not any(n["Name"] == network["name"] for n in found):
+                daemon.call("POST", "/networks/create", body={
+                    "Name": network["name"], "Driver": "bridge", "Labels": network.get("labels") or {}, "CheckDuplicate": True})
         for item in start.get("containers", ()):
-            _ensure_image(api, host, item["image"])
-            with DaemonClient(Endpoint(host)) as client:
+            _ensure_image(daemon, item["image"])
+            if item.get("name"):
+                _ensure_named(daemon, item)
+                continue
+            with _client(daemon) as client:
                 snapshot = read_snapshot(client)
-                present = sum(snapshot.created_from(c, item["image"]) for c in snapshot.containers)
+                present = sum(
+                    snapshot.created_from(c, item["image"]) and (c.state == "running" or not item.get("running"))
+                    for c in snapshot.containers
+                )
             for _ in range(item.get("count", 1) - present):
-                container = api.create_container(item["image"], command=item.get("command"), host_config=_limited(api))
-                api.start(container)
-                try:
-                    with mapped_errors():
-                        api.wait(container, timeout=RUN_WAIT)
-                except TransportError:  # still running after RUN_WAIT
-                    api.kill(container)
+                _run(daemon, item)
+    except TransportError as error:
+        raise lab_error(daemon.host, error) from error
 
 
-def stop_running(host: str) -> None:
+def stop_running(daemon: LabDaemon) -> None:
     """Kills every container still running, so that nothing a submission started outlives its exercise."""
-    with _api(host) as api:
-        for container in api.containers(filters={"status": ["running", "paused", "restarting"]}):
-            try:
-                api.update_container(container["Id"], restart_policy={"Name": "no"})
-                api.kill(container["Id"])
-            except docker.errors.NotFound:
-                pass  # ended (or removed with --rm) meanwhile
-            except docker.errors.APIError as error:
-                if error.status_code != 409:  # 409: it is not running any more
-                    raise
+    try:
+        for container in daemon.running():
+            daemon.call("POST", f"/containers/{container['Id']}/update", body={"RestartPolicy": {"Name": "no"}}, ok=(404, 409))
+            daemon.kill(container["Id"])
+    except TransportError as error:
+        raise lab_error(daemon.host, error) from error
 
 
-class _api:
-    """docker-py's client for the lab's own socket, with every fault as a DaemonError."""
-
-    def __init__(self, host: str):
-        self.host = host
-
-    def __enter__(self) -> docker.APIClient:
-        try:
-            with mapped_errors():
-                self.api = docker.APIClient(base_url=self.host, version="auto", timeout=REQUEST_TIMEOUT)
-        except TransportError as error:
-            raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=error.reason)) from error
-        return self.api
-
-    def __exit__(self, kind, error, trace) -> None:
-        self.api.close()
-        if error is not None and (isinstance(error, TransportError) or is_transport_error(error)):
-            try:
-                with mapped_errors():
-                    raise error
-            except TransportError as mapped:
-                raise DaemonError(msg("lab.start_failed", endpoint=self.host, reason=mapped.reason)) from error
+def _ensure_named(daemon: LabDaemon, item: Mapping) -> None:
+    """The container of that name: created where missing, started again where it should run and does not."""
+    filters = json.dumps({"name": [f"^/{item['name']}$"]})
+    found = daemon.call("GET", "/containers/json", {"all": 1, "filters": filters}) or []
+    if not found:
+        _run(daemon, item)
+    elif item.get("running") and found[0]["State"] != "running":
+        daemon.call("POST", f"/containers/{found[0]['Id']}/start", ok=(304,))
+        _wait_running(daemon, found[0]["Id"])
 
 
-def _limited(api: docker.APIClient) -> dict:
-    """The per-container limits a submission's own containers get at the boundary: the image may be the student's."""
+def _run(daemon: LabDaemon, item: Mapping) -> None:
+    if not item.get("running"):
+        daemon.run_to_completion(item["image"], item.get("command"), _limited(item), RUN_WAIT, name=item.get("name"),
+                                 volumes=_targets(item))
+        return
+    body = {"Image": item["image"], "HostConfig": _limited(item)}
+    if item.get("command"):
+        body["Cmd"] = list(item["command"])
+    if _targets(item):
+        body["Volumes"] = _targets(item)
+    params = {"name": item["name"]} if item.get("name") else None
+    created = daemon.call("POST", "/containers/create", params, body=body)
+    daemon.call("POST", f"/containers/{created['Id']}/start")
+    _wait_running(daemon, created["Id"])
+
+
+def _wait_running(daemon: LabDaemon, container_id: str) -> None:
+    """Until dockerd says it runs, or it ended (its command did), or UP_WAIT: never longer."""
+    deadline = time.monotonic() + UP_WAIT
+    while time.monotonic() < deadline:
+        state = (daemon.call("GET", f"/containers/{container_id}/json", ok=(404,)) or {}).get("State") or {}
+        if state.get("Running") or state.get("Status") in ("exited", "dead") or not state:
+            return
+        time.sleep(POLL)
+
+
+def _targets(item: Mapping) -> dict:
+    """The mount points of the item's named volumes, as the create request's Volumes."""
+    return {mount.split(":", 1)[1].split(":")[0]: {} for mount in item.get("volumes", ())}
+
+
+def _client(daemon: LabDaemon) -> DaemonClient:
+    return DaemonClient(Endpoint(daemon.host), api_version=daemon.api_version)
+
+
+def _limited(item: Mapping | None = None) -> dict:
+    """The per-container limits a submission's own containers get at the boundary: the image may be the student's.
+    Mounts are named volumes only (the schema allows no host path)."""
     limits = Limits()
-    log = {"type": "json-file", "config": {"max-size": limits.log_size, "max-file": str(limits.log_files)}}
-    return api.create_host_config(pids_limit=limits.pids, log_config=log)
+    log = {"Type": "json-file", "Config": {"max-size": limits.log_size, "max-file": str(limits.log_files)}}
+    config = {"PidsLimit": limits.pids, "LogConfig": log}
+    if item and item.get("network"):
+        config["NetworkMode"] = item["network"]
+    if item and item.get("volumes"):
+        config["Binds"] = list(item["volumes"])
+    return config
 
 
-def _ensure_image(api: docker.APIClient, host: str, reference: str) -> None:
-    with DaemonClient(Endpoint(host)) as client:
+def _ensure_image(daemon: LabDaemon, reference: str) -> None:
+    with _client(daemon) as client:
         if read_snapshot(client).find_image(reference) is not None:
             return
-    api.pull(reference)
+    daemon.pull(reference)
