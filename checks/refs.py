@@ -126,3 +126,71 @@ def _parsed(text: str) -> Reference | None:
         return parse(text)
     except ReferenceError:
         return None
+
+
+# --- patterns -------------------------------------------------------------------------
+_GLOB = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A glob over image references, matched as ``docker images --filter reference=`` does.
+
+    Go's ``path.Match``: ``*`` and ``?`` stop at ``/``, ``[a-z]`` and ``[^0-9]`` match one character
+    (escapes are left out: no reference holds a glob character).
+    A reference matches when its familiar form (``php:8.2-apache``) or its familiar name
+    (``php``) does, as in distribution/reference's FamiliarMatch; the normalised forms
+    (``docker.io/library/php:8.2-apache``) match too, for patterns written in full.
+    """
+
+    text: str
+    regex: re.Pattern
+
+    def matches(self, reference: str) -> bool:
+        """Whether a reference (as typed: ``alpine`` is ``alpine:latest``) matches; False for an ID."""
+        return _pattern_matches(self, reference)
+
+
+def is_pattern(text: str) -> bool:
+    """Whether the text is meant as a pattern: it holds ``*``, ``?`` or ``[``."""
+    return isinstance(text, str) and not _GLOB.isdisjoint(text)
+
+
+@functools.lru_cache(maxsize=256)  # a check's pattern is compiled once per run, not per container
+def pattern(text: str) -> Pattern | None:
+    """The compiled pattern, or None when the text has no glob character or is not a valid pattern:
+    the syntax below, no digest, and, with each wildcard read as one letter, a reference."""
+    if not is_pattern(text) or "@" in text or not _GLOB_SYNTAX.fullmatch(text):
+        return None
+    example = _GLOB_TOKEN.sub(lambda token: "a" if token[0] in ("*", "?") or token[2] else token[0], text)
+    if try_parse(example) is None:
+        return None
+    try:
+        return Pattern(text, re.compile(_GLOB_TOKEN.sub(_regex_of, text)))
+    except re.error:  # a bad range such as [z-a]
+        return None
+
+
+# Go's path.Match syntax, less escapes (no reference holds a glob character): a run of *, ?,
+# a class ([a-z], [^0-9]) or a character that is not one of * ? [ ].
+_GLOB_SYNTAX = re.compile(r"(?:\*|\?|\[\^?[\w.-]+\]|[^*?\[\]])+")
+_GLOB_TOKEN = re.compile(r"\*|\?|\[(\^?)([\w.-]+)\]|.")
+
+
+def _regex_of(token: re.Match) -> str:
+    if token[0] == "*":
+        return "[^/]*"
+    if token[0] == "?":
+        return "[^/]"
+    if token[2]:  # a class; negated, it still never matches /
+        return ("[^/" if token[1] else "[") + token[2] + "]"
+    return re.escape(token[0])
+
+
+@functools.lru_cache(maxsize=65536)  # containers name few distinct references: match each once per pattern
+def _pattern_matches(compiled: Pattern, reference: str) -> bool:
+    parsed = try_parse(reference)
+    if parsed is None or parsed.digest and not parsed.tag:
+        return False
+    names = (parsed.familiar, familiar_repository(parsed.repository), str(parsed), parsed.repository)
+    return any(compiled.regex.fullmatch(name) for name in names)

@@ -14,8 +14,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from checks import refs
-from checks.kinds import KINDS
-from checks.kinds.fields import IMAGE, is_image
+from checks.kinds import KINDS, container
+from checks.kinds.fields import IMAGE, is_image, is_image_pattern
 from checks.messages import register
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
@@ -245,6 +245,8 @@ def build() -> dict:
 def format_checker() -> FormatChecker:
     checker = FormatChecker()
     checker.checks("docker-image")(lambda value: not isinstance(value, str) or is_image(value))
+    checker.checks("docker-image-pattern")(lambda value: not isinstance(value, str) or is_image_pattern(value))
+    checker.checks("docker-port")(lambda value: not isinstance(value, str) or container.is_port(value))
 
     @checker.checks("docker-repository", raises=refs.ReferenceError)
     def _repository(value: object) -> bool:

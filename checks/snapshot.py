@@ -70,6 +70,8 @@ class Container:
     networks: tuple[str, ...] = ()
     health: str = ""  # healthy, unhealthy, starting; "" without a healthcheck
     network_ids: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (name, network ID)
+    # The whole item of the list (Ports, Mounts, Labels, Status...), for kinds that read more of it at no cost.
+    listed: Mapping = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def short_id(self) -> str:
@@ -166,6 +168,9 @@ class Snapshot:
         return self._found[reference]
 
     def _resolve(self, reference: str) -> Image | None:
+        if refs.is_pattern(reference):
+            found = self.images_matching(reference)
+            return found[0] if found else None
         ref = refs.try_parse(reference)
         if ref is not None:
             for image in self.images:
@@ -178,6 +183,16 @@ class Snapshot:
                 return found[0]
         return None
 
+    def images_matching(self, pattern: str) -> list[Image]:
+        """Images with a tag that a pattern (``php:*-apache``) matches; [] for an invalid pattern."""
+        key = ("images_matching", pattern)
+        if key not in self._reads:  # once per pattern and run, not per container
+            compiled = refs.pattern(pattern)
+            self._reads[key] = [
+                image for image in self.images if compiled and any(compiled.matches(str(tag)) for tag in image.tags)
+            ]
+        return self._reads[key]
+
     def images_of(self, repository: str) -> list[Image]:
         """Images with a tag or a digest in this repository, as ``docker images REPO`` lists them."""
         wanted = refs.normalise_repository(repository)
@@ -185,15 +200,24 @@ class Snapshot:
 
     # --- containers -----------------------------------------------------------------
     def created_from(self, container: Container, reference: str) -> bool:
-        """Whether a container was created from an image: by the typed reference, or by image ID."""
-        image = self.find_image(reference)
-        if image is not None and container.image_id == image.id:
-            return True
+        """Whether a container was created from an image: by the typed reference, or by image ID.
+
+        ``reference`` may be a pattern (``php:*-apache``): then an image with a matching tag, or
+        a typed reference that matches, selects the container.
+        """
+        pattern = refs.pattern(reference)
+        if pattern is not None:
+            if any(container.image_id == image.id for image in self.images_matching(reference)):
+                return True
+        else:
+            image = self.find_image(reference)
+            if image is not None and container.image_id == image.id:
+                return True
         typed = container.image
         if refs.id_prefix(typed) is not None and container.image_id.endswith(typed):
             # The list shows an ID when the typed reference no longer names this image.
             typed = self.created_with(container) or typed
-        return _same_reference(typed, reference)
+        return pattern.matches(typed) if pattern is not None else _same_reference(typed, reference)
 
     def created_with(self, container: Container) -> str | None:
         """The reference typed at creation (the inspect's Config.Image)."""
@@ -279,6 +303,7 @@ def container_from_api(item: dict) -> Container:
         network_ids=tuple((name, (settings or {}).get("NetworkID") or "") for name, settings in
                           ((item.get("NetworkSettings") or {}).get("Networks") or {}).items()),
         health=_health(item.get("Status") or ""),
+        listed=item,
     )
 
 

@@ -6,7 +6,7 @@ lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Addin
 module plus its line here (see CONTRIBUTING.md).
 """
 
-from checks.kinds import compose, containers, events, http, image, image_count
+from checks.kinds import compose, container, containers, events, http, image, image_count
 from checks.kinds import output
 from checks.kinds import files, image_config, networks, volumes
 
@@ -14,6 +14,7 @@ KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
+    "container": container,
     "events": events,
     "output": output,
     "compose": compose,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count, listing
+from checks.kinds.fields import COUNT, IMAGE_PATTERN, count_ok, describe_count, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
 from checks.snapshot import Container, Snapshot
@@ -57,7 +57,7 @@ SCHEMA = {
             "type": "object",
             "description": "Which containers this check looks at; an empty selector takes them all.",
             "properties": {
-                "image": IMAGE,
+                "image": IMAGE_PATTERN,
                 "name": {"type": "string", "minLength": 1, "description": "The container's name, without /."},
                 "status": {"enum": STATES, "description": "The container's state, as `docker ps -a` filters it."},
                 "exit_code": {"type": "integer", "description": "Only containers that exited with this code."},

@@ -25,6 +25,15 @@ IMAGE = {
     "examples": ["alpine:3.14", "hello-world", "sha256:e04c818066af"],
 }
 
+IMAGE_PATTERN = {
+    **IMAGE,
+    "format": "docker-image-pattern",
+    "description": IMAGE["description"] + " Or a pattern, as `docker images --filter reference=` takes it: "
+    "`*` and `?` match within one path component, `[a-z]` a character; a tag of the image, or the reference "
+    "typed at creation, must match it (`php:*-apache`, `*/getting-started`, `nginx:1.*`).",
+    "examples": ["alpine:3.14", "php:*-apache", "*/getting-started", "nginx:1.*"],
+}
+
 REPOSITORY = {
     "type": "string",
     "format": "docker-repository",
@@ -46,6 +55,10 @@ COUNT = {
 
 def is_image(text: str) -> bool:
     return refs.try_parse(text) is not None or refs.id_prefix(text) is not None
+
+
+def is_image_pattern(text: str) -> bool:
+    return is_image(text) or refs.pattern(text) is not None
 
 
 def count_ok(count: int | Mapping[str, int], value: int) -> bool:

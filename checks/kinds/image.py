@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks import refs
-from checks.kinds.fields import IMAGE
+from checks.kinds.fields import IMAGE_PATTERN
 from checks.messages import msg, register
 from checks.results import Result
 from checks.snapshot import Image, Snapshot
@@ -37,7 +37,7 @@ READS: tuple[str, ...] = ()
 
 SCHEMA = {
     "properties": {
-        "image": IMAGE,
+        "image": IMAGE_PATTERN,
         "state": {
             "enum": ["present", "absent"],
             "default": "present",
@@ -62,30 +62,40 @@ SCHEMA = {
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     wanted = spec["image"]
-    image = snapshot.find_image(wanted)
+    # A pattern may name several images: the check passes when one of them does.
+    found = snapshot.images_matching(wanted) if refs.is_pattern(wanted) else [snapshot.find_image(wanted)]
+    found = [image for image in found if image is not None]
     if spec.get("state") == "absent":
-        if image is None:
+        if not found:
             return Result(True, msg("image.missing", ref=wanted))
-        return Result(False, msg("image.found", ref=wanted, id=image.short_id))
-    if image is None:
+        return Result(False, msg("image.found", ref=wanted, id=found[0].short_id))
+    if not found:
         return Result(False, msg("image.missing", ref=wanted))
+    results = [_judge(spec, wanted, image) for image in found]
+    return next((result for result in results if result.passed), results[0])
+
+
+def _judge(spec: Mapping, wanted: str, image: Image) -> Result:
     if spec.get("pulled"):
-        repository = _repository(wanted, image)
+        repositories = _repositories(wanted, image)
         pulled_from = {digest.repository for digest in image.digests}
-        if (repository is None and not pulled_from) or (repository is not None and repository not in pulled_from):
-            shown = refs.familiar_repository(repository) if repository else wanted
+        if (not repositories and not pulled_from) or (repositories and not repositories & pulled_from):
+            shown = ", ".join(sorted(map(refs.familiar_repository, repositories))) if repositories else wanted
             return Result(False, msg("image.not_pulled", ref=wanted, id=image.short_id, repository=shown))
     if spec.get("ids") and not _accepted(image, spec["ids"]):
         return Result(False, msg("image.unexpected_id", ref=wanted, id=image.short_id, accepted=", ".join(spec["ids"])))
     return Result(True, msg("image.found", ref=wanted, id=image.short_id))
 
 
-def _repository(wanted: str, image: Image) -> str | None:
-    """The repository a name found the image by; None when an ID prefix found it (any pull counts then)."""
+def _repositories(wanted: str, image: Image) -> set[str]:
+    """The repositories a name or pattern found the image by; empty when an ID prefix found it (any pull counts then)."""
+    pattern = refs.pattern(wanted)
+    if pattern is not None:
+        return {tag.repository for tag in image.tags if pattern.matches(str(tag))}
     reference = refs.try_parse(wanted)
     if reference is None or reference.repository not in image.repositories():
-        return None
-    return reference.repository
+        return set()
+    return {reference.repository}
 
 
 def _accepted(image: Image, ids: list[str]) -> bool:
