@@ -58,7 +58,7 @@ def build_parser() -> Parser:
     )
 
     parser = Parser(prog="docker-grader", description=_("Grades Docker course exercises on a real daemon."), parents=[common])
-    parser.add_argument("--version", action="version", version=f"docker-grader {version()}", help=_("print the version and exit"))
+    parser.add_argument("--version", action=_Version, help=_("print the version and exit"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     commands.add_parser("list", parents=[common], help=_("list the exercises"))
@@ -150,6 +150,17 @@ def _early_option(argv: list[str], name: str) -> str | None:
         if arg == name and index + 1 < len(argv):
             return argv[index + 1]
     return None
+
+
+class _Version(argparse.Action):
+    """--version, with the version looked up only when asked (importlib.metadata is a slow import)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"docker-grader {version()}")
+        parser.exit()
 
 
 def version() -> str:

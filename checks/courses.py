@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-import yaml
-
 from checks.errors import UsageError
 from checks.messages import LANGS, msg, register
 
@@ -55,10 +53,7 @@ def read_course(folder: Path) -> Course | None:
     path = Path(folder) / COURSE_FILE
     if not path.is_file():
         return None
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise UsageError(msg("course.bad_file", path=str(path), reason=str(error).splitlines()[0])) from None
+    data = _parsed(path)
     fine = (
         isinstance(data, dict) and isinstance(data.get("name"), str) and data.get("lang") in LANGS
         and isinstance(data.get("title"), dict) and all(isinstance(data["title"].get(lang), str) for lang in LANGS)
@@ -66,6 +61,37 @@ def read_course(folder: Path) -> Course | None:
     if not fine:
         raise UsageError(msg("course.bad_file", path=str(path), reason="missing or wrong keys"))
     return Course(data["name"], dict(data["title"]), data["lang"], Path(folder))
+
+
+def _parsed(path: Path):
+    """The course file's YAML, from the disk cache (keyed by its bytes) once it was read: no YAML import then."""
+    import hashlib
+    import json
+
+    from checks import cache
+
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise UsageError(msg("course.bad_file", path=str(path), reason=error.strerror or error)) from None
+    key = hashlib.sha256(raw).hexdigest()
+    kept = cache.read("courses", key)
+    if kept is not None:
+        try:
+            return json.loads(kept)
+        except ValueError:
+            pass  # a damaged entry: parse again
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
+        raise UsageError(msg("course.bad_file", path=str(path), reason=str(error).splitlines()[0])) from None
+    try:
+        cache.write("courses", key, json.dumps(data).encode())
+    except (TypeError, ValueError):
+        pass  # not JSON-able (dates...): the checks below refuse it anyway
+    return data
 
 
 def bundled() -> list[Course]:

@@ -20,7 +20,6 @@ from typing import Any, Iterable
 
 from checks import cache
 from checks.errors import ExerciseError, Fault, UsageError
-from checks.lab import archives
 from checks.messages import Message, closest, msg
 from checks.model import Check, Exercise
 
@@ -90,6 +89,8 @@ def load_file(path: str | Path) -> Exercise:
     document, lines = parse_yaml(text, name)
     faults = validate(document, lines, name)
     if not faults:
+        from checks.lab import archives  # only for a file not validated before
+
         faults = archives.faults(document, lambda path: _line(lines, path), name)  # images shipped as files
     if faults:
         raise ExerciseError(faults)

@@ -14,7 +14,6 @@ answer, or a 5xx, is tried again after ``INTERVAL`` seconds, at most ``attempts`
 
 from __future__ import annotations
 
-import http.client
 import ipaddress
 import json
 import socket
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from checks.lab import netns
 from checks.snapshot import HttpProbe
 
 BODY_LIMIT = 64 * 1024
@@ -49,12 +47,16 @@ class Prober:
         attempts = max(1, min(attempts, MAX_ATTEMPTS))
         if self.namespace is not None:
             try:
+                from checks.lab import netns  # only for a lab's daemon
+
                 return netns.run_in(self.namespace, lambda: self._tries(host_port, path, attempts))
             except OSError as error:  # not a network namespace (a lab.json that lies), or not root
                 return HttpProbe((f"GET http://{self.address}:{host_port}{path} → not sent: cannot enter {self.namespace} ({error.strerror or error})",))
         return self._tries(host_port, path, attempts)
 
     def _tries(self, host_port: int, path: str, attempts: int) -> HttpProbe:
+        import http.client  # only when an http check runs
+
         url = f"http://{self.address}:{host_port}{path}"
         tried: list[str] = []
         answer: tuple[int, dict, bytes] | None = None
@@ -77,6 +79,8 @@ class Prober:
 
 
 def _get(address: str, port: int, path: str) -> tuple[int, dict, bytes]:
+    import http.client
+
     connection = http.client.HTTPConnection(address, port, timeout=TIMEOUT)
     try:
         connection.request("GET", path, headers={"User-Agent": "docker-grader", "Connection": "close"})
@@ -88,6 +92,8 @@ def _get(address: str, port: int, path: str) -> tuple[int, dict, bytes]:
 
 
 def _reason(error: BaseException) -> str:
+    import http.client
+
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"
     if isinstance(error, (socket.timeout, TimeoutError)):
