@@ -62,7 +62,8 @@ def build_parser() -> Parser:
     validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the exercises folder)")
     check = commands.add_parser("check", parents=[common, output], help="grade a daemon's state")
     check.add_argument("ids", nargs="*", metavar="ID", help="exercises to grade (default: all)")
-    check.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
+    check.add_argument("-H", "--host", help="daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)")
+    check.add_argument("--context", help="docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)")
     run = commands.add_parser("run", parents=[common, output], help="grade a submission's command files in a fresh lab")
     run.add_argument("submission", type=Path, help="folder with one command file per exercise, named by its id")
     run.add_argument("--exercise", action="append", default=[], metavar="ID", help="grade only this exercise (repeatable)")
@@ -138,9 +139,11 @@ def cmd_validate(args, lang: str) -> int:
 def cmd_check(args, lang: str) -> int:
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids)
+        if args.host and args.context:
+            raise UsageError(msg("endpoint.both"))
     except GraderError as error:
         return emit_error(error, args, lang)
-    report = grading.grade_daemon(chosen, host=args.host)
+    report = grading.grade_daemon(chosen, host=args.host, context=args.context)
     return finish(report, args, lang)
 
 

@@ -29,12 +29,12 @@ def grade(exercises: Iterable[Exercise], snapshot: Snapshot) -> tuple[ExerciseOu
     return tuple(grade_exercise(exercise, snapshot) for exercise in exercises)
 
 
-def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None) -> Report:
+def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None, context: str | None = None) -> Report:
     """Grades exercises against a daemon. A daemon that is down gives a Report with the error."""
     started = time.monotonic()
     try:
         own = client is None
-        client = client or connect(host)
+        client = client or connect(host, context=context)
         try:
             outcomes = grade(exercises, read_snapshot(client))
         finally:

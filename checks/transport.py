@@ -1,9 +1,7 @@
-"""How GET requests reach a daemon: plain HTTP over a unix socket, or docker-py for everything else.
-
-A local socket, the common case, needs nothing beyond the standard library, so ``docker-grader
-check`` does not pay for importing docker-py and requests on each run. TCP (with or without TLS),
-ssh:// and named pipes go through docker-py, imported only then. Both give a ``Response`` and raise
-``TransportError``, so ``checks.daemon`` holds the same logic for both.
+"""How GET requests reach a daemon, with the standard library only: HTTP/1.1 over a unix socket,
+TCP, TLS over TCP, or the stdin and stdout of ``ssh HOST docker system dial-stdio`` (as the docker
+CLI reaches an ssh:// daemon; no paramiko). Every way gives a ``Response`` and raises
+``TransportError``, so ``checks.daemon`` holds the same logic for all of them.
 """
 
 from __future__ import annotations
@@ -13,17 +11,20 @@ import errno
 import http.client
 import json
 import socket
-from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+import ssl
+import subprocess
+from typing import Any, Callable, Protocol
+from urllib.parse import quote, urlencode, urlsplit
 
 
 class TransportError(Exception):
     """The request did not get an answer: ``reason`` in a few words, ``permission`` if access was refused."""
 
-    def __init__(self, reason: str, permission: bool = False):
+    def __init__(self, reason: str, permission: bool = False, kind: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.permission = permission
+        self.kind = kind  # "tls", "ssh", "ssh_missing" or "" (the daemon is not answering)
 
 
 class Response(Protocol):
@@ -42,10 +43,23 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def open_transport(host: str, tls: Any, timeout: float) -> Transport:
-    if host.startswith("unix://") and not tls:
-        return UnixTransport(host.removeprefix("unix://"), timeout)
-    return DockerPyTransport(host, tls, timeout)
+def open_transport(host: str, context: ssl.SSLContext | None, timeout: float, ssh_argv: list[str] | None = None) -> Transport:
+    """The transport for an address: unix://, tcp:// (TLS when ``context`` is given) or ssh:// (``ssh_argv``)."""
+    scheme, _, rest = host.partition("://")
+    if scheme == "unix" and rest:
+        return UnixTransport(rest, timeout)
+    if scheme == "tcp":
+        parts = urlsplit(host)
+        try:
+            port = parts.port
+        except ValueError as error:
+            raise TransportError(str(error)) from None
+        if not parts.hostname or port is None:
+            raise TransportError("expected tcp://HOST:PORT")
+        return StreamTransport(tcp_opener(parts.hostname, port, context), timeout)
+    if scheme == "ssh" and ssh_argv:
+        return StreamTransport(command_opener(ssh_argv), timeout)
+    raise TransportError(f"unsupported address (scheme {scheme or 'none'!r}): use unix://, tcp:// or ssh://")
 
 
 def is_transport_error(error: BaseException) -> bool:
@@ -65,7 +79,9 @@ def mapped_errors():
     except Exception as error:
         if not is_transport_error(error):
             raise
-        raise TransportError(reason_of(error), _is_permission(_innermost(error))) from error
+        cause = _innermost(error)
+        kind = "tls" if isinstance(cause, ssl.SSLError) or isinstance(error, ssl.SSLError) else ""
+        raise TransportError(reason_of(error), _is_permission(cause), kind) from error
 
 
 def reason_of(error: BaseException) -> str:
@@ -97,24 +113,45 @@ def _is_permission(error: BaseException) -> bool:
     return isinstance(error, PermissionError) or getattr(error, "errno", None) in (errno.EACCES, errno.EPERM)
 
 
-class _UnixConnection(http.client.HTTPConnection):
-    def __init__(self, path: str, timeout: float):
+class _Connection(http.client.HTTPConnection):
+    """HTTP/1.1 over whatever stream ``opener`` gives: a unix socket, TCP, TLS, or an ssh process."""
+
+    def __init__(self, opener: "Opener", timeout: float):
         super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
+        self._opener = opener
+        self._process: subprocess.Popen | None = None
 
     def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
+        self.sock, self._process = self._opener(self.timeout)
+
+    def fault(self) -> str:
+        """Why the ssh process behind this connection ended, in its own words ("" if it did not fail)."""
+        process = self._process
+        if process is None:
+            return ""
         try:
-            sock.connect(self.socket_path)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return ""
+        if process.returncode == 0:
+            return ""
+        lines = [line.strip() for line in process.stderr.read(8192).decode("utf-8", "replace").splitlines() if line.strip()]
+        return lines[-1][:300] if lines else f"ssh exited with code {process.returncode}"
+
+    def close(self) -> None:
+        super().close()
+        process, self._process = self._process, None
+        if process is not None:
+            try:
+                process.wait(timeout=2)  # its stdin is closed: dial-stdio and ssh end on their own
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            process.stderr.close()
 
 
-class _UnixResponse:
-    def __init__(self, response: http.client.HTTPResponse, connection: _UnixConnection):
+class _StreamResponse:
+    def __init__(self, response: http.client.HTTPResponse, connection: _Connection):
         self._response = response
         self._connection = connection
         self.status = response.status
@@ -131,22 +168,28 @@ class _UnixResponse:
         self._connection.close()
 
 
-class UnixTransport:
-    """HTTP/1.1 over a unix socket with the standard library; one connection per request."""
+Opener = Callable[[float], "tuple[socket.socket, subprocess.Popen | None]"]
 
-    def __init__(self, path: str, timeout: float):
-        self.path = path
+
+class StreamTransport:
+    """GET requests with the standard library, one connection per request, over ``opener``'s stream."""
+
+    def __init__(self, opener: Opener, timeout: float):
+        self.opener = opener
         self.timeout = timeout
 
-    def get(self, path: str, params: dict | None, stream: bool) -> _UnixResponse:
+    def get(self, path: str, params: dict | None, stream: bool) -> _StreamResponse:
         target = quote(path) + (f"?{urlencode(params)}" if params else "")
-        connection = _UnixConnection(self.path, self.timeout)
+        connection = _Connection(self.opener, self.timeout)
         try:
             with mapped_errors():
                 connection.request("GET", target, headers={"Host": "docker"})
-                response = _UnixResponse(connection.getresponse(), connection)
-        except TransportError:
+                response = _StreamResponse(connection.getresponse(), connection)
+        except TransportError as error:
+            fault = connection.fault()
             connection.close()
+            if fault:
+                raise TransportError(fault, kind="ssh") from error
             raise
         if not stream:
             body = response.read()
@@ -156,6 +199,54 @@ class UnixTransport:
 
     def close(self) -> None:
         pass
+
+
+def unix_opener(path: str) -> Opener:
+    def open_unix(timeout: float):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(path)
+        except BaseException:
+            sock.close()
+            raise
+        return sock, None
+
+    return open_unix
+
+
+def tcp_opener(host: str, port: int, context: ssl.SSLContext | None = None) -> Opener:
+    """TCP, and TLS over it when ``context`` is given (the handshake happens here, so its faults are TLS faults)."""
+
+    def open_tcp(timeout: float):
+        sock = socket.create_connection((host, port), timeout=timeout)
+        if context is None:
+            return sock, None
+        try:
+            return context.wrap_socket(sock, server_hostname=host), None
+        except BaseException:
+            sock.close()
+            raise
+
+    return open_tcp
+
+
+def command_opener(argv: list[str]) -> Opener:
+    """A connection that is a program's stdin and stdout, as the CLI's commandconn does for ssh://."""
+
+    def open_command(timeout: float):
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(argv, stdin=theirs, stdout=theirs, stderr=subprocess.PIPE, start_new_session=True)
+        except OSError as error:
+            ours.close()
+            raise TransportError(f"{argv[0]}: {error.strerror or error}", kind="ssh_missing") from None
+        finally:
+            theirs.close()
+        ours.settimeout(timeout)
+        return ours, process
+
+    return open_command
 
 
 class _Buffered:
@@ -174,39 +265,9 @@ class _Buffered:
         pass
 
 
-class _DockerPyResponse:
-    def __init__(self, response):
-        self._response = response
-        self.status = response.status_code
+class UnixTransport(StreamTransport):
+    """HTTP/1.1 over a unix socket; one connection per request."""
 
-    def read(self, size: int = -1) -> bytes:
-        with mapped_errors():
-            return self._response.raw.read(None if size < 0 else size)
-
-    def json(self) -> Any:
-        return self._response.json()
-
-    def close(self) -> None:
-        self._response.close()
-
-
-class DockerPyTransport:
-    """docker-py's APIClient as a transport: TCP, TLS, ssh://, npipe://."""
-
-    def __init__(self, host: str, tls: Any, timeout: float):
-        import docker
-
-        self.timeout = timeout
-        # version="1.24" avoids docker-py's own GET /version: the client negotiates, and counts it.
-        with mapped_errors():
-            self._api = docker.APIClient(base_url=host, version="1.24", timeout=timeout, tls=tls)
-
-    def get(self, path: str, params: dict | None, stream: bool) -> _DockerPyResponse:
-        with mapped_errors():
-            # requests' own get has no timeout: without one, a daemon that accepts and never answers hangs us
-            response = self._api.get(f"{self._api.base_url}{path}", params=params, stream=stream, timeout=self.timeout)
-        return _DockerPyResponse(response)
-
-    def close(self) -> None:
-        self._api.close()
-
+    def __init__(self, path: str, timeout: float):
+        super().__init__(unix_opener(path), timeout)
+        self.path = path
