@@ -120,34 +120,33 @@ class _Connection(http.client.HTTPConnection):
         super().__init__("localhost", timeout=timeout)
         self._opener = opener
         self._process: subprocess.Popen | None = None
+        self._fault = ""
+        self.secured = False  # a TLS handshake was made: with TLS 1.3 the daemon refuses a client certificate after it
 
     def connect(self) -> None:
         self.sock, self._process = self._opener(self.timeout)
+        self.secured = isinstance(self.sock, ssl.SSLSocket)
 
     def fault(self) -> str:
-        """Why the ssh process behind this connection ended, in its own words ("" if it did not fail)."""
-        process = self._process
-        if process is None:
-            return ""
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            return ""
-        if process.returncode == 0:
-            return ""
-        lines = [line.strip() for line in process.stderr.read(8192).decode("utf-8", "replace").splitlines() if line.strip()]
-        return lines[-1][:300] if lines else f"ssh exited with code {process.returncode}"
+        """Why the program behind this connection (ssh) failed, in its own words; "" if it did not."""
+        self.close()
+        return self._fault
 
     def close(self) -> None:
-        super().close()
+        super().close()  # http.client also closes on its own errors: the program's words are kept here
         process, self._process = self._process, None
-        if process is not None:
-            try:
-                process.wait(timeout=2)  # its stdin is closed: dial-stdio and ssh end on their own
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            process.stderr.close()
+        if process is None:
+            return
+        try:
+            process.wait(timeout=2)  # its stdin is closed: dial-stdio and ssh end on their own
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.returncode not in (0, -9):
+            text = process.stderr.read(8192).decode("utf-8", "replace")
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            self._fault = lines[-1][:300] if lines else f"{process.args[0]} exited with code {process.returncode}"
+        process.stderr.close()
 
 
 class _StreamResponse:
@@ -190,6 +189,8 @@ class StreamTransport:
             connection.close()
             if fault:
                 raise TransportError(fault, kind="ssh") from error
+            if connection.secured and not error.kind and error.reason != "timed out":
+                raise TransportError(f"the daemon ended the TLS session: {error.reason}", kind="tls") from error
             raise
         if not stream:
             body = response.read()
