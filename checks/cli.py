@@ -137,12 +137,13 @@ def cmd_validate(args, lang: str) -> int:
 
 
 def cmd_check(args, lang: str) -> int:
+    chosen: list = []
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids)
         if args.host and args.context:
             raise UsageError(msg("endpoint.both"))
     except GraderError as error:
-        return emit_error(error, args, lang)
+        return emit_error(error, args, lang, planned=chosen)
     report = grading.grade_daemon(chosen, host=args.host, context=args.context)
     return finish(report, args, lang)
 
@@ -150,12 +151,13 @@ def cmd_check(args, lang: str) -> int:
 def cmd_run(args, lang: str) -> int:
     from checks import runner  # the lab's modules: only `run` and `lab` need them
 
+    chosen: list = []
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
         report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget)
     except GraderError as error:
-        return emit_error(error, args, lang)
+        return emit_error(error, args, lang, planned=chosen)  # the exercises, when known, listed as not graded
     return finish(report, args, lang)
 
 
@@ -220,10 +222,10 @@ def cmd_schema(args, lang: str) -> int:
     return 0
 
 
-def emit_error(error: GraderError, args, lang: str) -> int:
+def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
     print(error.render(lang), file=sys.stderr)
-    emit(Report((), error=error.message, error_exit_code=error.exit_code), args, lang, quiet_text=True)
+    emit(Report((), error=error.message, error_exit_code=error.exit_code, planned=tuple(planned)), args, lang, quiet_text=True)
     return error.exit_code
 
 

@@ -21,8 +21,15 @@ def evaluate(check: Check, snapshot: Snapshot) -> Result:
 
 
 def grade_exercise(exercise: Exercise, snapshot: Snapshot, **extra) -> ExerciseOutcome:
-    checks = tuple(CheckOutcome(check, evaluate(check, snapshot)) for check in exercise.checks)
+    checks = tuple(_timed(check, snapshot) for check in exercise.checks)
+    extra.setdefault("seconds", sum(outcome.seconds for outcome in checks))
     return ExerciseOutcome(exercise, checks, **extra)
+
+
+def _timed(check: Check, snapshot: Snapshot) -> CheckOutcome:
+    started = time.perf_counter()
+    result = evaluate(check, snapshot)
+    return CheckOutcome(check, result, time.perf_counter() - started)
 
 
 def grade(exercises: Iterable[Exercise], snapshot: Snapshot) -> tuple[ExerciseOutcome, ...]:

@@ -89,6 +89,7 @@ def run(
 
 
 def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox, timeout: float, deadline: float) -> ExerciseOutcome:
+    started = time.monotonic()
     start_state.apply(exercise.start, lab.host)
     error = None
     runs: tuple = ()
@@ -108,7 +109,7 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
     if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)
         outcome = replace(outcome, checks=failed)
-    return outcome
+    return replace(outcome, seconds=time.monotonic() - started)
 
 
 def _boundary(lab: Lab, sandbox: Sandbox, context: Context) -> Boundary:
