@@ -20,6 +20,7 @@ from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import EXIT_DAEMON, ExerciseError, GraderError
 from checks.model import Check, Exercise
 from checks.messages import LANGS, detect_lang, msg
+from checks.report.junit import record_points
 from checks.report.rows import message, points
 from checks.results import CheckOutcome
 from checks.snapshot import Snapshot
@@ -114,7 +115,7 @@ class CheckItem(pytest.Item):
     def runtest(self) -> None:
         outcome = CheckOutcome(self.check, grading.evaluate(self.check, snapshot_for(self.config)))
         self.config.stash[OUTCOMES].setdefault(self.exercise.id, []).append(outcome)
-        self.user_properties.extend([("score", outcome.score), ("max_score", outcome.max_score)])
+        record_points(self.config, f"{self.exercise.id}::{self.check.name}", outcome.score, outcome.max_score)
         if not outcome.passed:
             raise CheckFailed(outcome)
 

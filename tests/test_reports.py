@@ -103,7 +103,7 @@ def read_junit(text):
     for suite in root.iter("testsuite"):
         points = {p.get("name"): float(p.get("value")) for p in suite.find("properties")}
         for case in suite.iter("testcase"):
-            score += points[f"{case.get('name')}.score"]
+            score += points[f"{case.get('classname')}::{case.get('name')}.score"]
             if case.find("failure") is not None or case.find("error") is not None:
                 failed.add((case.get("classname"), case.get("name")))
     assert int(root.get("tests")) == len(list(root.iter("testcase")))
@@ -381,7 +381,8 @@ def test_junit_carries_points_as_properties(partial, lang):
     for suite, outcome in zip(suites, partial.exercises):
         expected = {"score": f"{outcome.score:g}", "max_score": f"{outcome.max_score:g}"}
         for check in outcome.checks:
-            expected |= {f"{check.check.name}.score": f"{check.score:g}", f"{check.check.name}.max_score": f"{check.max_score:g}"}
+            name = f"{outcome.exercise.id}::{check.check.name}"
+            expected |= {f"{name}.score": f"{check.score:g}", f"{name}.max_score": f"{check.max_score:g}"}
         assert properties(suite) == expected
         assert suite.get("file") == os.path.relpath(outcome.exercise.path)
         assert 0 < float(suite.get("time")) == pytest.approx(outcome.seconds, abs=0.0005)

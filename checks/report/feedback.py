@@ -73,30 +73,24 @@ class Detail:
             return text
         return text[: max(limit - 1, 0)] + "…" if limit else ""
 
-    def cuts(self) -> list[str]:
-        """The catalog keys of what this level left out, for ``cut_note``."""
-        keys = []
-        if not self.outputs:
-            keys.append("report.cut_outputs")
-        if not self.commands:
-            keys.append("report.cut_commands")
-        if self.message_chars is not None:
-            keys.append("report.cut_messages")
-        if not self.passed_messages:
-            keys.append("report.cut_passed")
-        return keys
-
 
 LEVELS = 6  # 0..5; level 5 keeps names, statuses and points only
 
 
 def cut_note(sheet: Sheet, detail: Detail, platform: str, limit: int) -> str:
     """One line that says what was left out, or "" when nothing was."""
-    cuts = detail.cuts()
+    cuts = []
+    if not detail.outputs:
+        cuts.append(sheet.say("report.cut_outputs"))
+    if not detail.commands:
+        cuts.append(sheet.say("report.cut_commands"))
+    if detail.message_chars is not None:
+        cuts.append(sheet.say("report.cut_messages"))
+    if not detail.passed_messages:
+        cuts.append(sheet.say("report.cut_passed"))
     if not cuts:
         return ""
-    what = "; ".join(sheet.say(key) for key in cuts)
-    return sheet.say("report.cut", platform=platform, limit=f"{limit:,}", what=what)
+    return sheet.say("report.cut", platform=platform, limit=f"{limit:,}", what="; ".join(cuts))
 
 
 def fit(write: Callable[[Detail], str], limit: int) -> str:

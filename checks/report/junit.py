@@ -5,8 +5,8 @@ A ``testsuite`` per exercise (``file``: its exercise file, ``time``: its command
 ``testcase`` per check (``time``: its evaluation), a ``failure type="check"`` with the hint for a
 failed check, an ``error type="not-graded"`` for one that could not be graded. The schema allows
 ``properties`` only in a ``testsuite``, so the points are there: ``score`` and ``max_score`` for the
-exercise, and ``<check>.score`` / ``<check>.max_score`` for each check, as
-``pytest exercises --junitxml`` records them too. The student's commands, how each ended and the end
+exercise, and ``<exercise-id>::<check>.score`` / ``.max_score`` for each check, as
+``pytest exercises --junitxml`` records them too (``record_points``). The student's commands, how each ended and the end
 of its output are the suite's ``system-out``.
 """
 
@@ -33,8 +33,22 @@ def seconds(value: float) -> str:
 
 
 def property_name(check: str, field: str) -> str:
-    """The name of a check's points property: ``alpine-pulled.score``."""
+    """The name of a check's points property, ``pull-alpine::alpine-pulled.score``: the check as pytest
+    names it (``<exercise-id>::<check>``), then the field."""
     return f"{check}.{field}"
+
+
+def record_points(config, check: str, score: float, max_score: float) -> None:
+    """``pytest --junitxml``: a check's points as properties of the suite, under the same names as the
+    ``junit`` format's (the JUnit schema allows no properties in a testcase). Nothing without --junitxml."""
+    try:
+        from _pytest.junitxml import xml_key  # what pytest's own record_testsuite_property fixture uses
+    except ImportError:  # pragma: no cover - a pytest without it writes no JUnit properties
+        return
+    xml = config.stash.get(xml_key, None)
+    if xml is not None:
+        xml.add_global_property(property_name(check, "score"), points(score))
+        xml.add_global_property(property_name(check, "max_score"), points(max_score))
 
 
 def _counts(element: ET.Element, group: list[Row]) -> None:
@@ -73,20 +87,19 @@ def write(sheet: Sheet, color: bool = False) -> str:
         ET.SubElement(properties, "property", name="score", value=points(sum(r.score for r in rows)))
         ET.SubElement(properties, "property", name="max_score", value=points(sum(r.max_score for r in rows)))
         for row in rows:
-            ET.SubElement(properties, "property", name=property_name(_case_name(row), "score"), value=points(row.score))
-            ET.SubElement(properties, "property", name=property_name(_case_name(row), "max_score"), value=points(row.max_score))
+            check = f"{name}::{_case_name(row)}"
+            ET.SubElement(properties, "property", name=property_name(check, "score"), value=points(row.score))
+            ET.SubElement(properties, "property", name=property_name(check, "max_score"), value=points(row.max_score))
         for row in rows:
             case = ET.SubElement(suite, "testcase", classname=name, name=_case_name(row), time=seconds(row.seconds))
             if row.status == "failed":
-                ET.SubElement(case, "failure", type="check", message=clean(row.detail)).text = clean(row.detail)
+                ET.SubElement(case, "failure", type="check", message=clean(row.message)).text = clean(row.detail)
             elif row.status == "error":
                 ET.SubElement(case, "error", type="not-graded", message=clean(row.detail)).text = clean(row.detail)
             else:
                 ET.SubElement(case, "system-out").text = clean(row.detail)
         if section is not None:
-            block = command_block(sheet, section, Detail())
-            if section.error:
-                block = [sheet.say("report.not_graded", error=section.error), *block]
+            block = command_block(sheet, section, Detail())  # why it was not graded is in each testcase
             if block:
                 ET.SubElement(suite, "system-out").text = clean("\n".join(block))
     ET.indent(root)
