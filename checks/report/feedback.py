@@ -61,11 +61,11 @@ class Detail:
 
     @property
     def message_chars(self) -> int | None:  # messages cut to this many characters
-        return {0: None, 1: None, 2: 2000, 3: 300, 4: 80}.get(self.level, 0)
+        return {0: None, 1: None, 2: 5000, 3: 2000, 4: 300, 5: 80}.get(self.level, 0)
 
     @property
     def passed_messages(self) -> bool:  # a passed check's "found: ..."
-        return self.level < 3
+        return self.level < 4
 
     def shorten(self, text: str) -> str:
         limit = self.message_chars
@@ -74,15 +74,16 @@ class Detail:
         return text[: max(limit - 1, 0)] + "…" if limit else ""
 
 
-LEVELS = 6  # 0..5; level 5 keeps names, statuses and points only
+LEVELS = 7  # 0..6; level 6 keeps names, statuses and points only
 
 
 def cut_note(sheet: Sheet, detail: Detail, platform: str, limit: int) -> str:
     """One line that says what was left out, or "" when nothing was."""
     cuts = []
-    if not detail.outputs:
+    commands = [command for section in sheet.sections for command in section.commands]
+    if not detail.outputs and any(command.output.strip() for command in commands):
         cuts.append(sheet.say("report.cut_outputs"))
-    if not detail.commands:
+    if not detail.commands and commands:
         cuts.append(sheet.say("report.cut_commands"))
     if detail.message_chars is not None:
         cuts.append(sheet.say("report.cut_messages"))
