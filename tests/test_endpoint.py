@@ -382,3 +382,22 @@ def test_bad_ssh_addresses_are_exit_3(address, clean_env, capsys):
 def test_resolution_without_any_setting_is_the_local_socket():
     assert endpoint.resolve(environ={"HOME": "/nonexistent"}) == endpoint.Endpoint(endpoint.DEFAULT_HOST)
 
+
+
+def test_cert_path_alone_does_not_turn_tls_on():
+    """As in the CLI: DOCKER_CERT_PATH says where the files are, DOCKER_TLS_VERIFY or DOCKER_TLS turns TLS on."""
+    environ = {"DOCKER_HOST": "tcp://127.0.0.1", "DOCKER_CERT_PATH": "/certs", "HOME": "/nonexistent"}
+    assert endpoint.resolve(environ=environ) == endpoint.Endpoint("tcp://127.0.0.1:2375")
+    verify = endpoint.resolve(environ={**environ, "DOCKER_TLS_VERIFY": "1"})
+    assert verify == endpoint.Endpoint("tcp://127.0.0.1:2376", endpoint.TLS(True, "/certs/ca.pem", None, None, "/certs"))
+    assert endpoint.resolve(environ={**environ, "DOCKER_TLS_VERIFY": ""}).tls is None  # empty is unset, as in the CLI
+
+
+def test_a_context_that_skips_verification(tls_daemon, pki, clean_env, monkeypatch, capsys):
+    client = pki / "client"
+    docker_cli(clean_env, "context", "create", "skip", "--docker",
+               f"host={tls_daemon.host},cert={client}/cert.pem,key={client}/key.pem,skip-tls-verify=true")
+    code, _, err = check(capsys, "--context", "skip")
+    assert (code, err) == (0, ""), err
+    resolved = endpoint.resolve(context="skip")
+    assert resolved.tls.verify is False and resolved.tls.ca is None and resolved.context == "skip"
