@@ -82,6 +82,9 @@ def build_parser() -> Parser:
     requirements = commands.add_parser("requirements", parents=[common], help="write .trybe/requirements.json for Trybe-style evaluation")
     requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help="file to write, - for stdout (default: .trybe/requirements.json)")
 
+    doctor = commands.add_parser("doctor", parents=[common], help="what this machine can do: the daemon check grades, the lab, the sandbox, the tools")
+    doctor.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
+
     show_schema = commands.add_parser("schema", parents=[common], help="print the exercise JSON Schema")
     show_schema.add_argument("--write", action="store_true", help=f"write it to {schema.SCHEMA_FILE.name} in the package")
     return parser
@@ -222,6 +225,14 @@ def cmd_schema(args, lang: str) -> int:
     return 0
 
 
+def cmd_doctor(args, lang: str) -> int:
+    from checks import doctor
+
+    lines = doctor.diagnose(args.host)
+    sys.stdout.write(doctor.render(lines, lang))
+    return doctor.exit_code(lines)
+
+
 def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
     print(error.render(lang), file=sys.stderr)
@@ -280,6 +291,7 @@ COMMANDS = {
     "requirements": cmd_requirements,
     "run": cmd_run,
     "lab": cmd_lab,
+    "doctor": cmd_doctor,
 }
 
 if __name__ == "__main__":

@@ -273,7 +273,7 @@ def _render_value(value: Any, lang: str) -> Any:
 
 # Parts of the grader that bring their own messages, registered when they are imported: a check
 # kind's messages live beside its code. A key not in the catalog yet makes them load once.
-SUBSYSTEMS = ("checks.kinds", "checks.boundary")
+SUBSYSTEMS = ("checks.kinds", "checks.boundary", "checks.lab.readiness", "checks.doctor")
 
 
 def _load_subsystems() -> None:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable
 
 from checks.errors import LabError, UsageError
-from checks.lab import cleanup, netns, processes
+from checks.lab import cleanup, netns, processes, readiness
 from checks.lab import images as lab_images
 from checks.messages import Message, msg
 
@@ -150,6 +150,8 @@ class Lab:
             return False
         if self.root.exists():
             self.down(progress)
+        for warning in readiness.require():  # before anything is made: a machine that cannot host a lab says why
+            progress(warning)
         programs = {name: processes.program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
         built = lab_images.lab_images(extra_images)  # fails early on a missing busybox
         try:
