@@ -401,3 +401,58 @@ def test_a_context_that_skips_verification(tls_daemon, pki, clean_env, monkeypat
     assert (code, err) == (0, ""), err
     resolved = endpoint.resolve(context="skip")
     assert resolved.tls.verify is False and resolved.tls.ca is None and resolved.context == "skip"
+
+
+# --- the docker CLI itself agrees ------------------------------------------------------------------
+
+CASES = {  # name: (environment, context to create as "lab-ctx" (with TLS files) or not, `docker context use`)
+    "tls-verify": ({"DOCKER_HOST": "{host}", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "{pki}/client"}, False, None),
+    "tls-verify-config-folder": ({"DOCKER_HOST": "{host}", "DOCKER_TLS_VERIFY": "1"}, False, None),
+    "tls-other-ca": ({"DOCKER_HOST": "{host}", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "{pki}/mixed"}, False, None),
+    "tls-no-verify": ({"DOCKER_HOST": "{host}", "DOCKER_TLS": "1", "DOCKER_CERT_PATH": "{pki}/mixed"}, False, None),
+    "tls-untrusted-client": ({"DOCKER_HOST": "{host}", "DOCKER_TLS_VERIFY": "1", "DOCKER_CERT_PATH": "{pki}/stranger"}, False, None),
+    "no-tls-to-a-tls-daemon": ({"DOCKER_HOST": "{host}"}, False, None),
+    "context-without-config-json": ({"DOCKER_CONTEXT": "lab-ctx"}, True, None),
+    "current-context": ({}, True, "lab-ctx"),
+    "docker-host-over-docker-context": ({"DOCKER_HOST": "tcp://127.0.0.1:1", "DOCKER_CONTEXT": "lab-ctx"}, True, None),
+    "unknown-context": ({"DOCKER_CONTEXT": "nope"}, False, None),
+}
+
+
+REACHES = {"tls-verify", "tls-verify-config-folder", "tls-no-verify", "context-without-config-json", "current-context"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_docker_cli_reaches_the_daemon_exactly_when_the_grader_does(case, tls_daemon, pki, tmp_path, monkeypatch, capsys):
+    environment, make_context, use = CASES[case]
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("ca.pem", "cert.pem", "key.pem"):
+        shutil.copy(pki / "client" / name, config / name)
+    (tmp_path / "mixed").mkdir()
+    for name in ("cert.pem", "key.pem"):
+        shutil.copy(pki / "client" / name, tmp_path / "mixed" / name)
+    shutil.copy(pki / "other-ca" / "ca.pem", tmp_path / "mixed" / "ca.pem")
+    shutil.copytree(pki / "other-client", tmp_path / "stranger")
+    shutil.copy(pki / "ca" / "ca.pem", tmp_path / "stranger" / "ca.pem")
+    values = {"host": tls_daemon.host, "pki": str(tmp_path) if "mixed" in str(environment) or "stranger" in str(environment) else str(pki)}
+    env = {key: value.format(**values) for key, value in environment.items()}
+    base = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DOCKER_CONFIG": str(config)}
+    if make_context:
+        client = pki / "client"
+        docker_cli(config, "context", "create", "lab-ctx", "--docker",
+                   f"host={tls_daemon.host},ca={client}/ca.pem,cert={client}/cert.pem,key={client}/key.pem")
+    if use:
+        docker_cli(config, "context", "use", use)
+    else:
+        (config / "config.json").unlink(missing_ok=True)
+    cli_run = subprocess.run(["docker", "version", "--format", "{{.Server.APIVersion}}"], env={**base, **env},
+                             capture_output=True, text=True, timeout=60)
+    for name in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_TLS", "DOCKER_CERT_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    for key, value in {**base, **env}.items():
+        if key != "PATH":
+            monkeypatch.setenv(key, value)
+    code, _, err = check(capsys)
+    assert (cli_run.returncode == 0, code == 0) in ((True, True), (False, False)), (cli_run.stderr, err)
+    assert code == (0 if case in REACHES else 3) and "Traceback" not in err
