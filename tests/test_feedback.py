@@ -185,6 +185,13 @@ def huge(tmp_path_factory) -> Report:
     return Report(tuple(grading.grade_exercise(e, snapshot, commands=runs) for e in exercises), seconds=2.0, planned=tuple(exercises))
 
 
+def test_a_shortened_message_keeps_its_code_spans_closed():
+    detail = Detail(5)  # messages cut to 80 characters
+    cut = detail.shorten("Run `docker pull alpine:3.14` and then `docker images --filter reference=alpine` to look.")
+    assert len(cut) <= 80 and cut.endswith("`…") and cut.count("`") % 2 == 0
+    assert detail.shorten("short") == "short" and Detail(6).shorten("anything") == ""
+
+
 def size(text: str) -> int:
     return len(text.encode("utf-8"))
 
@@ -259,3 +266,17 @@ def test_a_run_that_cannot_start_lists_the_exercises_it_would_grade(fmt, tmp_pat
         assert all(c["message"].startswith("not graded: ") for e in document["exercises"] for c in e["checks"])
     if fmt in READERS:
         assert READERS[fmt](out)[0] == 0
+
+
+def test_a_hidden_check_of_a_refused_file_keeps_the_reason_for_gradescope(partial):
+    """Gradescope reveals a hidden check after the due date: its real message then says why it was not graded."""
+    from dataclasses import replace
+
+    outcome = refused(partial)
+    hidden = replace(outcome.checks[0], check=replace(outcome.checks[0].check, visibility="hidden"))
+    report = replace(partial, exercises=tuple(replace(o, checks=(hidden, *o.checks[1:])) if o is outcome else o for o in partial.exercises))
+    test = next(t for t in json.loads(WRITERS["gradescope"](report, "en"))["tests"] if t["visibility"] == "after_due_date")
+    reason = outcome.error.params["reason"].render("en")
+    assert test["output"].startswith(hidden.check.hint["en"] + " — not graded: ") and test["output"].count(reason) == 1
+    text = WRITERS["text"](report, "en")
+    assert hidden.check.hint["en"] not in text and text.count(reason) == 1

@@ -71,7 +71,10 @@ class Detail:
         limit = self.message_chars
         if limit is None or len(text) <= limit:
             return text
-        return text[: max(limit - 1, 0)] + "…" if limit else ""
+        if not limit:
+            return ""
+        kept = text[: max(limit - 2, 0)]
+        return kept + ("`…" if kept.count("`") % 2 else "…")  # a code span cut open is closed
 
 
 LEVELS = 7  # 0..6; level 6 keeps names, statuses and points only
