@@ -267,16 +267,3 @@ def test_a_run_that_cannot_start_lists_the_exercises_it_would_grade(fmt, tmp_pat
     if fmt in READERS:
         assert READERS[fmt](out)[0] == 0
 
-
-def test_a_hidden_check_of_a_refused_file_keeps_the_reason_for_gradescope(partial):
-    """Gradescope reveals a hidden check after the due date: its real message then says why it was not graded."""
-    from dataclasses import replace
-
-    outcome = refused(partial)
-    hidden = replace(outcome.checks[0], check=replace(outcome.checks[0].check, visibility="hidden"))
-    report = replace(partial, exercises=tuple(replace(o, checks=(hidden, *o.checks[1:])) if o is outcome else o for o in partial.exercises))
-    test = next(t for t in json.loads(WRITERS["gradescope"](report, "en"))["tests"] if t["visibility"] == "after_due_date")
-    reason = outcome.error.params["reason"].render("en")
-    assert test["output"].startswith(hidden.check.hint["en"] + " — not graded: ") and test["output"].count(reason) == 1
-    text = WRITERS["text"](report, "en")
-    assert hidden.check.hint["en"] not in text and text.count(reason) == 1

@@ -164,11 +164,6 @@ def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *
     )
 
 
-def _with_note(text: str, note: str) -> str:
-    """A hidden check's real message, with why its exercise was not graded (shown once the platform reveals it)."""
-    return f"{text} — {note}" if note else text
-
-
 def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
     error = outcome.error.render(lang) if outcome.error else ""
     note = msg("report.not_graded", error=error).render(lang) if error else ""
@@ -178,7 +173,7 @@ def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
             status="passed" if check.passed else "failed",
             score=check.score,
             message=message(check, lang, error=outcome.error),  # "hidden check" for a hidden one
-            secret=_with_note(message(check, lang, reveal=True, error=outcome.error), "" if check.passed else note),
+            secret=message(check, lang, reveal=True, error=outcome.error),
             note="" if check.passed or check.check.visibility == "hidden" else note,
             seconds=check.seconds,
         )
