@@ -1,7 +1,8 @@
 """``docker-grader``: parses, calls the engine, prints, maps the grader's own errors to exit codes.
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input (file, id, option),
-3 daemon not reachable, 4 the lab could not start, 130 interrupted.
+3 daemon not reachable, 4 the lab could not start, 5 no check failed but some could not tell
+(checks.results.Result.unknown), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def build_parser() -> Parser:
     check.add_argument("ids", nargs="*", metavar="ID", help="exercises to grade (default: all)")
     check.add_argument("-H", "--host", help="daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)")
     check.add_argument("--context", help="docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)")
+    start = commands.add_parser("start", parents=[common], help="record a daemon's state and events now: `check` then grades what comes after")
+    start.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
     run = commands.add_parser("run", parents=[common, output], help="grade a submission's command files in a fresh lab")
     run.add_argument("submission", type=Path, help="folder with one command file per exercise, named by its id")
     run.add_argument("--exercise", action="append", default=[], metavar="ID", help="grade only this exercise (repeatable)")
@@ -151,6 +154,15 @@ def cmd_check(args, lang: str) -> int:
     return finish(report, args, lang)
 
 
+def cmd_start(args, lang: str) -> int:
+    from checks import baseline
+
+    taken, path = baseline.record(args.host)
+    daemon = taken.daemon_id[:14]
+    print(msg("baseline.saved", daemon=daemon, time=taken.shown_time(), containers=len(taken.containers), images=len(taken.images), path=path).render(lang))
+    return 0
+
+
 def cmd_run(args, lang: str) -> int:
     from checks import runner  # the lab's modules: only `run` and `lab` need them
 
@@ -168,6 +180,8 @@ def finish(report: Report, args, lang: str) -> int:
     """Prints the report; an error goes to stderr, as one line, whatever the format."""
     if report.error:
         print(report.error.render(lang), file=sys.stderr)
+    for note in report.notes:
+        print(f"[docker-grader] {note.render(lang)}", file=sys.stderr)
     emit(report, args, lang, quiet_text=bool(report.error and not report.exercises))
     return report.exit_code
 
@@ -287,6 +301,7 @@ COMMANDS = {
     "list": cmd_list,
     "validate": cmd_validate,
     "check": cmd_check,
+    "start": cmd_start,
     "schema": cmd_schema,
     "requirements": cmd_requirements,
     "run": cmd_run,

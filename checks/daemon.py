@@ -187,6 +187,10 @@ class DaemonSource:
         answer = self.client.get_json("/networks")
         return answer if isinstance(answer, list) else []
 
+    def events(self) -> None:
+        """No record of events: the daemon as it is (``checks.events`` gives a source that has one)."""
+        return None
+
     def read_path(self, container_id: str, path: str) -> FileRead | None:
         """The first entry of GET /containers/{id}/archive?path=: the path itself, not what a
         directory holds; at most FILE_LIMIT bytes of a file's content are read, then the stream is

@@ -23,6 +23,7 @@ EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_DAEMON = 3
 EXIT_LAB = 4
+EXIT_UNKNOWN = 5  # no check failed, but some could not be told (checks.results.Result.unknown)
 EXIT_INTERRUPTED = 130
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from typing import Iterable
 
+from checks import baseline
 from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import DaemonError
 from checks.model import Check, Exercise
@@ -43,10 +44,11 @@ def grade_daemon(exercises: list[Exercise], host: str | None = None, client: Dae
         own = client is None
         client = client or connect(host, context=context)
         try:
-            outcomes = grade(exercises, read_snapshot(client))
+            snapshot, notes = baseline.applied(client, read_snapshot(client), exercises)
+            outcomes = grade(exercises, snapshot)
         finally:
             if own:
                 client.close()
     except DaemonError as error:
         return Report((), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
-    return Report(outcomes, time.monotonic() - started, planned=tuple(exercises))
+    return Report(outcomes, time.monotonic() - started, planned=tuple(exercises), notes=notes)

@@ -7,17 +7,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks.errors import EXIT_FAILED, EXIT_OK
+from checks.errors import EXIT_FAILED, EXIT_OK, EXIT_UNKNOWN
 from checks.messages import Message
 from checks.model import Check, Exercise
 
 
 @dataclass(frozen=True)
 class Result:
-    """What a check kind found: passed or not, and what it saw (shown with the hint)."""
+    """What a check kind found: passed or not, and what it saw (shown with the hint).
+
+    ``unknown``: the grader cannot tell (no complete record of events). Such a check does not
+    pass, and is not the student's failure either: it scores 0 of 0 points.
+    """
 
     passed: bool
     found: Message
+    unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,7 @@ class CheckOutcome:
 
     @property
     def max_score(self) -> float:
-        return self.check.points
+        return 0 if self.result.unknown else self.check.points
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ class Report:
     error: Message | None = None
     error_exit_code: int | None = None
     planned: tuple[Exercise, ...] = field(default=())
+    notes: tuple[Message, ...] = ()  # how it was graded, for the front end to say (checks.baseline)
 
     @property
     def score(self) -> float:
@@ -100,4 +106,7 @@ class Report:
     def exit_code(self) -> int:
         if self.error_exit_code is not None:
             return self.error_exit_code
-        return EXIT_OK if self.passed else EXIT_FAILED
+        if self.passed:
+            return EXIT_OK
+        checks = [check for outcome in self.exercises for check in outcome.checks]
+        return EXIT_UNKNOWN if all(check.passed or check.result.unknown for check in checks) else EXIT_FAILED

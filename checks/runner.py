@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checks import submission
+from checks import events, submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
@@ -72,11 +72,11 @@ def run(
         sandbox.socket.parent.mkdir(mode=0o711)
         sandbox.prepare(folder)
         context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
-        with _boundary(lab, sandbox, context):
+        with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for exercise in exercises:
                 progress(msg("run.exercise", id=exercise.id))
                 deadline = min(time.monotonic() + budget.exercise, started + budget.run)
-                outcomes.append(_grade_one(exercise, files.get(exercise.id), lab, sandbox, budget.command, deadline))
+                outcomes.append(_grade_one(exercise, files.get(exercise.id), lab, sandbox, budget.command, deadline, recorder))
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
@@ -88,9 +88,10 @@ def run(
     return Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
 
 
-def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox, timeout: float, deadline: float) -> ExerciseOutcome:
+def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox, timeout: float, deadline: float, recorder: events.Recorder) -> ExerciseOutcome:
     started = time.monotonic()
     start_state.apply(exercise.start, lab.host)
+    began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
     error = None
     runs: tuple = ()
     if path is None:
@@ -103,8 +104,10 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
             error = msg("submission.refused", line=first.line, reason=first.refused)
         elif any(r.timed_out for r in runs):
             error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
+    ended = time.time_ns()
     with DaemonClient(Endpoint(lab.host)) as client:
-        outcome = grade_exercise(exercise, read_snapshot(client), commands=runs, error=error)
+        snapshot = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
+        outcome = grade_exercise(exercise, snapshot, commands=runs, error=error)
     start_state.stop_running(lab.host)
     if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)

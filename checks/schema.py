@@ -104,6 +104,14 @@ def build() -> dict:
         "additionalProperties": False,
         "$defs": {
             "texts": TEXTS,
+            # A check's kind and keys alone, graded on the state: an events check's without_events.
+            "state_check": {
+                "type": "object",
+                "properties": {"kind": {"enum": sorted(name for name in KINDS if name != "events")}},
+                "required": ["kind"],
+                "allOf": [rule for rule in kind_rules if rule["if"]["properties"]["kind"]["const"] != "events"],
+                "unevaluatedProperties": False,
+            },
             "check": {
                 "type": "object",
                 "properties": {**CHECK_COMMON, "kind": {**CHECK_COMMON["kind"], "enum": sorted(KINDS)}},

@@ -66,7 +66,7 @@ class FileRead:
 
 
 # The lazy reads, by the name a kind lists in READS; each is one GET request when first asked.
-READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks")
+READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events")
 
 
 class Source(Protocol):
@@ -85,6 +85,8 @@ class Source(Protocol):
     def volumes(self) -> list: ...  # "volumes": GET /volumes, Volumes
 
     def networks(self) -> list: ...  # "networks": GET /networks
+
+    def events(self): ...  # "events": checks.events.EventLog, None without a record (GET /events)
 
 
 @dataclass
@@ -175,6 +177,11 @@ class Snapshot:
 
     def networks(self) -> list:
         return self._read("networks", empty=[])
+
+    def events(self):
+        """What the daemon saw happen (a ``checks.events.EventLog``); None when there is no record:
+        ``check`` on a daemon without ``docker-grader start``."""
+        return self._read("events")
 
     def logs_contain(self, container: Container, text: str) -> bool:
         key = (container.id, text)

@@ -66,6 +66,7 @@ class FakeSource:
         self.files: dict[tuple[str, str], object] = {}  # (container id, path) -> FileRead
         self.volume_list: list[dict] = []
         self.network_list: list[dict] = []
+        self.event_log = None  # checks.events.EventLog, or None: no record of events
 
     def inspect_container(self, container_id: str) -> dict | None:
         self.calls.append(("inspect", container_id))
@@ -94,6 +95,10 @@ class FakeSource:
     def networks(self) -> list:
         self.calls.append(("networks",))
         return list(self.network_list)
+
+    def events(self):
+        self.calls.append(("events",))
+        return self.event_log
 
     def logs_contain(self, container_id: str, text: str) -> bool:
         self.calls.append(("logs", container_id, text))

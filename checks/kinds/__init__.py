@@ -6,10 +6,11 @@ lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Addin
 module plus its line here (see CONTRIBUTING.md).
 """
 
-from checks.kinds import containers, image, image_count
+from checks.kinds import containers, events, image, image_count
 
 KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
+    "events": events,
 }

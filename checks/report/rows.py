@@ -26,7 +26,7 @@ class Row:
     exercise: str  # the exercise id ("" for a run-level error)
     title: str  # the exercise title
     check: str  # the check's name; for a hidden check, "hidden check"
-    status: str  # passed | failed | error
+    status: str  # passed | failed | error (not graded, or the grader cannot tell: 0 of 0 points)
     score: float
     max_score: float
     message: str  # what a student reads: for a failure, the hint and what was found
@@ -137,14 +137,14 @@ def message(outcome: CheckOutcome, lang: str, reveal: bool = False, error: Messa
     if outcome.check.visibility == "hidden" and not reveal:
         return msg("report.hidden").render(lang)
     found = msg("report.found", found=outcome.result.found).render(lang)
-    if outcome.passed:
+    if outcome.passed or outcome.result.unknown:  # a hint says what to do; there is nothing to do
         return found
     if error is not None and outcome.result.found == error:
         return outcome.check.hint[lang]
     return f"{outcome.check.hint[lang]} ({found})"
 
 
-def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str, note: str = "", seconds: float = 0.0) -> Row:
+def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str, note: str = "", max_score: float | None = None, seconds: float = 0.0) -> Row:
     """A check's row; a hidden check shows neither its name nor ``secret``, its real message."""
     hidden = check.visibility == "hidden"
     return Row(
@@ -154,7 +154,7 @@ def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *
         check=msg("report.hidden").render(lang) if hidden else check.name,
         status=status,
         score=score,
-        max_score=check.points,
+        max_score=check.points if max_score is None else max_score,
         message=message,
         hidden=hidden,
         secret_check=check.name if hidden else "",
@@ -170,8 +170,9 @@ def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
     rows = tuple(
         _row(
             outcome.exercise, number, index, check.check, lang,
-            status="passed" if check.passed else "failed",
+            status="passed" if check.passed else ("error" if check.result.unknown else "failed"),
             score=check.score,
+            max_score=check.max_score,
             message=message(check, lang, error=outcome.error),  # "hidden check" for a hidden one
             secret=message(check, lang, reveal=True, error=outcome.error),
             note="" if check.passed or check.check.visibility == "hidden" else note,

@@ -28,7 +28,7 @@ def write(sheet: Sheet, color: bool = False) -> str:
             lines.append("  " + paint(RED, sheet.say("report.not_graded", error=section.error)))
         width = max(len(row.check) for row in section.rows)
         for row in section.rows:
-            mark = paint(GREEN, "✔") if row.passed else paint(RED, "✘")
+            mark = paint(GREEN, "✔") if row.passed else ("?" if row.status == "error" else paint(RED, "✘"))  # error: cannot tell
             lines.append(f"  {mark} {row.check.ljust(width)}  {points(row.score)}/{points(row.max_score)}")
             if not row.passed:
                 lines.append("      " + paint(DIM, row.message))

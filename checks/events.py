@@ -1,0 +1,235 @@
+"""What the daemon saw happen: its event stream (GET /events), as values, and the two ways to get it.
+
+dockerd keeps only its last 256 events in memory. So the grader reads them two ways:
+
+- ``run`` owns the lab's daemon: a ``Recorder`` follows the lab's stream from its start to its
+  end (one streaming GET on a thread of its own), so no event is lost whatever a submission does,
+  and each exercise gets the events between the end of its starting state and the end of its
+  commands (``Recorder.window``).
+- ``check`` on a student's daemon reads, once, the events since ``docker-grader start`` with one
+  bounded GET (``since`` and ``until``, ``until`` in the past: the daemon answers at once and
+  closes). When the event ``start`` saw last (its cursor) is no longer among them, some were
+  dropped: the record is incomplete and an event check cannot tell (``EventLog.complete``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable
+
+from checks.errors import DaemonError, LabError
+from checks.messages import msg, register
+from checks.snapshot import Snapshot
+
+MESSAGES = {
+    "events.recorder": {
+        "pt-BR": "não foi possível acompanhar os eventos do laboratório (GET /events em {socket}): {reason}",
+        "en": "cannot follow the lab's events (GET /events on {socket}): {reason}",
+    },
+}
+register(MESSAGES)
+
+BUFFER = 256  # events dockerd keeps in memory (daemon/events: eventsLimit)
+MAX_RECORDED = 100_000  # events a run keeps; past that its record is incomplete (a flood)
+FLUSH_SECONDS = 10.0  # how long a window waits for the stream to deliver its last event
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event: ``type`` container, image, network or volume; ``action`` without its detail
+    (``exec_start: sh`` is ``exec_start``); ``id`` the object's ID (a pull's is the reference
+    pulled); ``name`` and ``image`` its attributes of those names."""
+
+    time: int  # timeNano
+    type: str
+    action: str
+    id: str
+    name: str = ""
+    image: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.time, self.type, self.action, self.id)
+
+    def shown(self) -> str:
+        """``create web``, ``pull alpine:3.14``, ``tag myapp:1``: as a student would recognise it."""
+        if self.type == "image":
+            subject = self.name if self.action == "tag" else self.id  # a pull's ID is the reference pulled
+        else:
+            subject = self.name or self.id[:12]
+        if subject.startswith("sha256:"):
+            subject = subject.removeprefix("sha256:")[:12]
+        return f"{self.action} {subject}"
+
+
+def event_from_api(item: Any) -> Event | None:
+    """An event from the Engine API's JSON; None for anything that is not one."""
+    if not isinstance(item, dict):
+        return None
+    actor = item.get("Actor") if isinstance(item.get("Actor"), dict) else {}
+    attributes = actor.get("Attributes") if isinstance(actor.get("Attributes"), dict) else {}
+    action = str(item.get("Action") or item.get("status") or "").split(":", 1)[0].strip()
+    try:
+        time = int(item.get("timeNano") or int(item.get("time") or 0) * 10**9)
+    except (TypeError, ValueError):
+        return None
+    return Event(
+        time=time,
+        type=str(item.get("Type") or ""),
+        action=action,
+        id=str(actor.get("ID") or item.get("id") or ""),
+        name=str(attributes.get("name") or ""),
+        image=str(attributes.get("image") or ""),
+    )
+
+
+@dataclass(frozen=True)
+class EventLog:
+    """The events of one exercise (``run``) or since ``docker-grader start`` (``check``), oldest first.
+
+    ``complete`` false: some events of that time may be missing, so what did not happen, or how
+    many times something did, cannot be told.
+    """
+
+    events: tuple[Event, ...]
+    complete: bool = True
+    origin: str = "run"  # run | start
+
+    @classmethod
+    def of(cls, items: Iterable[Any], **kwargs) -> "EventLog":
+        return cls(tuple(event for event in map(event_from_api, items) if event is not None), **kwargs)
+
+
+def ns_param(ns: int) -> str:
+    """A time as the events API reads it: seconds.nanoseconds."""
+    return f"{ns // 10**9}.{ns % 10**9:09d}"
+
+
+def read_window(client, since: int, until: int) -> list[dict]:
+    """The daemon's buffered events from ``since`` to ``until`` (both included): one GET that
+    returns at once, as ``until`` is in the daemon's past. The answer is one JSON object a line."""
+    response = client._get("/events", {"since": ns_param(since), "until": ns_param(until)}, stream=True)
+    try:
+        if response.status >= 400:  # no answer is not "nothing happened"
+            raise DaemonError(msg("daemon.bad_answer", endpoint=client.endpoint.host, request="GET /events", reason=response.status))
+        body = b""
+        while chunk := response.read(64 * 1024):
+            body += chunk
+            if len(body) > 16 * 1024 * 1024:  # 256 events are far less: a daemon that says more is cut short
+                break
+    finally:
+        response.close()
+    items = []
+    for line in body.splitlines():
+        try:
+            items.append(json.loads(line))
+        except ValueError:
+            continue
+    return items
+
+
+class _WithEvents:
+    """A snapshot's source, plus the ``events`` read: the same lazy reads, and this record."""
+
+    def __init__(self, source: Any, events: Callable[[], EventLog | None]):
+        self._source = source
+        self._events = events
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._source, name)
+
+    def events(self) -> EventLog | None:
+        return self._events()
+
+
+def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None]) -> Snapshot:
+    """The snapshot, whose ``events()`` read asks ``events`` (once, when a check needs it)."""
+    return replace(snapshot, source=_WithEvents(snapshot.source, events))
+
+
+def record(socket_path: str, since: int) -> "Recorder":
+    """A Recorder of a lab's daemon; one that cannot start is a LabError."""
+    try:
+        return Recorder(socket_path, since)
+    except (OSError, http.client.HTTPException) as error:
+        raise LabError(msg("events.recorder", socket=socket_path, reason=getattr(error, "strerror", None) or error)) from None
+
+
+class Recorder:
+    """Follows a local daemon's event stream (a unix socket) from ``since`` until ``close``."""
+
+    def __init__(self, socket_path: str, since: int, api_version: str = "1.41"):
+        self.since = since
+        self.events: list[Event] = []
+        self._keys: set[tuple] = set()  # of the events: a window's wait asks for one after each event
+        self.overflow = False
+        self.failed = ""
+        self._seen = threading.Condition()
+        self._connection = http.client.HTTPConnection("docker")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(socket_path)
+        self._connection.sock = sock
+        self._connection.request("GET", f"/v{api_version}/events?since={ns_param(since)}", headers={"Host": "docker"})
+        self._response = self._connection.getresponse()
+        if self._response.status != 200:
+            self.close()
+            raise OSError(f"GET /events: HTTP {self._response.status}")
+        self._thread = threading.Thread(target=self._follow, name="docker-grader-events", daemon=True)
+        self._thread.start()
+
+    def _follow(self) -> None:
+        try:
+            while line := self._response.readline():
+                try:
+                    event = event_from_api(json.loads(line))
+                except ValueError:
+                    continue
+                with self._seen:
+                    if event is None:
+                        pass
+                    elif len(self.events) < MAX_RECORDED:
+                        self.events.append(event)
+                        self._keys.add(event.key)
+                    else:
+                        self.overflow = True
+                    self._seen.notify_all()
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            self.failed = str(error) or type(error).__name__
+        finally:
+            with self._seen:
+                self.failed = self.failed or "the event stream ended"
+                self._seen.notify_all()
+
+    def window(self, client, start: int, end: int) -> EventLog:
+        """The events from ``start`` to ``end``. The stream delivers events a little after the
+        daemon logs them, so first one bounded read says which event is the window's last, and
+        the recorder waits until the stream has brought it (FLUSH_SECONDS at most)."""
+        last = [e for e in map(event_from_api, read_window(client, start, end)) if e is not None][-1:]
+        with self._seen:
+            if last:
+                self._seen.wait_for(lambda: self.failed or last[0].key in self._keys, FLUSH_SECONDS)
+            delivered = not last or last[0].key in self._keys
+            chosen = tuple(e for e in self.events if start <= e.time <= end)
+            return EventLog(chosen, complete=delivered and not self.overflow, origin="run")
+
+    def close(self) -> None:
+        sock = self._connection.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in readline
+            except OSError:
+                pass
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.join(5)
+        self._connection.close()
+
+    def __enter__(self) -> "Recorder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
