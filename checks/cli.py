@@ -16,20 +16,20 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from checks import courses, grading, schema
 from checks import exercises as exercise_files
-from checks import grading, schema
+from checks import colors
+from checks import lang as language
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
-from checks.messages import LANGS, detect_lang, msg
+from checks.lang import _
+from checks.messages import LANGS, msg
 from checks.report import WRITERS, classroom, trybe
 from checks.results import Report
 
-DEFAULT_EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
-
 
 def default_exercises() -> Path:
-    """./exercises when the current folder has one, else the course's own folder."""
-    local = Path("exercises")
-    return local if local.is_dir() else DEFAULT_EXERCISES
+    """DOCKER_GRADER_EXERCISES, else ./exercises, else the bundled course (checks.courses)."""
+    return courses.exercises_folder()
 
 
 class Parser(argparse.ArgumentParser):
@@ -41,55 +41,63 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     common = Parser(add_help=False)
-    common.add_argument("--lang", choices=LANGS, help="language of messages (default: from LC_ALL/LANG, else pt-BR)")
-    common.add_argument("--exercises", type=Path, help="folder of exercise files (default: ./exercises)")
+    common.add_argument("--lang", choices=LANGS, help=_("language of messages (default: LANGUAGE, LC_ALL, LC_MESSAGES, LANG, else the course's own)"))
+    common.add_argument(
+        "--exercises", metavar=_("FOLDER_OR_COURSE"),
+        help=_("folder of exercise files, or an installed course's name (default: $DOCKER_GRADER_EXERCISES, ./exercises, the installed course)"),
+    )
     output = Parser(add_help=False)
-    output.add_argument("--format", choices=sorted(WRITERS), default="text", help="output format (default: text)")
-    output.add_argument("--output", type=Path, help="write the result to this file instead of stdout")
+    output.add_argument("--format", choices=sorted(WRITERS), default="text", help=_("output format (default: text)"))
+    output.add_argument("--output", type=Path, help=_("write the result to this file instead of stdout"))
     output.add_argument(
         "--report", action="append", default=[], type=report_target, metavar="FORMAT=FILE",
-        help="also write the result in another format to a file (repeatable), e.g. markdown=\"$GITHUB_STEP_SUMMARY\"",
+        help=_("also write the result in another format to a file (repeatable), e.g. markdown=\"$GITHUB_STEP_SUMMARY\""),
     )
     output.add_argument(
         "--github-output", action="store_true",
-        help="also append the GitHub Classroom result, base64-encoded, to $GITHUB_OUTPUT as `result`",
+        help=_("also append the GitHub Classroom result, base64-encoded, to $GITHUB_OUTPUT as `result`"),
     )
 
-    parser = Parser(prog="docker-grader", description="Grades Docker course exercises on a real daemon.", parents=[common])
+    parser = Parser(prog="docker-grader", description=_("Grades Docker course exercises on a real daemon."), parents=[common])
+    parser.add_argument("--version", action="version", version=f"docker-grader {version()}", help=_("print the version and exit"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    commands.add_parser("list", parents=[common], help="list the exercises")
-    validate = commands.add_parser("validate", parents=[common], help="validate exercise files")
-    validate.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the exercises folder)")
-    check = commands.add_parser("check", parents=[common, output], help="grade a daemon's state")
-    check.add_argument("ids", nargs="*", metavar="ID", help="exercises to grade (default: all)")
-    check.add_argument("-H", "--host", help="daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)")
-    check.add_argument("--context", help="docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)")
-    start = commands.add_parser("start", parents=[common], help="record a daemon's state and events now: `check` then grades what comes after")
-    start.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
-    run = commands.add_parser("run", parents=[common, output], help="grade a submission's command files in a fresh lab")
-    run.add_argument("submission", type=Path, help="folder with one command file per exercise, named by its id")
-    run.add_argument("--exercise", action="append", default=[], metavar="ID", help="grade only this exercise (repeatable)")
-    run.add_argument("--timeout", type=float, default=60.0, help="seconds each command may take (default: 60)")
-    run.add_argument("--exercise-timeout", type=float, default=300.0, help="seconds an exercise's commands may take together (default: 300)")
-    run.add_argument("--run-timeout", type=float, default=1200.0, help="seconds the whole run's commands may take (default: 1200)")
+    commands.add_parser("list", parents=[common], help=_("list the exercises"))
+    validate = commands.add_parser("validate", parents=[common], help=_("validate exercise files"))
+    validate.add_argument("paths", nargs="*", type=Path, help=_("files or folders (default: the exercises folder)"))
+    check = commands.add_parser("check", parents=[common, output], help=_("grade a daemon's state"))
+    check.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
+    check.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
+    check.add_argument("-H", "--host", help=_("daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)"))
+    check.add_argument("--context", help=_("docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)"))
+    start = commands.add_parser("start", parents=[common], help=_("record a daemon's state and events now: `check` then grades what comes after"))
+    start.add_argument("--host", help=_("daemon address (default: DOCKER_HOST, the docker context, the default socket)"))
+    run = commands.add_parser("run", parents=[common, output], help=_("grade a submission's command files in a fresh lab"))
+    run.add_argument("submission", type=Path, help=_("folder with one command file per exercise, named by its id"))
+    run.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
+    run.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
+    run.add_argument("--timeout", type=float, default=60.0, help=_("seconds each command may take (default: 60)"))
+    run.add_argument("--exercise-timeout", type=float, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
+    run.add_argument("--run-timeout", type=float, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
 
-    lab = commands.add_parser("lab", parents=[common], help="the offline lab: a registry and a dockerd of the grader's own")
+    lab = commands.add_parser("lab", parents=[common], help=_("the offline lab: a registry and a dockerd of the grader's own"))
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
-    for name, text in (("up", "start a lab"), ("down", "stop a lab and remove its files"), ("env", "print export DOCKER_HOST=... for eval"), ("status", "list the labs")):
+    for name, text in (("up", _("start a lab")), ("down", _("stop a lab and remove its files")), ("env", _("print export DOCKER_HOST=... for eval")), ("status", _("list the labs"))):
         sub = lab_commands.add_parser(name, parents=[common], help=text)
         if name != "status":
-            sub.add_argument("--name", default="default", help="lab name (default: default)")
-            sub.add_argument("--dir", type=Path, help="the lab's folder (default: under DOCKER_GRADER_LABS)")
+            sub.add_argument("--name", default="default", help=_("lab name (default: default)"))
+            sub.add_argument("--dir", type=Path, help=_("the lab's folder (default: under DOCKER_GRADER_LABS)"))
 
-    requirements = commands.add_parser("requirements", parents=[common], help="write .trybe/requirements.json for Trybe-style evaluation")
-    requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help="file to write, - for stdout (default: .trybe/requirements.json)")
+    requirements = commands.add_parser("requirements", parents=[common], help=_("write .trybe/requirements.json for Trybe-style evaluation"))
+    requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help=_("file to write, - for stdout (default: .trybe/requirements.json)"))
 
-    doctor = commands.add_parser("doctor", parents=[common], help="what this machine can do: the daemon check grades, the lab, the sandbox, the tools")
-    doctor.add_argument("--host", help="daemon address (default: DOCKER_HOST, the docker context, the default socket)")
+    doctor = commands.add_parser("doctor", parents=[common], help=_("what this machine can do: the daemon check grades, the lab, the sandbox, the tools"))
+    doctor.add_argument("--host", help=_("daemon address (default: DOCKER_HOST, the docker context, the default socket)"))
 
-    show_schema = commands.add_parser("schema", parents=[common], help="print the exercise JSON Schema")
-    show_schema.add_argument("--write", action="store_true", help=f"write it to {schema.SCHEMA_FILE.name} in the package")
+    show_schema = commands.add_parser("schema", parents=[common], help=_("print the exercise JSON Schema"))
+    show_schema.add_argument("--write", action="store_true", help=_("write it to exercise.schema.json in the package"))
+    show_schema.add_argument("--path", action="store_true", help=_("print the path of the installed schema file, for an editor's settings"))
+    commands.add_parser("courses", parents=[common], help=_("list the installed courses by name"))
     return parser
 
 
@@ -97,7 +105,7 @@ def report_target(value: str) -> tuple[str, Path]:
     """``FORMAT=FILE`` for --report."""
     fmt, sep, path = value.partition("=")
     if not sep or fmt not in WRITERS or not path:
-        raise argparse.ArgumentTypeError(f"{value!r}: expected FORMAT=FILE, FORMAT one of {', '.join(sorted(WRITERS))}")
+        raise argparse.ArgumentTypeError(_("%(value)r: expected FORMAT=FILE, FORMAT one of %(formats)s") % {"value": value, "formats": ", ".join(sorted(WRITERS))})
     return fmt, Path(path)
 
 
@@ -105,9 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _early_lang(argv)
     try:
-        args = build_parser().parse_args(argv)
+        with language.using(lang):
+            args = build_parser().parse_args(argv)
         lang = args.lang or lang
-        args.exercises = args.exercises or default_exercises()
+        args.exercises = courses.exercises_folder(args.exercises)
         if getattr(args, "github_output", False) and not os.environ.get("GITHUB_OUTPUT"):
             raise UsageError(msg("usage.github_output"))
         return COMMANDS[args.command](args, lang)
@@ -119,12 +128,44 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _early_lang(argv: list[str]) -> str:
-    """--lang before parsing, so that parse errors are already in the right language."""
+    """The language before parsing, so that --help and parse errors are already in it: --lang, the
+    environment, then the default language of the course that --exercises (or its default) names."""
+    explicit, exercises = _early_option(argv, "--lang"), _early_option(argv, "--exercises")
+    if explicit in LANGS:
+        return explicit
+    try:
+        folder = courses.exercises_folder(exercises)
+        course_default = courses.default_lang([folder])
+    except GraderError:
+        course_default = None  # parsing or loading reports it, in the environment's language
+    return language.choose(None, course_default)
+
+
+def _early_option(argv: list[str], name: str) -> str | None:
     for index, arg in enumerate(argv):
-        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else None)
-        if value in LANGS:
-            return value
-    return detect_lang()
+        if arg == "--":
+            break
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+        if arg == name and index + 1 < len(argv):
+            return argv[index + 1]
+    return None
+
+
+def version() -> str:
+    """The installed distribution's version (the source tree's, from pyproject.toml, when not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("docker-grader")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def cmd_courses(args, lang: str) -> int:
+    for course in courses.bundled():
+        print(f"{course.name}  {course.lang}  {course.title[lang]}  {course.path}")
+    return 0
 
 
 def cmd_list(args, lang: str) -> int:
@@ -145,7 +186,7 @@ def cmd_validate(args, lang: str) -> int:
 def cmd_check(args, lang: str) -> int:
     chosen: list = []
     try:
-        chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids)
+        chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
         if args.host and args.context:
             raise UsageError(msg("endpoint.both"))
     except GraderError as error:
@@ -168,7 +209,7 @@ def cmd_run(args, lang: str) -> int:
 
     chosen: list = []
     try:
-        chosen = exercise_files.select(exercise_files.load([args.exercises]), args.exercise)
+        chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
         report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget)
     except GraderError as error:
@@ -203,10 +244,10 @@ def cmd_lab(args, lang: str) -> int:
         lab.up([image for exercise in exercises for image in exercise.images], _progress(lang))
     elif args.lab_command == "down":
         if not lab.down(_progress(lang)):
-            print(msg("lab.not_up", name=lab.name).render(lang), file=sys.stderr)
+            print(msg("lab.not_up", name=lab.name, options=lab.options).render(lang), file=sys.stderr)
     elif args.lab_command == "env":
         if lab.status() != "up":
-            raise LabError(msg("lab.not_up", name=lab.name))
+            raise LabError(msg("lab.not_up", name=lab.name, options=lab.options))
         for key, value in lab.environment().items():
             print(f"export {key}={shlex.quote(value)}")
     return 0
@@ -231,6 +272,11 @@ def cmd_requirements(args, lang: str) -> int:
 
 
 def cmd_schema(args, lang: str) -> int:
+    if args.path:
+        print(schema.SCHEMA_FILE)
+        return 0
+    if sys.stdout.isatty() and not args.write:
+        print(msg("schema.editors", id=schema.SCHEMA_ID, path=str(schema.SCHEMA_FILE)).render(lang), file=sys.stderr)
     if args.write:
         schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
         print(schema.SCHEMA_FILE)
@@ -263,7 +309,7 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
             stream.write(f"result={classroom.encoded(report, lang)}\n")
     if quiet_text and args.format == "text" and not args.output:
         return  # the error is on stderr already; a text table of nothing adds no information
-    color = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = args.output is None and colors.wanted(sys.stdout)
     text = WRITERS[args.format](report, lang, color=color)
     if args.output is None:
         sys.stdout.write(text)
@@ -299,6 +345,7 @@ def _umask() -> int:
 
 COMMANDS = {
     "list": cmd_list,
+    "courses": cmd_courses,
     "validate": cmd_validate,
     "check": cmd_check,
     "start": cmd_start,

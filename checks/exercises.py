@@ -18,6 +18,7 @@ from jsonschema.exceptions import relevance
 
 from checks import schema
 from checks.errors import ExerciseError, Fault, UsageError
+from checks.lab import archives
 from checks.messages import Message, closest, msg
 from checks.model import Check, Exercise
 
@@ -27,13 +28,18 @@ EXERCISE_SUFFIXES = (".yaml", ".yml")
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: the same nodes, 5× faster
 
 
+def is_exercise_file(path: Path) -> bool:
+    """A YAML file other than the course's own course.yaml (checks.courses)."""
+    return path.suffix in EXERCISE_SUFFIXES and path.name != "course.yaml"
+
+
 def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
     """The exercise files named, or found (sorted) in the folders named."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.suffix in EXERCISE_SUFFIXES and p.is_file()))
+            found.extend(sorted(p for p in path.iterdir() if is_exercise_file(p) and p.is_file()))
         elif path.is_file():
             found.append(path)
         else:
@@ -77,6 +83,8 @@ def load_file(path: str | Path) -> Exercise:
         raise ExerciseError([Fault(name, 1, "$", msg("exercise.unreadable", reason=f"not UTF-8 ({error.reason})"))]) from None
     document, lines = parse_yaml(text, name)
     faults = validate(document, lines, name)
+    if not faults:
+        faults = archives.faults(document, lambda path: _line(lines, path), name)  # images shipped as files
     if faults:
         raise ExerciseError(faults)
     return _exercise(document, lines, name)

@@ -155,14 +155,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the lab's {part} did not get ready in time; see {log}",
     },
     "lab.ready": {
-        "pt-BR": "laboratório {name} pronto. Use-o com: eval \"$(docker-grader lab env --name {name})\" (DOCKER_HOST={host}); pare-o com: docker-grader lab down --name {name}",
-        "en": "lab {name} is ready. Use it with: eval \"$(docker-grader lab env --name {name})\" (DOCKER_HOST={host}); stop it with: docker-grader lab down --name {name}",
+        "pt-BR": "laboratório {name} pronto. Use-o com: eval \"$(docker-grader lab env {options})\" (DOCKER_HOST={host}); pare-o com: docker-grader lab down {options}",
+        "en": "lab {name} is ready. Use it with: eval \"$(docker-grader lab env {options})\" (DOCKER_HOST={host}); stop it with: docker-grader lab down {options}",
     },
     "lab.step_down": {"pt-BR": "parando o laboratório {name}", "en": "stopping lab {name}"},
     "lab.stopped": {"pt-BR": "laboratório {name} parado e removido", "en": "lab {name} stopped and removed"},
     "lab.not_up": {
-        "pt-BR": "o laboratório {name} não está no ar; inicie-o com `docker-grader lab up --name {name}`",
-        "en": "lab {name} is not up; start it with `docker-grader lab up --name {name}`",
+        "pt-BR": "o laboratório {name} não está no ar; inicie-o com `docker-grader lab up {options}`",
+        "en": "lab {name} is not up; start it with `docker-grader lab up {options}`",
     },
     "lab.none": {"pt-BR": "nenhum laboratório", "en": "no lab"},
     "run.exercise": {"pt-BR": "exercício {id}", "en": "exercise {id}"},
@@ -324,11 +324,12 @@ def normalise_lang(value: str | None) -> str | None:
     return None
 
 
-def detect_lang(environ: Mapping[str, str] | None = None) -> str:
-    """The language from LC_ALL, then LANG; pt-BR when neither names one we speak."""
+def detect_lang(environ: Mapping[str, str] | None = None, default: str = DEFAULT_LANG) -> str:
+    """The language from LANGUAGE (the first of its list we speak), then the first of LC_ALL,
+    LC_MESSAGES and LANG that is set; ``default`` when they name none we speak (C, POSIX, C.UTF-8)."""
     environ = os.environ if environ is None else environ
-    for name in ("LC_ALL", "LANG"):
-        lang = normalise_lang(environ.get(name))
-        if lang:
-            return lang
-    return DEFAULT_LANG
+    for item in (environ.get("LANGUAGE") or "").split(":"):
+        if normalise_lang(item):
+            return normalise_lang(item)
+    locale = next((environ[name] for name in ("LC_ALL", "LC_MESSAGES", "LANG") if environ.get(name)), "")
+    return normalise_lang(locale) or default

@@ -1,11 +1,15 @@
-"""pytest front end: ``pytest exercises`` grades the daemon, one test item per check.
+"""pytest front end: ``pytest --grader`` grades the daemon, one test item per check.
 
-Exercise files under the folder named by the ``grader_exercises`` ini option
-(default ``exercises``) become ``<file>::<exercise-id>::<check>`` items, so ``-k``
-selects by exercise or check. A failure reads as the check's hint and what was
-found; the session ends with a score table; ``--junitxml`` records each check's
-points as properties. The daemon is read once per session: the snapshot behind the
-``docker_grader_snapshot`` fixture is the one every item grades.
+Loaded only when a run asks for grading (``docker_grader_pytest``, the entry point, has the options
+and decides). Exercise files under the exercises folder (``--grader-exercises``, the
+``grader_exercises`` ini option, or the CLI's default with ``--grader``) become
+``<file>::<exercise-id>::<check>`` items, so ``-k`` selects by exercise or check; a hidden check's
+item is named ``hidden-<n>``, its place in the exercise. A failure reads as the check's hint and
+what was found; the session ends with a score table, built from the test reports, so that it comes
+out under xdist too; ``--junitxml`` records each check's points as properties. The daemon is read
+once per session (per worker under xdist): the snapshot behind the ``docker_grader_snapshot``
+fixture is the one every item grades. A daemon that is down fails every check with the reason, and
+the session exits with 3.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from checks import courses, grading
 from checks import exercises as exercise_files
-from checks import grading
+from checks import lang as language
 from checks.daemon import DaemonClient, connect, read_snapshot
-from checks.errors import EXIT_DAEMON, ExerciseError, GraderError
+from checks.errors import EXIT_DAEMON, DaemonError, ExerciseError, GraderError
 from checks.model import Check, Exercise
-from checks.messages import LANGS, detect_lang, msg
+from checks.messages import msg
 from checks.report.junit import record_points
 from checks.report.rows import message, points
 from checks.results import CheckOutcome
@@ -27,18 +32,21 @@ from checks.snapshot import Snapshot
 
 CLIENT = pytest.StashKey[DaemonClient]()
 SNAPSHOT = pytest.StashKey[Snapshot]()
-OUTCOMES = pytest.StashKey[dict]()
+FOLDER = pytest.StashKey[Path]()
+DAEMON_DOWN = pytest.StashKey[GraderError]()
 
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("docker-grader", "grading Docker exercises")
-    group.addoption("--docker-host", help="daemon to grade (default: DOCKER_HOST, the docker context, the default socket)")
-    group.addoption("--grader-lang", choices=LANGS, help="language of hints (default: from LC_ALL/LANG, else pt-BR)")
-    parser.addini("grader_exercises", "folder whose YAML files are exercises to grade", default="exercises")
+pytest_plugins = ["docker_grader_pytest"]  # the options, when this module is named in a conftest
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[OUTCOMES] = {}
+    config.pluginmanager.register(ScoreTable(config), "docker-grader-scores")
+    try:
+        config.stash[FOLDER] = exercises_dir(config)
+    except GraderError as error:
+        raise pytest.UsageError(error.render(language.choose(config.getoption("grader_lang")))) from None
+    given = config.getoption("grader") or config.getoption("grader_exercises")
+    if given and config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args = [str(config.stash[FOLDER])]  # no path on the command line: the exercises themselves
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -48,28 +56,46 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def lang_of(config: pytest.Config) -> str:
-    return config.getoption("--grader-lang") or detect_lang()
+    folder = config.stash.get(FOLDER, None)
+    try:
+        course_default = courses.default_lang([folder]) if folder is not None else None
+    except GraderError:
+        course_default = None
+    return language.choose(config.getoption("grader_lang"), course_default)
 
 
 def exercises_dir(config: pytest.Config) -> Path:
-    return (config.rootpath / config.getini("grader_exercises")).resolve()
+    """--grader-exercises (from where pytest was started), else the ini option (from the rootdir),
+    else the CLI's default with --grader, else ./exercises of the rootdir (the plugin named in a conftest)."""
+    if config.getoption("grader_exercises"):
+        with_cwd = courses.exercises_folder(config.getoption("grader_exercises"), cwd=config.invocation_params.dir)
+        return with_cwd.resolve()
+    if config.getini("grader_exercises"):
+        return (config.rootpath / config.getini("grader_exercises")).resolve()
+    if config.getoption("grader"):
+        return courses.exercises_folder(None, cwd=config.invocation_params.dir).resolve()
+    return (config.rootpath / "exercises").resolve()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
-    if file_path.suffix in exercise_files.EXERCISE_SUFFIXES and file_path.resolve().is_relative_to(exercises_dir(parent.config)):
+    if exercise_files.is_exercise_file(file_path) and file_path.resolve().is_relative_to(parent.config.stash[FOLDER]):
         return ExerciseFile.from_parent(parent, path=file_path)
     return None
 
 
 def snapshot_for(config: pytest.Config) -> Snapshot:
-    """The session's one snapshot, read on first use; a daemon that is down ends the session (exit 3)."""
+    """The session's one snapshot, read on first use. A daemon that is down is tried once: every
+    check then fails with its reason, and the session's exit code is 3."""
+    if DAEMON_DOWN in config.stash:
+        raise config.stash[DAEMON_DOWN]
     if SNAPSHOT not in config.stash:
         try:
-            client = connect(config.getoption("--docker-host"))
+            client = connect(config.getoption("grader_host"))
             config.stash[CLIENT] = client
             config.stash[SNAPSHOT] = read_snapshot(client)
         except GraderError as error:
-            pytest.exit(error.render(lang_of(config)), returncode=EXIT_DAEMON)
+            config.stash[DAEMON_DOWN] = error
+            raise
     return config.stash[SNAPSHOT]
 
 
@@ -94,8 +120,13 @@ class ExerciseNode(pytest.Collector):
         self.exercise = exercise
 
     def collect(self):
-        for check in self.exercise.checks:
-            yield CheckItem.from_parent(self, name=check.name, check=check, exercise=self.exercise)
+        for index, check in enumerate(self.exercise.checks, 1):
+            yield CheckItem.from_parent(self, name=item_name(check, index), check=check, exercise=self.exercise)
+
+
+def item_name(check: Check, index: int) -> str:
+    """A check's item name: its own, or for a hidden check one that tells nothing, its place in the exercise."""
+    return f"hidden-{index}" if check.visibility == "hidden" else check.name
 
 
 class CheckFailed(Exception):
@@ -111,11 +142,11 @@ class CheckItem(pytest.Item):
         super().__init__(**kwargs)
         self.check = check
         self.exercise = exercise
+        self.outcome: CheckOutcome | None = None
 
     def runtest(self) -> None:
         outcome = CheckOutcome(self.check, grading.evaluate(self.check, snapshot_for(self.config)))
-        self.config.stash[OUTCOMES].setdefault(self.exercise.id, []).append(outcome)
-        record_points(self.config, f"{self.exercise.id}::{self.check.name}", outcome.score, outcome.max_score)
+        self.outcome = outcome  # what the report carries to the score table
         if outcome.result.unknown:  # the grader cannot tell: not passed, and not the student's failure
             pytest.skip(message(outcome, lang_of(self.config)))
         if not outcome.passed:
@@ -129,27 +160,77 @@ class CheckItem(pytest.Item):
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
-        return self.path, self.check.line - 1, f"{self.exercise.id}::{self.check.name}"
+        return self.path, self.check.line - 1, f"{self.exercise.id}::{self.name}"
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    outcomes = config.stash.get(OUTCOMES, {})
-    if not outcomes:
-        return
-    lang = lang_of(config)
-    terminalreporter.section("docker-grader")
-    width = max(map(len, outcomes))
-    total = maximum = 0.0
-    for exercise_id, checks in outcomes.items():
-        score, top = sum(c.score for c in checks), sum(c.max_score for c in checks)
-        total, maximum = total + score, maximum + top
-        passed = msg("report.passed_checks", passed=sum(c.passed for c in checks), total=len(checks)).render(lang)
-        terminalreporter.write_line(f"{exercise_id.ljust(width)}  {points(score):>4}/{points(top):<4} {passed}")
-    terminalreporter.write_line(msg("report.total", score=points(total), max_score=points(maximum)).render(lang), bold=True)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    """Each check's report carries its exercise and points (plain values, so xdist sends them on to
+    the controller), and the score table is built from the reports wherever they arrive."""
+    report = yield
+    if isinstance(item, CheckItem) and report.when == "call":
+        outcome = getattr(item, "outcome", None)  # None: the check could not be graded (daemon down)
+        report.docker_grader = {
+            "exercise": item.exercise.id, "lesson": item.exercise.lesson, "order": item.exercise.order,
+            "score": outcome.score if outcome else 0, "max_score": outcome.max_score if outcome else item.check.points,
+            "passed": report.passed,
+            "down": call.excinfo is not None and isinstance(call.excinfo.value, DaemonError),
+        }
+    return report
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Checks in lesson order (files are collected by name); other items keep their place."""
+class ScoreTable:
+    """The session's score table, from the checks' reports: in-process, or on xdist's controller."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.checks: list[dict] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        data = getattr(report, "docker_grader", None)
+        if data:
+            self.checks.append(data)
+            # --junitxml: the points as suite properties (the JUnit schema has none in a testcase), on the controller under xdist
+            record_points(self.config, f"{data['exercise']}::{report.nodeid.rsplit('::', 1)[-1]}", data["score"], data["max_score"])
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if not self.checks:
+            return
+        lang = lang_of(self.config)
+        by_exercise: dict[tuple, list[dict]] = {}
+        for check in self.checks:
+            by_exercise.setdefault((check["lesson"], check["order"], check["exercise"]), []).append(check)
+        terminalreporter.section("docker-grader")
+        width = max(len(key[2]) for key in by_exercise)
+        total = maximum = 0.0
+        for key in sorted(by_exercise):
+            found = by_exercise[key]
+            score, top = sum(c["score"] for c in found), sum(c["max_score"] for c in found)
+            total, maximum = total + score, maximum + top
+            passed = msg("report.passed_checks", passed=sum(c["passed"] for c in found), total=len(found)).render(lang)
+            terminalreporter.write_line(f"{key[2].ljust(width)}  {points(score):>4}/{points(top):<4} {passed}")
+        terminalreporter.write_line(msg("report.total", score=points(total), max_score=points(maximum)).render(lang), bold=True)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Exit code 3 when the daemon was down, as the CLI's; the checks themselves failed with the reason."""
+        if DAEMON_DOWN in self.config.stash or any(check["down"] for check in self.checks):
+            session.exitstatus = EXIT_DAEMON
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Only the exercises of --grader-exercise, when given; checks in lesson order (files are
+    collected by name); other items keep their place."""
+    wanted = config.getoption("grader_exercise")
+    if wanted:
+        known = {item.exercise.id: item.exercise for item in items if isinstance(item, CheckItem)}
+        try:
+            chosen = {exercise.id for exercise in exercise_files.select(list(known.values()), wanted)}
+        except GraderError as error:
+            raise pytest.UsageError(error.render(lang_of(config))) from None
+        dropped = [item for item in items if isinstance(item, CheckItem) and item.exercise.id not in chosen]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = [item for item in items if not (isinstance(item, CheckItem) and item.exercise.id not in chosen)]
     graded = [item for item in items if isinstance(item, CheckItem)]
     ordered = iter(sorted(graded, key=lambda item: (item.exercise.lesson, item.exercise.order, item.exercise.id)))
     items[:] = [next(ordered) if isinstance(item, CheckItem) else item for item in items]

@@ -103,10 +103,15 @@ def _grade_one(exercise: Exercise, path: Path | None, lab: Lab, sandbox: Sandbox
             first = command_file.refused[0]
             error = msg("submission.refused", line=first.line, reason=first.refused)
         elif any(r.timed_out for r in runs):
-            error = msg("submission.timeout", line=next(r.line for r in runs if r.timed_out), seconds=f"{timeout:g}")
+            late = next(r for r in runs if r.timed_out)
+            if submission.wants_terminal(tuple(late.text.split())):  # waiting for typing that never comes: say so
+                error = msg("submission.timeout_terminal", line=late.line, seconds=f"{timeout:g}")
+            else:
+                error = msg("submission.timeout", line=late.line, seconds=f"{timeout:g}")
     ended = time.time_ns()
     with DaemonClient(Endpoint(lab.host)) as client:
         snapshot = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
+        snapshot.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
         outcome = grade_exercise(exercise, snapshot, commands=runs, error=error)
     start_state.stop_running(lab.host)
     if error is not None and error.key in ZERO_SCORE:

@@ -16,10 +16,31 @@ from jsonschema import Draft202012Validator, FormatChecker
 from checks import refs
 from checks.kinds import KINDS
 from checks.kinds.fields import IMAGE, is_image
+from checks.messages import register
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
+# The schema's identity, the same wherever it is installed: a URN names it without promising a
+# download. Editors find the file itself by path (`docker-grader schema --path`).
+SCHEMA_ID = "urn:docker-grader:exercise-schema:1"
+MESSAGES = {
+    "schema.editors": {
+        "pt-BR": (
+            "Esquema {id}, instalado em {path}. Para o editor validar e completar os exercícios, ponha na "
+            "primeira linha de cada arquivo: # yaml-language-server: $schema={path} , ou no VS Code "
+            "(extensão YAML) em settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+        ),
+        "en": (
+            "Schema {id}, installed at {path}. For an editor to validate and complete exercises, put on "
+            "the first line of each file: # yaml-language-server: $schema={path} , or in VS Code "
+            "(YAML extension) settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+        ),
+    },
+}
+register(MESSAGES)
 SLUG = "^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
-RECIPES = ["busybox", "hello"]
+RECIPES = ["alpine", "busybox", "debian", "hello", "ubuntu"]
+NAME = "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$"  # a container, volume or network name, as dockerd accepts it
+LIST_LIMIT = 20  # items of each list of a starting state
 
 TEXTS = {
     "type": "object",
@@ -46,34 +67,97 @@ CHECK_COMMON = {
 
 LAB_IMAGE = {
     "type": "object",
-    "description": "An image the lab builds and serves from its registry, so that `docker pull` works offline.",
+    "description": "An image the lab serves from its registry, so that `docker pull` works offline: built from a "
+    "recipe, or loaded from a `docker save` archive shipped with the course.",
     "properties": {
         "reference": IMAGE,
-        "recipe": {"enum": RECIPES, "description": "busybox: a shell and coreutils; hello: prints a greeting."},
-        "cmd": {"type": "array", "items": {"type": "string"}, "description": "The image's default command."},
+        "recipe": {
+            "enum": RECIPES,
+            "description": "busybox or alpine: a shell and coreutils (alpine's /etc/os-release); debian, ubuntu: the same "
+            "with that distribution's /etc/os-release and a bash; hello: prints a greeting.",
+        },
+        "cmd": {"type": "array", "items": {"type": "string"}, "description": "The image's default command (recipes only)."},
+        "archive": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 1000,
+            "description": "A `docker save` tar holding this reference, relative to the exercise file and inside its folder.",
+            "examples": ["images/nginx.tar"],
+        },
     },
-    "required": ["reference", "recipe"],
+    "required": ["reference"],
     "additionalProperties": False,
+    "examples": [{"reference": "nginx:1.25", "recipe": "busybox"}, {"reference": "nginx:1.25", "archive": "images/nginx.tar"}],
 }
+
+START_NAME = {"type": "string", "pattern": NAME, "description": "A name, as dockerd accepts it.", "examples": ["web", "app-data"]}
+LABELS = {"type": "object", "additionalProperties": {"type": "string", "maxLength": 1000}, "maxProperties": 50}
 
 START = {
     "type": "object",
     "description": "The state the lab sets up before the student's commands of this exercise, where missing.",
     "properties": {
-        "images": {"type": "array", "items": IMAGE, "description": "Images pulled into the daemon."},
+        "images": {"type": "array", "items": IMAGE, "maxItems": LIST_LIMIT, "description": "Images pulled into the daemon."},
+        "volumes": {
+            "type": "array",
+            "maxItems": LIST_LIMIT,
+            "description": "Named volumes (local driver) created, unless one of that name exists.",
+            "items": {
+                "type": "object",
+                "properties": {"name": START_NAME, "labels": LABELS},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+            "examples": [[{"name": "app-data"}]],
+        },
+        "networks": {
+            "type": "array",
+            "maxItems": LIST_LIMIT,
+            "description": "User-defined bridge networks created, unless one of that name exists.",
+            "items": {
+                "type": "object",
+                "properties": {"name": START_NAME, "labels": LABELS},
+                "required": ["name"],
+                "additionalProperties": False,
+            },
+            "examples": [[{"name": "app-net"}]],
+        },
         "containers": {
             "type": "array",
-            "description": "Containers run to completion from an image, until there are `count` of them.",
+            "maxItems": LIST_LIMIT,
+            "description": "Containers from an image, until there are `count` of them (or one of that `name`). They run "
+            "to completion (at most 20 seconds), or are left running with `running: true`.",
             "items": {
                 "type": "object",
                 "properties": {
                     "image": IMAGE,
-                    "count": {"type": "integer", "minimum": 1, "default": 1},
-                    "command": {"type": "array", "items": {"type": "string"}},
+                    "count": {"type": "integer", "minimum": 1, "maximum": LIST_LIMIT, "default": 1},
+                    "command": {"type": "array", "items": {"type": "string"}, "maxItems": 100},
+                    "name": {**START_NAME, "description": "The container's name; with a name, `count` is 1."},
+                    "running": {
+                        "type": "boolean",
+                        "default": False,
+                        "description": "Left running (the command must not end): for exercises that stop, exec into or "
+                        "inspect a running container. Killed with everything else when the exercise ends.",
+                    },
+                    "network": {
+                        **START_NAME,
+                        "not": {"const": "host"},  # the boundary refuses host namespaces to students' containers too
+                        "description": "A network to attach it to: one of `networks`, or none (the lab has no default bridge).",
+                    },
+                    "volumes": {
+                        "type": "array",
+                        "maxItems": LIST_LIMIT,
+                        "items": {"type": "string", "pattern": "^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}:/[^:]*$"},
+                        "description": "Named volumes mounted, as VOLUME:/path (never a host path).",
+                        "examples": [["app-data:/data"]],
+                    },
                 },
                 "required": ["image"],
                 "additionalProperties": False,
+                "dependentSchemas": {"name": {"properties": {"count": {"const": 1}}}},
             },
+            "examples": [[{"image": "hello-world", "count": 2}, {"image": "alpine:3.14", "name": "web", "command": ["sleep", "3600"], "running": True}]],
         },
     },
     "additionalProperties": False,
@@ -87,6 +171,7 @@ def build() -> dict:
     ]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
         "title": "docker-grader exercise",
         "description": "An exercise: the end state a student's docker commands must leave on a daemon, as checks.",
         "type": "object",

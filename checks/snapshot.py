@@ -97,6 +97,9 @@ class Snapshot:
     _reads: dict[tuple, object] = field(default_factory=dict, repr=False)
     _logs: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
     _found: dict[str, Image | None] = field(default_factory=dict, repr=False)
+    # In `run`: the exercise's command lines as they ran (results.CommandRun), filled by the runner.
+    # None under `check`, where no command of the student's is known.
+    commands: tuple | None = None
 
     @classmethod
     def from_api(cls, images: Iterable[dict], containers: Iterable[dict], **kwargs) -> "Snapshot":

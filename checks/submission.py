@@ -15,19 +15,23 @@ A file with one refused line runs none of its lines, and its exercise scores 0.
 from __future__ import annotations
 
 import difflib
+import fcntl
 import os
+import pty
 import re
 import selectors
 import shlex
 import signal
+import struct
 import subprocess
+import termios
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from checks.errors import UsageError
 from checks.model import Exercise
-from checks.messages import Message, closest, msg
+from checks.messages import Message, closest, msg, register
 from checks.results import CommandRun
 from checks.sandbox import PROGRAMS, Sandbox, no_follow
 
@@ -36,8 +40,24 @@ MAX_LINES = 200
 MAX_FILE = 1024 * 1024  # bytes of a command file that are read
 MAX_OUTPUT = 64 * 1024  # kept per command; the rest is read and dropped
 DEFAULT_TIMEOUT = 60.0
+END_INPUT = 5  # Ctrl-D sent to a terminal line, at most
+POLL = 0.1  # seconds between looks at a terminal's mode
 GLOBAL_FLAGS_ELSEWHERE = {"-H", "--host", "-c", "--context", "--config", "--tls", "--tlscacert", "--tlscert", "--tlskey", "--tlsverify"}
 EXPANSION = re.compile(r"\$[({A-Za-z_]|`")
+TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # CSI sequences: cursor moves, erasing, colours
+
+
+# A line given a terminal: what it can and cannot do, said when it runs out of time.
+register({
+    "submission.timeout_terminal": {
+        "pt-BR": "a linha {line} pediu um terminal (-t) e passou do limite de {seconds} s: num arquivo de comandos ninguém "
+        "digita nele; com -i a entrada termina logo (como um Ctrl-D), sem -i nada chega ao container. Passe o comando "
+        "ao container (`docker run -it alpine:3.14 cat /etc/os-release`) ou use -d",
+        "en": "line {line} asked for a terminal (-t) and ran past the {seconds} s limit: in a command file nobody types "
+        "into it; with -i its input ends at once (like Ctrl-D), without -i nothing reaches the container. Give the "
+        "container its command (`docker run -it alpine:3.14 cat /etc/os-release`) or use -d",
+    },
+})
 
 
 @dataclass(frozen=True)
@@ -170,33 +190,87 @@ def run(command_file: CommandFile, sandbox: Sandbox, timeout: float, deadline: f
 
 def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
     started = time.monotonic()
+    terminal = wants_terminal(command.argv)
     try:
-        process = subprocess.Popen(
-            sandbox.command(command.argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd="/", env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
-        )
+        if terminal:
+            process, reading = _start_on_terminal(sandbox.command(command.argv))
+        else:
+            process = subprocess.Popen(
+                sandbox.command(command.argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd="/", env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+            )
+            reading = process.stdout.fileno()
     except OSError as error:
         return CommandRun(command.line, command.text, refused=msg("policy.cannot_run", reason=error.strerror or error))
-    output, dropped, timed_out = _collect(process, started + timeout)
+    output, dropped, timed_out = _collect(process, reading, started + timeout, end_input=terminal)
     text = output.decode("utf-8", errors="replace")
+    if terminal:
+        text = as_shown(text)
     if dropped:
         text += f"\n[... {dropped} bytes more]"
     return CommandRun(command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out)
 
 
-def _collect(process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bool]:
-    """Reads the output until the process ends or the deadline: keeps MAX_OUTPUT bytes, counts the rest."""
+def as_shown(text: str) -> str:
+    """A terminal's output as a screen would end up showing it, line by line: no cursor or colour codes,
+    and of a line rewritten after a carriage return (a progress bar), its last text."""
+    lines = TERMINAL_CODES.sub("", text).split("\n")
+    return "\n".join(next((part for part in reversed(line.split("\r")) if part), "") for line in lines)
+
+
+def wants_terminal(argv: tuple[str, ...]) -> bool:
+    """Whether a line asks docker for a terminal (``-t``, ``-it``, ``--tty``): the CLI refuses ``-it``
+    without one ("the input device is not a TTY"). A ``t`` in a cluster of flags of the container's
+    own command gives it a terminal too, which changes nothing but its line endings."""
+    return any(
+        arg in ("--tty", "--tty=true") or (re.fullmatch(r"-[a-zA-Z]+", arg) is not None and "t" in arg)
+        for arg in argv[1:]
+    )
+
+
+def _start_on_terminal(argv: list[str]) -> tuple[subprocess.Popen, int]:
+    """The command with a pseudo-terminal as stdin, stdout and stderr; the grader keeps the other end."""
+    main, side = pty.openpty()
+    try:
+        # A fixed size, so that what a program prints does not depend on the grader's own terminal.
+        fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        process = subprocess.Popen(
+            argv, stdin=side, stdout=side, stderr=side, start_new_session=True, cwd="/", env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+        )
+    except OSError:
+        os.close(main)
+        raise
+    finally:
+        os.close(side)
+    return process, main
+
+
+def _collect(process: subprocess.Popen, reading: int, deadline: float, end_input: bool = False) -> tuple[bytes, int, bool]:
+    """Reads the output until the process ends or the deadline: keeps MAX_OUTPUT bytes, counts the rest.
+
+    On a terminal (``end_input``), the input ends as if Ctrl-D were typed, once the docker CLI has put the
+    terminal in raw mode (so the byte reaches the container's own terminal, where a shell reads it as the
+    end of its input), and again each second while the command runs, at most END_INPUT times.
+    """
     kept, dropped, timed_out = bytearray(), 0, False
+    ends_sent, next_end = 0, 0.0
     with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
+        selector.register(reading, selectors.EVENT_READ)
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 timed_out = True
                 break
-            if not selector.select(timeout=left):
+            if end_input and ends_sent < END_INPUT and now >= next_end and _raw(reading):
+                _send_end(reading)
+                ends_sent, next_end = ends_sent + 1, now + 1.0
+            if not selector.select(timeout=min(left, POLL) if end_input else left):
                 continue
-            chunk = os.read(process.stdout.fileno(), 65536)
+            try:
+                chunk = os.read(reading, 65536)
+            except OSError:  # EIO: every holder of the terminal's other end has closed it
+                chunk = b""
             if not chunk:
                 break
             room = MAX_OUTPUT - len(kept)
@@ -207,6 +281,23 @@ def _collect(process: subprocess.Popen, deadline: float) -> tuple[bytes, int, bo
             os.killpg(process.pid, signal.SIGKILL)  # bwrap and everything in its namespaces
         except ProcessLookupError:
             pass
-    process.stdout.close()
+    if process.stdout is not None:
+        process.stdout.close()
+    else:
+        os.close(reading)  # the terminal's end that the grader kept
     process.wait()
     return bytes(kept), dropped, timed_out
+
+
+def _raw(terminal: int) -> bool:
+    try:
+        return not termios.tcgetattr(terminal)[3] & termios.ICANON
+    except termios.error:
+        return False
+
+
+def _send_end(terminal: int) -> None:
+    try:
+        os.write(terminal, b"\x04")
+    except OSError:
+        pass

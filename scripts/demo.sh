@@ -3,5 +3,5 @@
 # fresh offline lab and prints the score table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --runtime
 exec .venv/bin/docker-grader run examples/full-marks "$@"

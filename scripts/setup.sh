@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs what docker-grader needs on a fresh Debian or Ubuntu machine, as root or with sudo:
 # Debian's dockerd, registry, busybox-static, bubblewrap and docker-compose, and a virtualenv
-# (.venv) with the project.
+# (.venv) with the project. With --runtime (CI grading, the demo) the virtualenv gets the grader's
+# runtime dependencies only; without it, the test extras too.
 set -euo pipefail
+extras="[test]"
+if [ "${1:-}" = "--runtime" ]; then extras=""; fi
 cd "$(dirname "$0")/.."
 
 SUDO=""
@@ -30,4 +33,4 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 echo "[setup] installing docker-grader into .venv" >&2
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"

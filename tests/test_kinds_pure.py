@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from checks.kinds import KINDS, containers, events, fields, image, image_count
+from checks.kinds import output
 from checks.messages import Message, msg
 
 from apijson import FakeSource, container_json, digest, image_id, image_json, snapshot
@@ -23,7 +24,7 @@ def en(message: Message) -> str:
 
 
 def test_the_registry_names_each_kind_module():
-    assert KINDS == {"image": image, "image_count": image_count, "containers": containers, "events": events}
+    assert KINDS == {"image": image, "image_count": image_count, "containers": containers, "events": events, "output": output}
     assert all(callable(module.evaluate) and module.SCHEMA["properties"] for module in KINDS.values())
 
 

@@ -80,7 +80,9 @@ def test_images_are_reproducible(tmp_path):
     while time.time() < second_began:  # a timestamp from the clock would differ between the two
         time.sleep(0.05)
     second = built_in_a_process_of_its_own(tmp_path, TZ="America/Sao_Paulo", LC_ALL="C")
-    assert [reference for reference, _, _ in first] == ["docker.io/library/alpine:3.14", "docker.io/library/hello-world:latest"]
+    assert [reference for reference, _, _ in first] == ["docker.io/library/alpine:3.14", "docker.io/library/hello-world:latest"] + [
+        f"docker.io/library/{name}" for name in ("alpine:latest", "debian:11", "debian:bullseye", "debian:latest", "ubuntu:20.04", "ubuntu:focal", "ubuntu:latest")
+    ]
     assert first == second
     assert [[str(i.reference), i.id, i.manifest.digest] for i in images.lab_images()] == first
     hello = images.hello_elf()

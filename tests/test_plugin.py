@@ -53,6 +53,11 @@ def test_k_selects_and_junit_has_points(daemon, lab, course):
     assert '<property name="pull-alpine::not-run.score" value="1" />' in xml
     junit_xsd = xmlschema.XMLSchema(ROOT / "tests" / "schemas" / "junit-10.xsd")
     assert junit_xsd.is_valid(xml), junit_xsd.validate(xml)  # the Jenkins xunit schema, as the junit format
+    # under xdist the points are recorded on the controller, from the reports the workers send
+    result = course.runpytest_subprocess("exercises", "--docker-host", lab.host, "-k", "pull-alpine", f"--junitxml={report}", "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    xml = report.read_text()
+    assert '<property name="pull-alpine::alpine-pulled.max_score" value="2" />' in xml and junit_xsd.is_valid(xml)
 
 
 def test_tests_folder_never_collects_exercises(course):

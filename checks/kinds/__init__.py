@@ -7,10 +7,12 @@ module plus its line here (see CONTRIBUTING.md).
 """
 
 from checks.kinds import containers, events, image, image_count
+from checks.kinds import output
 
 KINDS = {
     "image": image,
     "image_count": image_count,
     "containers": containers,
     "events": events,
+    "output": output,
 }

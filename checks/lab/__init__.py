@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import time
@@ -94,6 +95,12 @@ class Lab:
     @property
     def host(self) -> str:
         return f"unix://{self.socket}"
+
+    @property
+    def options(self) -> str:
+        """The lab's options for another docker-grader command: --name, and --dir when it is not the default folder."""
+        given = f"--name {shlex.quote(self.name)}"
+        return given if self.root == (base_dir() / self.name).absolute() else f"{given} --dir {shlex.quote(str(self.root))}"
 
     @property
     def tag(self) -> str:
@@ -169,7 +176,8 @@ class Lab:
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
             processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry) for image in built])
+            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
+            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
@@ -181,7 +189,7 @@ class Lab:
         except BaseException:
             self.down()
             raise
-        progress(msg("lab.ready", name=self.name, host=self.host))
+        progress(msg("lab.ready", name=self.name, host=self.host, options=self.options))
         return True
 
     @contextlib.contextmanager

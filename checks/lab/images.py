@@ -25,6 +25,7 @@ from pathlib import Path
 
 from checks import refs
 from checks.errors import LabError
+from checks.lab import archives
 from checks.messages import msg
 
 CREATED = "2021-08-27T17:19:45Z"  # fixed, like the real alpine:3.14 of the lesson
@@ -59,6 +60,13 @@ For more examples and ideas, visit:
 COURSE_IMAGES = (
     {"reference": "alpine:3.14", "recipe": "busybox"},
     {"reference": "hello-world:latest", "recipe": "hello"},
+    {"reference": "alpine:latest", "recipe": "alpine"},
+    {"reference": "debian:11", "recipe": "debian"},
+    {"reference": "debian:bullseye", "recipe": "debian"},
+    {"reference": "debian:latest", "recipe": "debian"},
+    {"reference": "ubuntu:20.04", "recipe": "ubuntu"},
+    {"reference": "ubuntu:focal", "recipe": "ubuntu"},
+    {"reference": "ubuntu:latest", "recipe": "ubuntu"},
 )
 
 
@@ -177,7 +185,34 @@ def _busybox_applets() -> tuple[str, ...]:
     return tuple(sorted(set(listed.split()) - {"busybox"}))
 
 
+ALPINE_RELEASE = (
+    b'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.14.2\n'
+    b'PRETTY_NAME="Alpine Linux v3.14 (busybox stand-in of the docker-grader lab)"\n'
+)
+
+# The distributions the lab stands in for, as of CREATED: what their /etc files say, and their default command.
+DISTRIBUTIONS = {
+    "debian": {
+        "etc/os-release": b'PRETTY_NAME="Debian GNU/Linux 11 (bullseye) (busybox stand-in of the docker-grader lab)"\n'
+        b'NAME="Debian GNU/Linux"\nVERSION_ID="11"\nVERSION="11 (bullseye)"\nVERSION_CODENAME=bullseye\n'
+        b'ID=debian\nHOME_URL="https://www.debian.org/"\n',
+        "etc/debian_version": b"11.0\n",
+    },
+    "ubuntu": {
+        "etc/os-release": b'NAME="Ubuntu"\nVERSION="20.04.3 LTS (Focal Fossa)"\nID=ubuntu\nID_LIKE=debian\n'
+        b'PRETTY_NAME="Ubuntu 20.04.3 LTS (busybox stand-in of the docker-grader lab)"\nVERSION_ID="20.04"\n'
+        b'HOME_URL="https://www.ubuntu.com/"\nVERSION_CODENAME=focal\nUBUNTU_CODENAME=focal\n',
+        "etc/lsb-release": b"DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=20.04\nDISTRIB_CODENAME=focal\n"
+        b'DISTRIB_DESCRIPTION="Ubuntu 20.04.3 LTS"\n',
+        "etc/debian_version": b"bullseye/sid\n",
+    },
+}
+# busybox has no bash applet: `docker run -it ubuntu bash`, as courses type it, gets busybox's sh.
+BASH = b'#!/bin/sh\nexec /bin/sh "$@"\n'
+
+
 def _busybox_layer() -> tuple[str, Blob]:
+    """busybox with its applets, and alpine's /etc/os-release (the alpine:3.14 stand-in's only layer)."""
     layer = _Layer()
     for name in ("bin", "dev", "etc", "home", "proc", "root", "sys", "usr", "usr/bin", "var"):
         layer.directory(name, 0o700 if name == "root" else 0o755)
@@ -187,11 +222,16 @@ def _busybox_layer() -> tuple[str, Blob]:
         layer.symlink(f"bin/{applet}", "busybox")
     layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
     layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
-    layer.file(
-        "etc/os-release",
-        b'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.14.2\n'
-        b'PRETTY_NAME="Alpine Linux v3.14 (busybox stand-in of the docker-grader lab)"\n',
-    )
+    layer.file("etc/os-release", ALPINE_RELEASE)
+    return layer.blobs()
+
+
+def _release_layer(distribution: str) -> tuple[str, Blob]:
+    """What makes the busybox layer below it another distribution: its /etc files, and a bash."""
+    layer = _Layer()
+    for name, data in sorted(DISTRIBUTIONS[distribution].items()):
+        layer.file(name, data)
+    layer.file("bin/bash", BASH, 0o755)
     return layer.blobs()
 
 
@@ -201,29 +241,43 @@ def _hello_layer() -> tuple[str, Blob]:
     return layer.blobs()
 
 
+# recipe → (its layers, bottom first, by name in LAYERS; its default command)
 RECIPES = {
-    "busybox": (_busybox_layer, ["/bin/sh"]),
-    "hello": (_hello_layer, ["/hello"]),
+    "busybox": (("busybox",), ["/bin/sh"]),
+    "alpine": (("busybox",), ["/bin/sh"]),  # the same image as busybox: alpine's os-release is in that layer
+    "debian": (("busybox", "debian"), ["bash"]),
+    "ubuntu": (("busybox", "ubuntu"), ["bash"]),
+    "hello": (("hello",), ["/hello"]),
+}
+LAYERS = {
+    "busybox": _busybox_layer,
+    "hello": _hello_layer,
+    "debian": lambda: _release_layer("debian"),
+    "ubuntu": lambda: _release_layer("ubuntu"),
 }
 
 
 @cache
-def _layer(recipe: str) -> tuple[str, Blob]:
-    return RECIPES[recipe][0]()
+def _layer(name: str) -> tuple[str, Blob]:
+    return LAYERS[name]()
 
 
 def build(reference: str, recipe: str, cmd: tuple[str, ...] | None = None) -> BuiltImage:
-    diff_id, blob = _layer(recipe)
-    command = list(cmd) if cmd else RECIPES[recipe][1]
+    names, default = RECIPES[recipe]
+    layers = [_layer(name) for name in names]
+    command = list(cmd) if cmd else default
+    # One history entry per layer; a one-layer image's entry reads as it always has (stable IDs), so the
+    # alpine and busybox recipes make one image.
+    said = [f"docker-grader lab: {names[0]} recipe"] if len(names) == 1 else [f"docker-grader lab: {name} layer" for name in names]
     config = {
         "architecture": _arch(),
         "os": "linux",
         "created": CREATED,
         "config": {"Env": [PATH_ENV], "Cmd": command},
-        "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-        "history": [{"created": CREATED, "created_by": f"docker-grader lab: {recipe} recipe"}],
+        "rootfs": {"type": "layers", "diff_ids": [diff_id for diff_id, _ in layers]},
+        "history": [{"created": CREATED, "created_by": text} for text in said],
     }
-    return BuiltImage(refs.parse(reference), Blob(_canonical(config), CONFIG_TYPE), (blob,))
+    return BuiltImage(refs.parse(reference), Blob(_canonical(config), CONFIG_TYPE), tuple(blob for _, blob in layers))
 
 
 def lab_images(extra: list[dict] | tuple = ()) -> list[BuiltImage]:
@@ -231,7 +285,10 @@ def lab_images(extra: list[dict] | tuple = ()) -> list[BuiltImage]:
     chosen: dict[refs.Reference, dict] = {}
     for item in list(COURSE_IMAGES) + list(extra):
         chosen.setdefault(refs.parse(item["reference"]), item)
-    return [build(str(ref), item["recipe"], tuple(item.get("cmd") or ())) for ref, item in chosen.items()]
+    return [
+        archives.build(str(ref), item.get("path") or item["archive"]) if "archive" in item else build(str(ref), item["recipe"], tuple(item.get("cmd") or ()))
+        for ref, item in chosen.items()
+    ]
 
 
 def registry_path(reference: refs.Reference) -> str:
@@ -239,16 +296,28 @@ def registry_path(reference: refs.Reference) -> str:
     return reference.repository.removeprefix(refs.DEFAULT_DOMAIN + "/")
 
 
-def push(image: BuiltImage, registry: str) -> None:
-    """Pushes blobs then the manifest, over the registry's HTTP API (monolithic uploads)."""
+def push(image: BuiltImage, registry: str, pushed: dict[str, set[str]] | None = None) -> None:
+    """Pushes blobs then the manifest, over the registry's HTTP API (monolithic uploads).
+
+    ``pushed`` (blob digest → repositories), shared between the calls that fill a fresh registry,
+    says what is there already: a blob in this repository is skipped, and one in another mounted
+    from it rather than sent again (the distributions share busybox's layer), without asking first.
+    """
+    fresh = pushed is not None
+    pushed = {} if pushed is None else pushed
     name = registry_path(image.reference)
     for blob in (image.config, *image.layers):
-        if _request("HEAD", f"{registry}/v2/{name}/blobs/{blob.digest}", ok=(200, 404)) == 200:
+        where = pushed.setdefault(blob.digest, set())
+        if name in where or (not fresh and _request("HEAD", f"{registry}/v2/{name}/blobs/{blob.digest}", ok=(200, 404)) == 200):
+            where.add(name)
             continue
-        location = _request("POST", f"{registry}/v2/{name}/blobs/uploads/", want="Location")
-        location = location if location.startswith("http") else registry + location
-        separator = "&" if "?" in location else "?"
-        _request("PUT", f"{location}{separator}digest={blob.digest}", blob.data, "application/octet-stream")
+        mount = f"?mount={blob.digest}&from={min(where)}" if where else ""
+        location = _request("POST", f"{registry}/v2/{name}/blobs/uploads/{mount}", want="Location")
+        if "/blobs/uploads/" in location:  # not mounted (that answers with the blob's own URL): an upload to finish
+            location = location if location.startswith("http") else registry + location
+            separator = "&" if "?" in location else "?"
+            _request("PUT", f"{location}{separator}digest={blob.digest}", blob.data, "application/octet-stream")
+        where.add(name)
     manifest = image.manifest
     _request("PUT", f"{registry}/v2/{name}/manifests/{image.reference.tag or 'latest'}", manifest.data, manifest.media_type)
 
