@@ -67,7 +67,8 @@ def build_parser() -> Parser:
     check = commands.add_parser("check", parents=[common, output], help=_("grade a daemon's state"))
     check.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
     check.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
-    check.add_argument("--host", help=_("daemon address (default: DOCKER_HOST, the docker context, the default socket)"))
+    check.add_argument("-H", "--host", help=_("daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)"))
+    check.add_argument("--context", help=_("docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)"))
     start = commands.add_parser("start", parents=[common], help=_("record a daemon's state and events now: `check` then grades what comes after"))
     start.add_argument("--host", help=_("daemon address (default: DOCKER_HOST, the docker context, the default socket)"))
     run = commands.add_parser("run", parents=[common, output], help=_("grade a submission's command files in a fresh lab"))
@@ -195,13 +196,16 @@ def cmd_validate(args, lang: str) -> int:
 
 
 def cmd_check(args, lang: str) -> int:
+    chosen: list = []
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
+        if args.host and args.context:
+            raise UsageError(msg("endpoint.both"))
     except GraderError as error:
-        return emit_error(error, args, lang)
+        return emit_error(error, args, lang, planned=chosen)
     from checks import services  # grading.grade_daemon, with each exercise's own services up while it is graded
 
-    report = services.grade_daemon(chosen, host=args.host)
+    report = services.grade_daemon(chosen, host=args.host, context=args.context)
     return finish(report, args, lang)
 
 
@@ -219,12 +223,13 @@ def cmd_run(args, lang: str) -> int:
 
     if args.jobs is not None:
         return cmd_run_class(args, lang)
+    chosen: list = []
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
         report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget)
     except GraderError as error:
-        return emit_error(error, args, lang)
+        return emit_error(error, args, lang, planned=chosen)  # the exercises, when known, listed as not graded
     return finish(report, args, lang)
 
 
@@ -326,10 +331,10 @@ def cmd_doctor(args, lang: str) -> int:
     return doctor.exit_code(lines)
 
 
-def emit_error(error: GraderError, args, lang: str) -> int:
+def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
     print(error.render(lang), file=sys.stderr)
-    emit(Report((), error=error.message, error_exit_code=error.exit_code), args, lang, quiet_text=True)
+    emit(Report((), error=error.message, error_exit_code=error.exit_code, planned=tuple(planned)), args, lang, quiet_text=True)
     return error.exit_code
 
 

@@ -1,8 +1,9 @@
 """Reading a Docker daemon: which one, and a GET-only client that counts its requests.
 
-The endpoint is chosen as the docker CLI chooses it: ``--host``, else DOCKER_HOST,
-else the current docker context (DOCKER_CONTEXT or the config's currentContext),
-else the default socket. The API version is negotiated (``GET /_ping``).
+The endpoint is chosen as the docker CLI chooses it (``checks.endpoint``): ``--host`` or
+``--context``, else DOCKER_HOST, else DOCKER_CONTEXT, else the config's currentContext, else the
+default socket, with TLS from DOCKER_TLS_VERIFY/DOCKER_TLS/DOCKER_CERT_PATH. The API version is
+negotiated (``GET /_ping``).
 
 Grading never changes the daemon: ``DaemonClient`` only sends GET requests, and
 records each one so that tests can count them.
@@ -11,77 +12,24 @@ records each one so that tests can count them.
 from __future__ import annotations
 
 import io
-import json
-import os
 import struct
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Iterator, Mapping
 
+from checks import endpoint as endpoint_module
+from checks.endpoint import DEFAULT_HOST, Endpoint  # noqa: F401 - the names callers import from here
 from checks.errors import DaemonError
 from checks.messages import msg
 from checks.snapshot import FileRead, Snapshot
 from checks.transport import Response, TransportError, open_transport
 
-DEFAULT_HOST = "unix:///var/run/docker.sock"
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
 _LOG_CHUNK = 64 * 1024
 MAX_API_VERSION = "1.45"  # the requests sent exist since API 1.24; newer daemons are asked in this version
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the daemon is, and the TLS settings to reach it with."""
-
-    host: str
-    tls: Any = None
-
-
-def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None = None) -> Endpoint:
-    environ = os.environ if environ is None else environ
-    if host:
-        return Endpoint(host, _tls({**environ, "DOCKER_HOST": host}))
-    if environ.get("DOCKER_HOST"):
-        return Endpoint(_docker_host(environ), _tls(environ))
-    name = environ.get("DOCKER_CONTEXT") or _current_context(environ)
-    if name and name != "default":
-        from docker.context import ContextAPI  # only for a context: docker-py reads its store
-
-        try:
-            context = ContextAPI.get_context(name)
-        except Exception as error:  # docker-py raises several kinds for a broken context store
-            raise DaemonError(msg("daemon.context", name=name, reason=error)) from error
-        if context is None:
-            raise DaemonError(msg("daemon.context", name=name, reason="not found"))
-        return Endpoint(context.Host, context.TLSConfig or None)
-    return Endpoint(DEFAULT_HOST)
-
-
-def _docker_host(environ: Mapping[str, str]) -> str:
-    host = environ["DOCKER_HOST"]
-    if host.startswith("unix://") or not environ.get("DOCKER_TLS_VERIFY"):
-        return host
-    from docker.utils import kwargs_from_env
-
-    return kwargs_from_env(environment=dict(environ))["base_url"]
-
-
-def _tls(environ: Mapping[str, str]) -> Any:
-    """docker-py's TLS settings from DOCKER_TLS_VERIFY / DOCKER_CERT_PATH, when set."""
-    if not environ.get("DOCKER_TLS_VERIFY") and not environ.get("DOCKER_CERT_PATH"):
-        return None
-    from docker.utils import kwargs_from_env
-
-    return kwargs_from_env(environment=dict(environ)).get("tls")
-
-
-def _current_context(environ: Mapping[str, str]) -> str | None:
-    """The docker CLI's current context (``docker context use``), from its config.json."""
-    folder = Path(environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
-    try:
-        return json.loads((folder / "config.json").read_text()).get("currentContext")
-    except (OSError, ValueError, AttributeError):
-        return None
+def resolve_endpoint(host: str | None = None, environ: Mapping[str, str] | None = None, context: str | None = None) -> Endpoint:
+    """The daemon the docker CLI would use (``checks.endpoint`` has its rules)."""
+    return endpoint_module.resolve(host, context, environ)
 
 
 class DaemonClient:
@@ -92,10 +40,7 @@ class DaemonClient:
         self.timeout = TIMEOUT if timeout is None else timeout
         self.requests: list[str] = []
         self.log_bytes = 0  # payload bytes of logs read, all containers together
-        try:
-            self._transport = open_transport(endpoint.host, endpoint.tls, self.timeout)
-        except (TransportError, ValueError, TypeError) as error:  # docker-py raises plain errors for a malformed address
-            raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=getattr(error, "reason", error))) from error
+        self._transport = _open(endpoint, self.timeout)
         self.api_version = api_version
         if api_version:  # negotiated already, earlier in the same run
             return
@@ -129,9 +74,7 @@ class DaemonClient:
         try:
             return self._transport.get(versioned, dict(params or {}), stream)
         except TransportError as error:
-            if error.permission:
-                raise DaemonError(msg("daemon.permission", endpoint=self.endpoint.host)) from error
-            raise DaemonError(msg("daemon.unreachable", endpoint=self.endpoint.host, reason=error.reason)) from error
+            raise _fault(self.endpoint, error) from error
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         response = self._get(path, params)
@@ -169,6 +112,31 @@ class DaemonClient:
             raise DaemonError(msg("daemon.lost", endpoint=self.endpoint.host, reason=error.reason)) from error
         finally:
             chunks.close()
+
+def _open(endpoint: Endpoint, timeout: float):
+    """The transport for an endpoint; TLS files and ssh addresses are checked here, before any request."""
+    scheme = endpoint.host.partition("://")[0]
+    context = endpoint_module.ssl_context(endpoint) if endpoint.tls is not None and scheme == "tcp" else None
+    argv = endpoint_module.parse_ssh(endpoint.host).argv() if scheme == "ssh" else None
+    try:
+        return open_transport(endpoint.host, context, timeout, argv)
+    except TransportError as error:
+        raise DaemonError(msg("daemon.bad_host", endpoint=endpoint.host, reason=error.reason)) from None
+
+
+def _fault(endpoint: Endpoint, error: TransportError) -> DaemonError:
+    """What a failed request tells the user: TLS and ssh faults name their cause, never the docker group."""
+    host = endpoint.host
+    if error.kind == "tls":
+        return DaemonError(msg("endpoint.tls_failed", endpoint=host, reason=error.reason))
+    if error.kind == "ssh":
+        return DaemonError(msg("endpoint.ssh_failed", endpoint=host, reason=error.reason, target=endpoint_module.parse_ssh(host).display))
+    if error.kind == "ssh_missing":
+        return DaemonError(msg("endpoint.ssh_missing", endpoint=host, reason=error.reason))
+    if error.permission and host.startswith("unix://"):
+        return DaemonError(msg("daemon.permission", endpoint=host))
+    return DaemonError(msg("daemon.unreachable", endpoint=host, reason=error.reason))
+
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split(".") if part.isdigit())
@@ -326,5 +294,5 @@ def read_snapshot(client: DaemonClient) -> Snapshot:
     return Snapshot.from_api(images, containers, source=DaemonSource(client))
 
 
-def connect(host: str | None = None, environ: Mapping[str, str] | None = None) -> DaemonClient:
-    return DaemonClient(resolve_endpoint(host, environ))
+def connect(host: str | None = None, environ: Mapping[str, str] | None = None, context: str | None = None) -> DaemonClient:
+    return DaemonClient(resolve_endpoint(host, environ, context))

@@ -22,20 +22,27 @@ def evaluate(check: Check, snapshot: Snapshot) -> Result:
 
 
 def grade_exercise(exercise: Exercise, snapshot: Snapshot, **extra) -> ExerciseOutcome:
-    checks = tuple(CheckOutcome(check, evaluate(check, snapshot)) for check in exercise.checks)
+    checks = tuple(_timed(check, snapshot) for check in exercise.checks)
+    extra.setdefault("seconds", sum(outcome.seconds for outcome in checks))
     return ExerciseOutcome(exercise, checks, **extra)
+
+
+def _timed(check: Check, snapshot: Snapshot) -> CheckOutcome:
+    started = time.perf_counter()
+    result = evaluate(check, snapshot)
+    return CheckOutcome(check, result, time.perf_counter() - started)
 
 
 def grade(exercises: Iterable[Exercise], snapshot: Snapshot) -> tuple[ExerciseOutcome, ...]:
     return tuple(grade_exercise(exercise, snapshot) for exercise in exercises)
 
 
-def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None) -> Report:
+def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None, context: str | None = None) -> Report:
     """Grades exercises against a daemon. A daemon that is down gives a Report with the error."""
     started = time.monotonic()
     try:
         own = client is None
-        client = client or connect(host)
+        client = client or connect(host, context=context)
         try:
             snapshot, notes = baseline.applied(client, read_snapshot(client), exercises)
             outcomes = grade(exercises, snapshot)

@@ -6,7 +6,7 @@ and decides). Exercise files under the exercises folder (``--grader-exercises``,
 ``<file>::<exercise-id>::<check>`` items, so ``-k`` selects by exercise or check; a hidden check's
 item is named ``hidden-<n>``, its place in the exercise. A failure reads as the check's hint and
 what was found; the session ends with a score table, built from the test reports, so that it comes
-out under xdist too; ``--junitxml`` records each check's points as properties. The daemon is read
+out under xdist too; ``--junitxml`` records each check's points as suite properties. The daemon is read
 once per session (per worker under xdist): the snapshot behind the ``docker_grader_snapshot``
 fixture is the one every item grades. A daemon that is down fails every check with the reason, and
 the session exits with 3.
@@ -30,6 +30,7 @@ from checks.daemon import DaemonClient, connect, read_snapshot, resolve_endpoint
 from checks.errors import EXIT_DAEMON, DaemonError, ExerciseError, GraderError
 from checks.model import Check, Exercise
 from checks.messages import msg
+from checks.report.junit import record_points
 from checks.report.rows import message, points
 from checks.results import CheckOutcome, Result
 from checks.snapshot import Snapshot
@@ -192,7 +193,6 @@ class CheckItem(pytest.Item):
         self.outcome: CheckOutcome | None = None
 
     def runtest(self) -> None:
-        self.user_properties.extend([("score", 0), ("max_score", self.check.points)])
         node = self.parent
         if node.error is not None:  # the exercise's services did not come up: every check fails with why
             result = Result(False, node.error.message)
@@ -200,7 +200,6 @@ class CheckItem(pytest.Item):
             result = grading.evaluate(self.check, node.snapshot or snapshot_for(self.config))
         outcome = CheckOutcome(self.check, result)
         self.outcome = outcome  # what the report carries to the score table
-        self.user_properties[-2:] = [("score", outcome.score), ("max_score", outcome.max_score)]
         if outcome.result.unknown:  # the grader cannot tell: not passed, and not the student's failure
             pytest.skip(message(outcome, lang_of(self.config)))
         if not outcome.passed:
@@ -244,6 +243,8 @@ class ScoreTable:
         data = getattr(report, "docker_grader", None)
         if data:
             self.checks.append(data)
+            # --junitxml: the points as suite properties (the JUnit schema has none in a testcase), on the controller under xdist
+            record_points(self.config, f"{data['exercise']}::{report.nodeid.rsplit('::', 1)[-1]}", data["score"], data["max_score"])
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         if not self.checks:

@@ -29,6 +29,7 @@ class Result:
 class CheckOutcome:
     check: Check
     result: Result
+    seconds: float = 0.0  # how long its kind took to evaluate it
 
     @property
     def passed(self) -> bool:
@@ -61,6 +62,7 @@ class ExerciseOutcome:
     checks: tuple[CheckOutcome, ...]
     commands: tuple[CommandRun, ...] = ()
     error: Message | None = None  # why its commands were not run (refused file, timeout...)
+    seconds: float = 0.0  # its commands and its grading, start to end
 
     @property
     def score(self) -> float:

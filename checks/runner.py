@@ -95,6 +95,7 @@ def run(
 
 def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
                recorder: events.Recorder, last: bool = False) -> ExerciseOutcome:
+    started = time.monotonic()
     start_state.apply(exercise.start, daemon)
     began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
     error = None
@@ -131,7 +132,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
     if error is not None and error.key in ZERO_SCORE:
         failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)
         outcome = replace(outcome, checks=failed)
-    return outcome
+    return replace(outcome, seconds=time.monotonic() - started)
 
 
 def _negotiate(lab: Lab) -> LabDaemon:

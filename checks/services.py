@@ -176,13 +176,13 @@ def with_services(exercise: Exercise, command: str, client: DaemonClient, compos
     return outcome
 
 
-def grade_daemon(exercises: list[Exercise], host: str | None = None) -> Report:
+def grade_daemon(exercises: list[Exercise], host: str | None = None, context: str | None = None) -> Report:
     """``docker-grader check``: as checks.grading.grade_daemon, with each exercise's services up while it is graded."""
     if not any(exercise.compose for exercise in exercises):
-        return grading.grade_daemon(exercises, host)
+        return grading.grade_daemon(exercises, host, context=context)
     started = time.monotonic()
     try:
-        with connect(host) as client:
+        with connect(host, context=context) as client:
             plain = [exercise for exercise in exercises if not exercise.compose]
             outcomes = {o.exercise.id: o for o in (grade(plain, read_snapshot(client)) if plain else ())}
             command = daemon_command(client.endpoint.host)

@@ -1,9 +1,8 @@
-"""How GET requests reach a daemon: plain HTTP over a unix socket, or docker-py for everything else.
-
-A local socket, the common case, needs nothing beyond the standard library, so ``docker-grader
-check`` does not pay for importing docker-py and requests on each run. TCP (with or without TLS),
-ssh:// and named pipes go through docker-py, imported only then. Both give a ``Response`` and raise
-``TransportError``, so ``checks.daemon`` holds the same logic for both.
+"""How GET requests reach a daemon, with the standard library only: HTTP/1.1 over a unix socket
+(here, on the socket alone), and TCP, TLS over TCP, or the stdin and stdout of ``ssh HOST docker
+system dial-stdio`` (``checks.remote``, on http.client, imported only for such an address; as the
+docker CLI reaches an ssh:// daemon, no paramiko). Every way gives a ``Response`` and raises
+``TransportError``, so ``checks.daemon`` holds the same logic for all of them.
 """
 
 from __future__ import annotations
@@ -12,17 +11,22 @@ import contextlib
 import errno
 import json
 import socket
-from typing import Any, Protocol
-from urllib.parse import quote, urlencode
+import sys
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote, urlencode, urlsplit
+
+if TYPE_CHECKING:
+    import ssl
 
 
 class TransportError(Exception):
     """The request did not get an answer: ``reason`` in a few words, ``permission`` if access was refused."""
 
-    def __init__(self, reason: str, permission: bool = False):
+    def __init__(self, reason: str, permission: bool = False, kind: str = ""):
         super().__init__(reason)
         self.reason = reason
         self.permission = permission
+        self.kind = kind  # "tls", "ssh", "ssh_missing" or "" (the daemon is not answering)
 
 
 class Response(Protocol):
@@ -42,14 +46,32 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-def open_transport(host: str, tls: Any, timeout: float) -> Transport:
-    if host.startswith("unix://") and not tls:
-        return UnixTransport(host.removeprefix("unix://"), timeout)
-    return DockerPyTransport(host, tls, timeout)
+def open_transport(host: str, context: "ssl.SSLContext | None", timeout: float, ssh_argv: list[str] | None = None) -> Transport:
+    """The transport for an address: unix://, tcp:// (TLS when ``context`` is given) or ssh:// (``ssh_argv``)."""
+    scheme, _, rest = host.partition("://")
+    if scheme == "unix" and rest:
+        return UnixTransport(rest, timeout)
+    if scheme == "tcp":
+        from checks import remote
+
+        parts = urlsplit(host)
+        try:
+            port = parts.port
+        except ValueError as error:
+            raise TransportError(str(error)) from None
+        if not parts.hostname or port is None:
+            raise TransportError("expected tcp://HOST:PORT")
+        return remote.StreamTransport(remote.tcp_opener(parts.hostname, port, context), timeout)
+    if scheme == "ssh" and ssh_argv:
+        from checks import remote
+
+        return remote.StreamTransport(remote.command_opener(ssh_argv), timeout)
+    raise TransportError(f"unsupported address (scheme {scheme or 'none'!r}): use unix://, tcp:// or ssh://")
 
 
 def is_transport_error(error: BaseException) -> bool:
-    """What a request can raise on its way: socket and HTTP errors, and those of requests, urllib3 and docker-py."""
+    """What a request can raise on its way: socket and HTTP errors (http.client's too), and those of
+    requests, urllib3 and docker-py (the tests' own clients)."""
     if isinstance(error, OSError):
         return True
     return type(error).__module__.split(".", 1)[0] in ("http", "requests", "urllib3", "docker", "paramiko")
@@ -57,7 +79,7 @@ def is_transport_error(error: BaseException) -> bool:
 
 @contextlib.contextmanager
 def mapped_errors():
-    """The one map from what both transports (and the lab's docker-py client) raise to TransportError."""
+    """The one map from what the transports (and the tests' docker-py client) raise to TransportError."""
     try:
         yield
     except TransportError:
@@ -65,7 +87,10 @@ def mapped_errors():
     except Exception as error:
         if not is_transport_error(error):
             raise
-        raise TransportError(reason_of(error), _is_permission(_innermost(error))) from error
+        cause = _innermost(error)
+        tls = sys.modules.get("ssl")  # an SSL error needs ssl imported (checks.remote): never import it here
+        kind = "tls" if tls is not None and (isinstance(cause, tls.SSLError) or isinstance(error, tls.SSLError)) else ""
+        raise TransportError(reason_of(error), _is_permission(cause), kind) from error
 
 
 def reason_of(error: BaseException) -> str:
@@ -261,42 +286,3 @@ class _Buffered:
 
     def close(self) -> None:
         pass
-
-
-class _DockerPyResponse:
-    def __init__(self, response):
-        self._response = response
-        self.status = response.status_code
-        self.headers = {name.lower(): value for name, value in response.headers.items()}
-
-    def read(self, size: int = -1) -> bytes:
-        with mapped_errors():
-            return self._response.raw.read(None if size < 0 else size)
-
-    def json(self) -> Any:
-        return self._response.json()
-
-    def close(self) -> None:
-        self._response.close()
-
-
-class DockerPyTransport:
-    """docker-py's APIClient as a transport: TCP, TLS, ssh://, npipe://."""
-
-    def __init__(self, host: str, tls: Any, timeout: float):
-        import docker
-
-        self.timeout = timeout
-        # version="1.24" avoids docker-py's own GET /version: the client negotiates (GET /_ping), and counts it.
-        with mapped_errors():
-            self._api = docker.APIClient(base_url=host, version="1.24", timeout=timeout, tls=tls)
-
-    def get(self, path: str, params: dict | None, stream: bool) -> _DockerPyResponse:
-        with mapped_errors():
-            # requests' own get has no timeout: without one, a daemon that accepts and never answers hangs us
-            response = self._api.get(f"{self._api.base_url}{path}", params=params, stream=stream, timeout=self.timeout)
-        return _DockerPyResponse(response)
-
-    def close(self) -> None:
-        self._api.close()
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import xmlschema
 
 from conftest import EXERCISES, ROOT
 
@@ -47,8 +48,16 @@ def test_k_selects_and_junit_has_points(daemon, lab, course):
     result = course.runpytest("exercises", "--docker-host", lab.host, "-k", "pull-alpine", f"--junitxml={report}")
     result.assert_outcomes(passed=1, failed=1)
     xml = report.read_text()
-    assert '<property name="score" value="0" />' in xml
-    assert '<property name="max_score" value="2" />' in xml
+    assert '<property name="pull-alpine::alpine-pulled.score" value="0" />' in xml
+    assert '<property name="pull-alpine::alpine-pulled.max_score" value="2" />' in xml
+    assert '<property name="pull-alpine::not-run.score" value="1" />' in xml
+    junit_xsd = xmlschema.XMLSchema(ROOT / "tests" / "schemas" / "junit-10.xsd")
+    assert junit_xsd.is_valid(xml), junit_xsd.validate(xml)  # the Jenkins xunit schema, as the junit format
+    # under xdist the points are recorded on the controller, from the reports the workers send
+    result = course.runpytest_subprocess("exercises", "--docker-host", lab.host, "-k", "pull-alpine", f"--junitxml={report}", "-n", "2")
+    result.assert_outcomes(passed=1, failed=1)
+    xml = report.read_text()
+    assert '<property name="pull-alpine::alpine-pulled.max_score" value="2" />' in xml and junit_xsd.is_valid(xml)
 
 
 def test_tests_folder_never_collects_exercises(course):

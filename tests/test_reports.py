@@ -12,6 +12,7 @@ import base64
 import importlib.util
 import json
 import math
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -19,6 +20,7 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+import xmlschema
 
 from checks import cli
 from checks import exercises as exercise_files
@@ -32,6 +34,7 @@ from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 from conftest import EXERCISES, ROOT
 
 SCHEMAS = Path(__file__).parent / "schemas"
+JUNIT_XSD = xmlschema.XMLSchema(SCHEMAS / "junit-10.xsd")  # the Jenkins xunit plugin's; see tests/schemas/README.md
 JSON_FORMATS = ("json", "gradescope", "classroom", "trybe")
 COURSE = exercise_files.load([EXERCISES])
 
@@ -95,11 +98,14 @@ def read_classroom(text):
 
 def read_junit(text):
     root = ET.fromstring(text)
+    assert JUNIT_XSD.is_valid(text), JUNIT_XSD.validate(text)
     score, failed = 0.0, set()
-    for case in root.iter("testcase"):
-        score += float(case.find("properties/property[@name='score']").get("value"))
-        if case.find("failure") is not None or case.find("error") is not None:
-            failed.add((case.get("classname"), case.get("name")))
+    for suite in root.iter("testsuite"):
+        points = {p.get("name"): float(p.get("value")) for p in suite.find("properties")}
+        for case in suite.iter("testcase"):
+            score += points[f"{case.get('classname')}::{case.get('name')}.score"]
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed.add((case.get("classname"), case.get("name")))
     assert int(root.get("tests")) == len(list(root.iter("testcase")))
     return score, failed
 
@@ -336,8 +342,10 @@ def test_the_partial_run_in_numbers(partial):
     for outcome, check in failures(partial):
         output = outputs[f"{outcome.exercise.id}: {check.check.name}"]
         assert output.startswith(check.check.hint["en"]), output
-        if outcome.error is not None:  # the refused file: why none of its commands ran
-            assert output.endswith(" — not graded: " + outcome.error.render("en")), output
+        if outcome.error is not None:  # the refused file: why none of its commands ran, once
+            assert output.split("\n\n")[0] == check.check.hint["en"] + " — not graded: " + outcome.error.render("en"), output
+            assert output.count(outcome.error.params["reason"].render("en")) == 1, output
+    assert gradescope["output_format"] == "md" and {t["output_format"] for t in tests} == {"md"}
     assert gradescope["score"] == partial.score and gradescope["execution_time"] == math.ceil(partial.seconds)
 
 
@@ -355,7 +363,10 @@ def test_markdown_has_a_row_per_exercise_and_the_failed_hints(partial, lang):
     assert len(items) == len(failures(partial))
     for item, (outcome, check) in zip(items, failures(partial)):
         assert item.startswith(f"- **{outcome.exercise.id} › {check.check.name}** (0/{check.max_score:g}): {cell(check.check.hint[lang])}"), item
-        assert item.endswith(cell(" — " + msg("report.not_graded", error=outcome.error).render(lang))) == (outcome.error is not None), item
+        assert "⚠️" not in item and msg("report.not_graded", error="").render(lang) not in item
+    # an exercise that was not graded says why once, above its failed checks
+    notes = re.findall(r"^- ⚠️ `(\S+)`: (.*)$", text, re.M)
+    assert notes == [(o.exercise.id, cell(msg("report.not_graded", error=o.error).render(lang))) for o in partial.exercises if o.error is not None]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -368,15 +379,22 @@ def test_junit_carries_points_as_properties(partial, lang):
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == [o.exercise.id for o in partial.exercises]
     for suite, outcome in zip(suites, partial.exercises):
-        assert properties(suite) == {"score": f"{outcome.score:g}", "max_score": f"{outcome.max_score:g}"}
+        expected = {"score": f"{outcome.score:g}", "max_score": f"{outcome.max_score:g}"}
+        for check in outcome.checks:
+            name = f"{outcome.exercise.id}::{check.check.name}"
+            expected |= {f"{name}.score": f"{check.score:g}", f"{name}.max_score": f"{check.max_score:g}"}
+        assert properties(suite) == expected
+        assert suite.get("file") == os.path.relpath(outcome.exercise.path)
+        assert 0 < float(suite.get("time")) == pytest.approx(outcome.seconds, abs=0.0005)
         cases = suite.findall("testcase")
         assert [c.get("name") for c in cases] == [c.check.name for c in outcome.checks]
         for case, check in zip(cases, outcome.checks):
-            assert properties(case) == {"score": f"{check.score:g}", "max_score": f"{check.max_score:g}"}
+            assert case.find("properties") is None
+            assert case.get("time") == f"{check.seconds:.3f}"
             failure = case.find("failure")
             assert (failure is None) == check.passed
             if failure is not None:
-                assert failure.get("message").startswith(check.check.hint[lang])
+                assert failure.get("type") == "check" and failure.get("message").startswith(check.check.hint[lang])
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("13", str(len(failures(partial))), "0")
 
 

@@ -321,7 +321,7 @@ def fake_daemon(monkeypatch):
 
     def connect(answers: dict[str, tuple[int, bytes]]):
         transport = FakeTransport(answers)
-        monkeypatch.setattr(daemon_module, "open_transport", lambda host, tls, timeout: transport)
+        monkeypatch.setattr(daemon_module, "open_transport", lambda host, tls, timeout, ssh_argv=None: transport)
         client = daemon_module.DaemonClient(daemon_module.Endpoint("unix:///fake.sock"))
         return client, transport
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.model import Check, Exercise
-from checks.messages import msg
+from checks.messages import Message, msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report
 
 
@@ -34,6 +34,7 @@ class Row:
     secret_check: str = ""  # a hidden check's real name and message, for formats that hide it themselves
     secret_message: str = ""
     note: str = ""  # a failed check's "not graded: why" when its exercise's commands were not run
+    seconds: float = 0.0  # how long its evaluation took
 
     @property
     def passed(self) -> bool:
@@ -73,6 +74,8 @@ class Section:
     graded: bool = True
     error: str = ""  # why its commands were not run (refused file, timeout...)
     commands: tuple[Command, ...] = ()
+    seconds: float = 0.0  # its commands and grading
+    path: str = ""  # its exercise file
 
     @property
     def score(self) -> float:
@@ -127,17 +130,21 @@ class Sheet:
         return cls(lang, status, report.score, report.max_score, report.seconds, error, sections)
 
 
-def message(outcome: CheckOutcome, lang: str, reveal: bool = False) -> str:
-    """What a student reads for a check: for a failure, the hint and then what was found."""
+def message(outcome: CheckOutcome, lang: str, reveal: bool = False, error: Message | None = None) -> str:
+    """What a student reads for a check: for a failure, the hint and then what was found. When what
+    was found is the exercise's own ``error`` (a refused or missing file), the hint alone: the error
+    is said once, as the exercise's."""
     if outcome.check.visibility == "hidden" and not reveal:
         return msg("report.hidden").render(lang)
     found = msg("report.found", found=outcome.result.found).render(lang)
     if outcome.passed or outcome.result.unknown:  # a hint says what to do; there is nothing to do
         return found
+    if error is not None and outcome.result.found == error:
+        return outcome.check.hint[lang]
     return f"{outcome.check.hint[lang]} ({found})"
 
 
-def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str, note: str = "", max_score: float | None = None) -> Row:
+def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *, status: str, score: float, message: str, secret: str, note: str = "", max_score: float | None = None, seconds: float = 0.0) -> Row:
     """A check's row; a hidden check shows neither its name nor ``secret``, its real message."""
     hidden = check.visibility == "hidden"
     return Row(
@@ -153,6 +160,7 @@ def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *
         secret_check=check.name if hidden else "",
         secret_message=secret if hidden else "",
         note=note,
+        seconds=seconds,
     )
 
 
@@ -165,9 +173,10 @@ def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
             status="passed" if check.passed else ("error" if check.result.unknown else "failed"),
             score=check.score,
             max_score=check.max_score,
-            message=message(check, lang),  # "hidden check" for a hidden one
-            secret=message(check, lang, reveal=True),
+            message=message(check, lang, error=outcome.error),  # "hidden check" for a hidden one
+            secret=message(check, lang, reveal=True, error=outcome.error),
             note="" if check.passed or check.check.visibility == "hidden" else note,
+            seconds=check.seconds,
         )
         for index, check in enumerate(outcome.checks, 1)
     )
@@ -175,7 +184,7 @@ def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
         Command(run.line, run.text, run.exit_code, run.timed_out, run.refused.render(lang) if run.refused else None, run.output)
         for run in outcome.commands
     )
-    return Section(number, outcome.exercise.id, outcome.exercise.title[lang], rows, True, error, commands)
+    return Section(number, outcome.exercise.id, outcome.exercise.title[lang], rows, True, error, commands, outcome.seconds, outcome.exercise.path)
 
 
 def _not_graded(exercise: Exercise, number: int, lang: str, error: str | None) -> Section:
@@ -184,4 +193,4 @@ def _not_graded(exercise: Exercise, number: int, lang: str, error: str | None) -
         _row(exercise, number, index, check, lang, status="error", score=0, message=reason, secret=reason)
         for index, check in enumerate(exercise.checks, 1)
     )
-    return Section(number, exercise.id, exercise.title[lang], rows, graded=False)
+    return Section(number, exercise.id, exercise.title[lang], rows, graded=False, path=exercise.path)

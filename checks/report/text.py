@@ -1,10 +1,12 @@
-"""The default output, for people: a table of checks per exercise, hints under failures, totals.
+"""The default output, for people: a table of checks per exercise, hints under failures, the
+student's commands with how each ended and the end of its output, totals.
 
 When the run stopped, each exercise it did not grade gets one line, and the error says why.
 """
 
 from __future__ import annotations
 
+from checks.report.feedback import Detail, command_block
 from checks.report.rows import Sheet, points
 
 GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\033[0m"
@@ -30,6 +32,9 @@ def write(sheet: Sheet, color: bool = False) -> str:
             lines.append(f"  {mark} {row.check.ljust(width)}  {points(row.score)}/{points(row.max_score)}")
             if not row.passed:
                 lines.append("      " + paint(DIM, row.message))
+        commands = command_block(sheet, section, Detail(), indent="    ")
+        if commands:
+            lines += [f"  {sheet.say('report.commands')}:"] + commands
         lines.append("")
     if any(not section.graded for section in sheet.sections):
         lines.append("")
