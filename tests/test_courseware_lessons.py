@@ -18,6 +18,7 @@ EXPECTED = json.loads((ROOT / "examples" / "expected.json").read_text())
 LESSONS = {
     "containers": ("docker-containers", ["run-detached", "run-interactive", "lifecycle", "exec-logs", "stop-then-remove"]),
     "images": ("docker-images-build", ["build-first-image", "dockerfile-instructions", "entrypoint-cmd", "tags", "layers-size"]),
+    "volumes-networks": ("docker-volumes-networks", ["named-volume", "volume-survives", "user-network", "network-alias", "prune"]),
 }
 
 # the checks each partial example fails, with what the grader found for a few of them
@@ -36,6 +37,13 @@ PARTIAL_FAILS = {
         ("tags", "latest-is-2"), ("tags", "tagged"),
         ("layers-size", "few-layers"), ("layers-size", "small-image"),
     },
+    "volumes-networks": {
+        ("named-volume", "volume-used"), ("named-volume", "mounted-on-dados"),
+        ("volume-survives", "volume-kept"), ("volume-survives", "data-read-back"),
+        ("user-network", "both-on-the-network"), ("user-network", "reached-by-name"),
+        ("network-alias", "alias-site"),
+        ("prune", "second-volume-gone"), ("prune", "used-volume-kept"),
+    },
 }
 PARTIAL_FOUND = {
     "containers": {
@@ -47,6 +55,12 @@ PARTIAL_FOUND = {
         ("layers-size", "few-layers"): "5 layer(s) (expected: at most 3)",
         ("layers-size", "small-image"): "size 7.23 MB, over 6 MB",
         ("tags", "latest-is-2"): "image nota:latest is not present",
+    },
+    "volumes-networks": {
+        ("user-network", "both-on-the-network"): "network rede-app differs: cliente not attached to it; attached: api",
+        ("user-network", "reached-by-name"): "expected exit code 0 in all of them; found: cliente=1 (exited)",
+        ("network-alias", "alias-site"): "network rede-app differs: site-v2 not attached to it; attached: api, cliente-site, site",
+        ("prune", "second-volume-gone"): "volume lixo-2 exists (driver local, used by: none)",
     },
 }
 
