@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "ferramenta pronta"
+ls /opt/ferramenta
