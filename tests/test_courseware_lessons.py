@@ -4,7 +4,9 @@ the partial one the total in examples/expected.json and fails exactly the checks
 
 from __future__ import annotations
 
+
 import json
+import subprocess
 
 import pytest
 
@@ -92,3 +94,19 @@ def test_the_examples_get_their_expected_score(lesson, variant):
         assert set(failed) == PARTIAL_FAILS[lesson]
         for key, found in PARTIAL_FOUND[lesson].items():
             assert failed[key].endswith(found), (key, failed[key])
+
+
+def test_an_image_built_from_ubuntu_does_not_pass_for_one_built_from_alpine(daemon, tmp_path):
+    """The lab's distribution stand-ins share no layer, so `base: alpine:3.14` tells FROM ubuntu apart."""
+    from checks.daemon import connect, read_snapshot
+    from checks.kinds import image_config
+
+    (tmp_path / "Dockerfile").write_text("FROM ubuntu:20.04\nCMD [\"true\"]\n")
+    daemon.docker("pull", "alpine:3.14")
+    daemon.docker("pull", "ubuntu:20.04")
+    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/tmp", "DOCKER_BUILDKIT": "0", **daemon.lab.environment()}
+    done = subprocess.run(["docker", "build", "-q", "-t", "from-ubuntu", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with connect(daemon.lab.host) as client:
+        result = image_config.evaluate({"image": "from-ubuntu", "base": "alpine:3.14"}, read_snapshot(client))
+    assert not result.passed, result.found.render("en")

@@ -212,8 +212,10 @@ DISTRIBUTIONS = {
 BASH = b'#!/bin/sh\nexec /bin/sh "$@"\n'
 
 
-def _busybox_layer() -> tuple[str, Blob]:
-    """busybox with its applets, and alpine's /etc/os-release (the alpine:3.14 stand-in's only layer)."""
+def _busybox_layer(distribution: str | None = None) -> tuple[str, Blob]:
+    """busybox with its applets, and alpine's /etc/os-release (the alpine:3.14 stand-in's only layer); for
+    a distribution, its own /etc files and a bash instead. Each stand-in is one layer of its own, as the
+    real images share none: an image built FROM ubuntu must not pass for one built FROM alpine."""
     layer = _Layer()
     for name in ("bin", "dev", "etc", "home", "proc", "root", "sys", "usr", "usr/bin", "var"):
         layer.directory(name, 0o700 if name == "root" else 0o755)
@@ -223,13 +225,9 @@ def _busybox_layer() -> tuple[str, Blob]:
         layer.symlink(f"bin/{applet}", "busybox")
     layer.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n")
     layer.file("etc/group", b"root:x:0:\nnogroup:x:65534:\n")
-    layer.file("etc/os-release", ALPINE_RELEASE)
-    return layer.blobs()
-
-
-def _release_layer(distribution: str) -> tuple[str, Blob]:
-    """What makes the busybox layer below it another distribution: its /etc files, and a bash."""
-    layer = _Layer()
+    if distribution is None:
+        layer.file("etc/os-release", ALPINE_RELEASE)
+        return layer.blobs()
     for name, data in sorted(DISTRIBUTIONS[distribution].items()):
         layer.file(name, data)
     layer.file("bin/bash", BASH, 0o755)
@@ -264,21 +262,21 @@ def _httpd_layer() -> tuple[str, Blob]:
 RECIPES = {
     "busybox": (("busybox",), ["/bin/sh"]),
     "alpine": (("busybox",), ["/bin/sh"]),  # the same image as busybox: alpine's os-release is in that layer
-    "debian": (("busybox", "debian"), ["bash"]),
-    "ubuntu": (("busybox", "ubuntu"), ["bash"]),
+    "debian": (("debian",), ["bash"]),
+    "ubuntu": (("ubuntu",), ["bash"]),
     "hello": (("hello",), ["/hello"]),
     "httpd": (("busybox", "httpd"), HTTPD_CMD),
 }
 LAYERS = {
     "busybox": _busybox_layer,
     "hello": _hello_layer,
-    "debian": lambda: _release_layer("debian"),
-    "ubuntu": lambda: _release_layer("ubuntu"),
+    "debian": lambda: _busybox_layer("debian"),
+    "ubuntu": lambda: _busybox_layer("ubuntu"),
     "httpd": _httpd_layer,
 }
 
 
-LAYER_FORMAT = "1"  # bump when a recipe's code changes what it builds: cached layers of the old code are then unused
+LAYER_FORMAT = "2"  # bump when a recipe's code changes what it builds: cached layers of the old code are then unused
 
 
 def _layer_key(name: str) -> str:
@@ -289,8 +287,8 @@ def _layer_key(name: str) -> str:
         inputs = hello_elf()
     elif name == "httpd":
         inputs = HTTPD_PAGE + repr(HTTPD_APPLETS).encode()
-    else:  # a distribution's /etc files and bash
-        inputs = repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
+    else:  # busybox with a distribution's /etc files and bash
+        inputs = (BUSYBOX.read_bytes() if BUSYBOX.is_file() else b"") + repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
     return hashlib.sha256(f"{name}\0{LAYER_FORMAT}\0".encode() + inputs).hexdigest()
 
 
