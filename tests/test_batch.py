@@ -66,13 +66,14 @@ def base(monkeypatch):
 
 
 def grade(folder: Path, results: Path, log: Path, options: list[str], jobs: int, timeout: float = 600, **env: str) -> list:
+    saved = dict(os.environ)  # the workers inherit these; the session's own environment is given back after
     os.environ.update({"DG_LOG": str(log), "PYTHONPATH": str(ROOT), **env})
     try:
         return batch.grade_class(folder, results, ["--lang", "en", "--exercises", str(EXERCISES), *options], jobs, timeout,
                                  worker=(sys.executable, "-c", WORKER))
     finally:
-        for key in ("DG_LOG", "DG_BARRIER"):
-            os.environ.pop(key, None)
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def labs_noted(log: Path) -> dict[str, Lab]:

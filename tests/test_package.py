@@ -38,11 +38,13 @@ def installed(tmp_path_factory) -> Installed:
     source = root / "source"
     shutil.copytree(ROOT, source, ignore=IGNORED)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(root / "dist"), str(source)], check=True, capture_output=True, timeout=600)
+    # A PYTHONPATH naming the repository would show pip its editable install's metadata as "installed".
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "PYTHONHOME")}
+    subprocess.run([*pip, "wheel", "--no-deps", "-w", str(root / "dist"), str(source)], check=True, capture_output=True, timeout=600, env=env)
     wheel = next((root / "dist").glob("docker_grader-*.whl"))
-    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True, timeout=300, env=env)
     subprocess.run([str(root / "venv" / "bin" / "python"), "-m", "pip", "--disable-pip-version-check", "-q", "install", str(wheel)],
-                   check=True, capture_output=True, timeout=600)
+                   check=True, capture_output=True, timeout=600, env=env)
     return Installed(root)
 
 
