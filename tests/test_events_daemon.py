@@ -85,6 +85,7 @@ def test_recreating_a_container_fails_started_again(daemon, lab):
     start(lab)
     daemon.docker("run", "--name", "web", "hello-world")
     daemon.docker("start", "web")
+    daemon.docker("wait", "web")  # `start` returns before hello-world ends: its die must come before the next baseline
     assert failed(grade(lab, "restart-container", folder=EVENTS).exercises[0]) == {}
     start(lab)
     daemon.docker("rm", "web")
