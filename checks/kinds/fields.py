@@ -41,6 +41,9 @@ REPOSITORY = {
     "examples": ["hello-world", "alpine"],
 }
 
+# A container, volume or network name, as dockerd accepts it (the kinds that name one share it).
+OBJECT_NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"}
+
 COUNT = {
     "description": "An exact number, or a range with min and/or max.",
     "examples": [1, {"min": 1}, {"min": 1, "max": 3}],

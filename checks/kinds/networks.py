@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks.kinds.expected import differs
-from checks.kinds.fields import listing
+from checks.kinds.fields import OBJECT_NAME as NAME, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
 from checks.snapshot import Container, Snapshot
@@ -41,8 +41,6 @@ register(MESSAGES)
 
 # One list of networks; an inspect per container whose aliases the check names.
 READS: tuple[str, ...] = ("networks", "inspect")
-
-NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"}
 
 SCHEMA = {
     "properties": {

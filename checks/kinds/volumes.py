@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from checks.kinds.expected import PAIRS, PAIRS_HELP, differs, pair_problems
-from checks.kinds.fields import COUNT, count_ok, describe_count, listing
+from checks.kinds.fields import COUNT, OBJECT_NAME as NAME, count_ok, describe_count, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
 from checks.snapshot import Container, Snapshot
@@ -41,8 +41,6 @@ register(MESSAGES)
 
 # One list of volumes; the users come from the container list, free.
 READS: tuple[str, ...] = ("volumes",)
-
-NAME = {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"}
 
 SCHEMA = {
     "properties": {
