@@ -23,6 +23,7 @@ from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.lang import _
 from checks.messages import LANGS, msg
 from checks.report import WRITERS
+from checks.report.escape import printed, terminal
 from checks.results import Report
 
 
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(msg("usage.github_output"))
         return COMMANDS[args.command](args, lang)
     except GraderError as error:
-        print(error.render(lang), file=sys.stderr)
+        print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -254,9 +255,9 @@ def cmd_run_class(args, lang: str) -> int:
 def finish(report: Report, args, lang: str) -> int:
     """Prints the report; an error goes to stderr, as one line, whatever the format."""
     if report.error:
-        print(report.error.render(lang), file=sys.stderr)
+        print(printed(terminal(report.error.render(lang), keep="\t\n")), file=sys.stderr)
     for note in report.notes:
-        print(f"[docker-grader] {note.render(lang)}", file=sys.stderr)
+        print(printed(terminal(f"[docker-grader] {note.render(lang)}", keep="\t\n")), file=sys.stderr)
     emit(report, args, lang, quiet_text=bool(report.error and not report.exercises))
     return report.exit_code
 
@@ -333,7 +334,7 @@ def cmd_doctor(args, lang: str) -> int:
 
 def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
-    print(error.render(lang), file=sys.stderr)
+    print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
     emit(Report((), error=error.message, error_exit_code=error.exit_code, planned=tuple(planned)), args, lang, quiet_text=True)
     return error.exit_code
 
@@ -352,7 +353,7 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
     color = args.output is None and colors.wanted(sys.stdout)
     text = WRITERS[args.format](report, lang, color=color)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(printed(text))  # the edge of stdout, which a CI runner reads as its log
     else:
         write_file(args.output, text)
 
@@ -364,14 +365,14 @@ def write_file(path: Path, text: str) -> None:
 
     try:
         if path.exists() and not path.is_file():
-            with open(path, "w", encoding="utf-8") as stream:
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as stream:
                 stream.write(text)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file is private (0600); the result keeps the mode a new file would get, or
         # the file's own, so that a report written with sudo stays readable (a CI step summary).
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
             tmp.write(text)
         os.chmod(tmp.name, mode)
         os.replace(tmp.name, path)

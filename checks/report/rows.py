@@ -8,10 +8,11 @@ error itself. So every format always has a complete list of checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace, is_dataclass
 
 from checks.model import Check, Exercise
 from checks.messages import Message, msg
+from checks.report.escape import printable
 from checks.results import CheckOutcome, ExerciseOutcome, Report
 
 
@@ -127,7 +128,19 @@ class Sheet:
             for number, exercise in enumerate(planned, 1)
         )
         status = "error" if report.error else ("passed" if report.passed else "failed")
-        return cls(lang, status, report.score, report.max_score, report.seconds, error, sections)
+        return _printable(cls(lang, status, report.score, report.max_score, report.seconds, error, sections))
+
+
+def _printable(value):
+    """``value`` with every text in it printable (``escape.printable``): a byte a submission sent
+    that was not UTF-8 reaches each format shown as ``\\xff``, and no writer can fail to encode it."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, tuple):
+        return tuple(_printable(item) for item in value)
+    if is_dataclass(value):
+        return replace(value, **{f.name: _printable(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
 
 
 def message(outcome: CheckOutcome, lang: str, reveal: bool = False, error: Message | None = None) -> str:
