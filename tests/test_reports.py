@@ -424,6 +424,20 @@ def test_daemon_down_still_writes_a_complete_document(fmt, tmp_path, capsys):
     assert "is not answering" in text or fmt == "trybe"
 
 
+def test_not_graded_is_a_junit_error_as_junitparser_reads_it(tmp_path, capsys):
+    """"Not graded" is a JUnit <error> (the test could not run), never a <failure> (the student's work
+    is wrong); pytest --junitxml says the same (tests/test_junit_consistency.py)."""
+    import junitparser
+
+    target = tmp_path / "result.xml"
+    assert cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", "junit", "--output", str(target), "--lang", "en"]) == 3
+    capsys.readouterr()
+    assert JUNIT_XSD.is_valid(str(target))
+    cases = [case for suite in junitparser.JUnitXml.fromfile(str(target)) for case in suite]
+    assert len(cases) == 13 and all([type(result) for result in case.result] == [junitparser.Error] for case in cases)
+    assert {result.type for case in cases for result in case.result} == {"not-graded"}
+
+
 def test_daemon_down_json_lists_every_exercise_not_graded(tmp_path, capsys):
     code = cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", "json", "--lang", "en"])
     document = json.loads(capsys.readouterr().out)
