@@ -12,6 +12,7 @@ HTML); the writer's own formatting (headings, tables, colours) is never passed t
 - ``markdown``: inline Markdown (a table cell, a list item): every ASCII punctuation character is
   backslash-escaped (CommonMark shows any of them as itself then) and whitespace is one space, so no
   link, image, HTML tag, autolink, emphasis or block can form;
+- ``markdown_after``: the same, after a start that is the course's own Markdown (a check's hint);
 - ``markdown_block``: the inside of a fenced code block, with ``fence``, longer than any backtick
   run in it: shown as it is, control characters visible;
 - ``workflow_inert``: anything GitHub Actions reads as a log (stdout, stderr, what the Classroom
@@ -66,6 +67,16 @@ def markdown(text: str) -> str:
     """``text`` as inline Markdown that renders as exactly that text, on one line."""
     flat = " ".join(terminal(text, keep="\t\n\r\x0b\x0c").split())
     return "".join(f"\\{char}" if char in string.punctuation else char for char in flat)
+
+
+def markdown_after(trusted: str, text: str) -> str:
+    """``text`` as inline Markdown whose start, ``trusted`` (an exercise's hint: the course's own
+    text, as trusted as the exercise file), keeps its Markdown (`code`); the rest is escaped as
+    ``markdown`` escapes it."""
+    if not trusted or not text.startswith(trusted):
+        return markdown(text)
+    rest = text[len(trusted):]
+    return " ".join(trusted.split()) + (" " if rest[:1].isspace() else "") + markdown(rest)
 
 
 def fence(text: str) -> str:

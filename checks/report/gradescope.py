@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 
-from checks.report.escape import fence, markdown, markdown_block
+from checks.report.escape import fence, markdown, markdown_after, markdown_block
 from checks.report.feedback import Detail, command_block, cut_note, fit
 from checks.report.rows import Section, Sheet, points
 
@@ -43,7 +43,7 @@ def document(sheet: Sheet, detail: Detail = Detail()) -> dict:
             check, message = (row.secret_check, row.secret_message) if row.hidden else (row.check, row.detail)
             if row.passed and not detail.passed_messages:
                 message = ""
-            output = markdown(detail.shorten(message))
+            output = markdown_after("" if row.hidden else row.hint, detail.shorten(message))
             if not row.hidden and not shown:
                 output += _commands(sheet, section, detail)
                 shown = True
@@ -66,7 +66,7 @@ def document(sheet: Sheet, detail: Detail = Detail()) -> dict:
                       "output": markdown(row.detail), "output_format": "md", "tags": [], "visibility": "visible"})
     total = sheet.say("report.total", score=points(sheet.score), max_score=points(sheet.max_score))
     output = markdown(sheet.say("report.error", error=sheet.error)) + "\n\n" + total if sheet.error is not None else total
-    note = markdown(cut_note(sheet, detail, PLATFORM, LIMIT))
+    note = cut_note(sheet, detail, PLATFORM, LIMIT)  # the grader's own words and numbers
     return {
         "score": sheet.score,
         "execution_time": math.ceil(sheet.seconds),

@@ -12,7 +12,7 @@ backtick run in them. So no image, link or HTML tag a submission writes can rend
 
 from __future__ import annotations
 
-from checks.report.escape import fence, markdown_block
+from checks.report.escape import fence, markdown_after, markdown_block
 from checks.report.escape import markdown as cell
 from checks.report.feedback import Detail, command_block, cut_note, fit
 from checks.report.rows import Sheet, points
@@ -31,7 +31,7 @@ def _write(sheet: Sheet, detail: Detail) -> str:
     lines = [f"## {say('report.heading', score=points(sheet.score), max_score=points(sheet.max_score))}", ""]
     note = cut_note(sheet, detail, PLATFORM, LIMIT)
     if note:
-        lines += [f"> ✂️ {cell(note)}", ""]
+        lines += [f"> ✂️ {note}", ""]  # the grader's own words and numbers
     if sheet.error is not None:
         lines += [f"> ⚠️ {cell(detail.shorten(say('report.error', error=sheet.error)))}", ""]
     lines += [f"| | {say('report.col_exercise')} | {say('report.col_points')} | {say('report.col_checks')} |", "|:-:|---|--:|--:|"]
@@ -51,7 +51,7 @@ def _write(sheet: Sheet, detail: Detail) -> str:
         if section.error and rows:  # why none of its commands counted: once per exercise
             lines.append(f"- ⚠️ `{section.id}`: {cell(say('report.not_graded', error=detail.shorten(section.error)))}")
         for row in rows:
-            lines.append(f"- **{row.exercise} › {row.check}** ({points(row.score)}/{points(row.max_score)}): {cell(detail.shorten(row.message))}")
+            lines.append(f"- **{row.exercise} › {row.check}** ({points(row.score)}/{points(row.max_score)}): {markdown_after(row.hint, detail.shorten(row.message))}")
     blocks = [(section, command_block(sheet, section, detail)) for section in sheet.sections]
     if any(block for _, block in blocks):
         lines += ["", f"### {say('report.commands')}", ""]

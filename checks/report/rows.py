@@ -36,6 +36,7 @@ class Row:
     secret_message: str = ""
     note: str = ""  # a failed check's "not graded: why" when its exercise's commands were not run
     seconds: float = 0.0  # how long its evaluation took
+    hint: str = ""  # the start of ``message`` that is the exercise's own hint (the course's text, not the submission's)
 
     @property
     def passed(self) -> bool:
@@ -174,6 +175,7 @@ def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *
         secret_message=secret if hidden else "",
         note=note,
         seconds=seconds,
+        hint=check.hint[lang] if not hidden and status == "failed" and message.startswith(check.hint[lang]) else "",
     )
 
 
