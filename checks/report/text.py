@@ -18,7 +18,8 @@ GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\0
 
 def write(sheet: Sheet, color: bool = False) -> str:
     def paint(code: str, text: str) -> str:
-        return f"{code}{terminal(text)}{RESET}" if color else terminal(text)
+        shown = terminal(text, keep="\t")
+        return f"{code}{shown}{RESET}" if color else shown
 
     lines: list[str] = []
     for section in sheet.sections:
@@ -38,7 +39,7 @@ def write(sheet: Sheet, color: bool = False) -> str:
                 lines.append("      " + paint(DIM, row.message))
         commands = command_block(sheet, section, Detail(), indent="    ")
         if commands:
-            lines += [f"  {sheet.say('report.commands')}:"] + [terminal(line) for line in commands]
+            lines += [f"  {sheet.say('report.commands')}:"] + [terminal(line, keep="\t") for line in commands]
         lines.append("")
     if any(not section.graded for section in sheet.sections):
         lines.append("")
