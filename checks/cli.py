@@ -244,7 +244,7 @@ def cmd_run_class(args, lang: str) -> int:
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
     graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
-    sys.stdout.write((args.results / "summary.csv").read_text())
+    sys.stdout.write(printed((args.results / "summary.csv").read_text()))  # a folder name may start with ::
     counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
     print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
               error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
