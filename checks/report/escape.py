@@ -34,8 +34,6 @@ _INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}  # controls, format, sur
 _ZERO_WIDTH_SPACE = "\u200b"
 # Python's line breaks (str.splitlines) are a superset of the runner's (\n, \r): a line is never missed.
 _LINE_BREAK = re.compile(r"(\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029])")
-
-
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
