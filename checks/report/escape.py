@@ -35,6 +35,7 @@ _ZERO_WIDTH_SPACE = "\u200b"
 # Python's line breaks (str.splitlines) are a superset of the runner's (\n, \r): a line is never missed.
 _LINE_BREAK = re.compile(r"(\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029])")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_MARKDOWN = str.maketrans({char: f"\\{char}" for char in string.punctuation})
 
 
 def _shown(char: str) -> str:
@@ -50,11 +51,18 @@ def _shown(char: str) -> str:
 
 def printable(text: str) -> str:
     """``text`` that encodes to UTF-8: each lone surrogate shown as an escape (``\\xff``)."""
+    if text.isascii():  # most outputs: nothing to look for
+        return text
     return _SURROGATE.sub(lambda match: _shown(match.group()), text)
 
 
 def terminal(text: str, keep: str = "") -> str:
     """``text`` for a terminal: every control or invisible character but those in ``keep`` shown as an escape."""
+    probe = text
+    for char in keep:
+        probe = probe.replace(char, "")
+    if probe.isprintable():  # no control or invisible character (nor a space other than " ")
+        return text
     return "".join(
         _shown(char) if char not in keep and unicodedata.category(char) in _INVISIBLE else char
         for char in text
@@ -64,7 +72,7 @@ def terminal(text: str, keep: str = "") -> str:
 def markdown(text: str) -> str:
     """``text`` as inline Markdown that renders as exactly that text, on one line."""
     flat = " ".join(terminal(text, keep="\t\n\r\x0b\x0c").split())
-    return "".join(f"\\{char}" if char in string.punctuation else char for char in flat)
+    return flat.translate(_MARKDOWN)
 
 
 def markdown_after(trusted: str, text: str) -> str:
@@ -95,6 +103,8 @@ def workflow_inert(text: str) -> str:
     holds ``##[`` anywhere (actions/runner, ActionCommand.TryParseV2 and TryParse). A zero-width
     space before the ``::``, or inside the ``##[``, leaves the text as it reads and the command inert.
     """
+    if "::" not in text and "##[" not in text:
+        return text
     pieces = _LINE_BREAK.split(text)
     for index in range(0, len(pieces), 2):  # the odd pieces are the line breaks themselves
         line = pieces[index].replace("##[", f"#{_ZERO_WIDTH_SPACE}#[")
