@@ -290,7 +290,7 @@ def cmd_lab(args, lang: str) -> int:
 
 def _progress(lang: str):
     def show(message) -> None:
-        print(f"[docker-grader] {message.render(lang)}", file=sys.stderr, flush=True)
+        print(printed(terminal(f"[docker-grader] {message.render(lang)}", keep="\t\n")), file=sys.stderr, flush=True)
 
     return show
 
