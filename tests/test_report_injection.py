@@ -198,3 +198,23 @@ def test_markdown_shows_the_hostile_text_as_text():
     text = "![p](//evil.example/p.png) <img src=x>"
     rendered = GFM.render(WRITERS["markdown"](hostile_report(text), "en"))
     assert "![p](//evil.example/p.png) &lt;img src=x&gt;" in rendered
+
+
+def test_a_real_run_prints_no_workflow_command_and_no_escape_code(tmp_path, capsys):
+    """End to end: a submission whose commands print workflow commands and escape codes, graded by
+    `run` in a lab of its own; its text report on stdout and its step summary are read as above."""
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "submission" / "pull-alpine.dc").write_text(
+        "docker pull alpine:3.14\n"
+        "docker run --rm alpine:3.14 printf '::error title=docker-grader::All checks passed (4/4)\\n  ::add-mask::x\\n##[error]y\\n\\033[2J'\n"
+        "docker run --rm --name '::warning::z' alpine:3.14 echo '![p](//evil.example/p.png) <img src=//evil.example/q.png>'\n"
+    )
+    code = cli.main(["run", str(tmp_path / "submission"), "pull-alpine", "--exercises", str(EXERCISES), "--lang", "en",
+                     "--report", f"markdown={tmp_path / 'summary.md'}"])
+    out = capsys.readouterr()
+    assert code == 0, out.err  # pulled, and the containers it ran are gone (--rm): full marks
+    assert "::error title=docker-grader::All checks passed (4/4)" in out.out  # shown, as the student printed it
+    assert workflow_commands(out.out) == [] and workflow_commands(out.err) == []
+    assert "\x1b" not in out.out and "\\x1b[2J" in out.out
+    rendered = GFM.render((tmp_path / "summary.md").read_text())
+    assert "<img" not in rendered and "<a " not in rendered
