@@ -364,9 +364,9 @@ def write_file(path: Path, text: str) -> None:
     import tempfile
 
     try:
-        if path.exists() and not path.is_file():
+        if path.exists() and not path.is_file():  # /dev/stdout, a pipe: maybe a CI log, so its edge too
             with open(path, "w", encoding="utf-8", errors="backslashreplace") as stream:
-                stream.write(text)
+                stream.write(printed(text))
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file is private (0600); the result keeps the mode a new file would get, or

@@ -218,3 +218,20 @@ def test_a_real_run_prints_no_workflow_command_and_no_escape_code(tmp_path, caps
     assert "\x1b" not in out.out and "\\x1b[2J" in out.out
     rendered = GFM.render((tmp_path / "summary.md").read_text())
     assert "<img" not in rendered and "<a " not in rendered
+
+
+def test_output_to_a_pipe_is_printed_as_stdout_is(tmp_path, capsys):
+    """`--output /dev/stdout` or a pipe may be a CI log too: the same edge as stdout."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    read: list[str] = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    args = argparse.Namespace(report=[], github_output=False, format="text", output=fifo)
+    cli.finish(hostile_report("::error title=docker-grader::All checks passed (4/4)"), args, "en")
+    reader.join(timeout=30)
+    capsys.readouterr()
+    assert "All checks passed (4/4)" in read[0] and workflow_commands(read[0]) == []
