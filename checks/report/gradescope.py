@@ -1,8 +1,9 @@
 """Gradescope's ``results.json``: one test per check, numbered "exercise.check".
 
-Outputs are Markdown (``output_format: md``), escaped as the step summary's are (``escape.markdown``
-for messages, after they are shortened; ``escape.markdown_block`` in a long enough fence for
-commands), so nothing a submission writes renders as a link, an image or HTML. The first test of
+Outputs are Markdown (``output_format: md``), escaped as the step summary's are: a failed check's
+hint stays the course's Markdown (its `code` shows as code), the rest of a message goes through
+``escape.markdown`` after it is shortened, commands through ``escape.markdown_block`` in a long
+enough fence; so nothing a submission writes renders as a link, an image or HTML. The first test of
 each exercise that students can see also shows the exercise's commands, how each ended and the end
 of its output, in a code block.
 
@@ -43,7 +44,7 @@ def document(sheet: Sheet, detail: Detail = Detail()) -> dict:
             check, message = (row.secret_check, row.secret_message) if row.hidden else (row.check, row.detail)
             if row.passed and not detail.passed_messages:
                 message = ""
-            output = markdown_after("" if row.hidden else row.hint, detail.shorten(message))
+            output = markdown_after(row.hint, detail.shorten(message))  # no hint kept for a hidden row
             if not row.hidden and not shown:
                 output += _commands(sheet, section, detail)
                 shown = True

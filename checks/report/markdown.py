@@ -6,8 +6,9 @@ GitHub takes at most 1 MiB of summary per step: a longer one is not shown at all
 written at the most detailed level that fits (``feedback.fit``) and says what it left out.
 
 A browser renders this document: every text from the sheet goes through ``escape.markdown`` (after
-it is shortened), the commands through ``escape.markdown_block`` inside a fence longer than any
-backtick run in them. So no image, link or HTML tag a submission writes can render.
+it is shortened) but a failed check's hint, the course's own Markdown (``escape.markdown_after``);
+the commands go through ``escape.markdown_block`` inside a fence longer than any backtick run in
+them. So no image, link or HTML tag a submission writes can render.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ error itself. So every format always has a complete list of checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 
 from checks.model import Check, Exercise
 from checks.messages import Message, msg
