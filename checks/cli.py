@@ -23,6 +23,7 @@ from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.lang import _
 from checks.messages import LANGS, msg
 from checks.report import WRITERS
+from checks.report.escape import printed, terminal
 from checks.results import Report
 
 
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(msg("usage.github_output"))
         return COMMANDS[args.command](args, lang)
     except GraderError as error:
-        print(error.render(lang), file=sys.stderr)
+        print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -243,7 +244,7 @@ def cmd_run_class(args, lang: str) -> int:
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
     graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
-    sys.stdout.write((args.results / "summary.csv").read_text())
+    sys.stdout.write(printed((args.results / "summary.csv").read_text()))  # a folder name may start with ::
     counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
     print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
               error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
@@ -254,9 +255,9 @@ def cmd_run_class(args, lang: str) -> int:
 def finish(report: Report, args, lang: str) -> int:
     """Prints the report; an error goes to stderr, as one line, whatever the format."""
     if report.error:
-        print(report.error.render(lang), file=sys.stderr)
+        print(printed(terminal(report.error.render(lang), keep="\t\n")), file=sys.stderr)
     for note in report.notes:
-        print(f"[docker-grader] {note.render(lang)}", file=sys.stderr)
+        print(printed(terminal(f"[docker-grader] {note.render(lang)}", keep="\t\n")), file=sys.stderr)
     emit(report, args, lang, quiet_text=bool(report.error and not report.exercises))
     return report.exit_code
 
@@ -289,7 +290,7 @@ def cmd_lab(args, lang: str) -> int:
 
 def _progress(lang: str):
     def show(message) -> None:
-        print(f"[docker-grader] {message.render(lang)}", file=sys.stderr, flush=True)
+        print(printed(terminal(f"[docker-grader] {message.render(lang)}", keep="\t\n")), file=sys.stderr, flush=True)
 
     return show
 
@@ -333,7 +334,7 @@ def cmd_doctor(args, lang: str) -> int:
 
 def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
-    print(error.render(lang), file=sys.stderr)
+    print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
     emit(Report((), error=error.message, error_exit_code=error.exit_code, planned=tuple(planned)), args, lang, quiet_text=True)
     return error.exit_code
 
@@ -352,7 +353,7 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
     color = args.output is None and colors.wanted(sys.stdout)
     text = WRITERS[args.format](report, lang, color=color)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(printed(text))  # the edge of stdout, which a CI runner reads as its log
     else:
         write_file(args.output, text)
 
@@ -363,15 +364,15 @@ def write_file(path: Path, text: str) -> None:
     import tempfile
 
     try:
-        if path.exists() and not path.is_file():
-            with open(path, "w", encoding="utf-8") as stream:
-                stream.write(text)
+        if path.exists() and not path.is_file():  # /dev/stdout, a pipe: maybe a CI log, so its edge too
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as stream:
+                stream.write(printed(text))
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file is private (0600); the result keeps the mode a new file would get, or
         # the file's own, so that a report written with sudo stays readable (a CI step summary).
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
             tmp.write(text)
         os.chmod(tmp.name, mode)
         os.replace(tmp.name, path)
