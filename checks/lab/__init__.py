@@ -3,14 +3,18 @@
     network namespace of the lab's own (netns.py): its loopback, its bridges, nothing of the host's
     registry (127.0.0.1:5000 in that namespace, storage on the data-root tmpfs) ← course images pushed over HTTP
     dockerd (own data-root on a size-capped tmpfs, exec-root, socket, pidfile, containerd namespace)
+        in the cgroup /<tag>-daemons (pids, memory, CPU limits; OOM score 500), from before it runs
+                                                 → dockerd, containerd, the shims and runc are capped too
+        in a mount namespace of its own          → its mounts never reach the host's mount table
         --userns-remap default                   → root in a container is an unprivileged uid on the host
         --cgroup-parent /<tag>, with pids, memory and CPU limits on it → all containers together are capped
         --registry-mirror http://127.0.0.1:5000  → `docker pull alpine:3.14` is served locally
         HTTP(S)_PROXY at a closed loopback port  → a name the mirror lacks fails at once, offline
 
 Everything a lab owns lives in its folder (and its data-root under /run/docker-grader) and is
-found again from there, so ``down`` cleans up after a crash too: processes (by pid, checked
-against their command line), the containers' cgroups, mounts, then the folders.
+found again from there, so ``down`` cleans up after a crash too: processes (dockerd and the
+registry by the pid and start time recorded when they started, everything else by the lab's
+cgroups), mounts, then the folders.
 
     __init__.py   the lifecycle: up, down, status, ``running()`` (up, and always down)
     processes.py  starting, finding and stopping the lab's processes; waiting until they answer
@@ -46,17 +50,28 @@ SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 READY_TIMEOUT = 30.0
 DATA_BASE = Path("/run/docker-grader")
 REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
+# The lab's daemons go first when the host runs out of memory: ending one lab is better than
+# anything else on the machine (dockerd would give itself -500, ahead of most of the host).
+DAEMON_OOM_SCORE_ADJ = 500
 
 
 @dataclass(frozen=True)
 class Resources:
-    """What all of a lab's containers may use together, and the size of its data-root."""
+    """What all of a lab's containers may use together, what its daemons may use, and the size of its data-root.
+
+    The daemons (dockerd, containerd, the shims, runc and the registry) have a cgroup of their own
+    beside the containers': a container that fills its memory or pids limit does not starve
+    dockerd, and a request that makes dockerd grow ends this lab's daemons, not the machine.
+    """
 
     pids: int = 1024
     memory: int = 2 * 1024**3
     cpus: float = 1.5
     data_size: str = "4g"
     nofile: str = "1024:4096"
+    daemon_pids: int = 4096  # threads count: dockerd and containerd have ~20-40 each, a shim ~10
+    daemon_memory: int = 1024**3
+    daemon_cpus: float = 1.0
 
 
 def base_dir() -> Path:
@@ -108,6 +123,11 @@ class Lab:
         return "docker-grader-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
 
     @property
+    def daemons_cgroup(self) -> str:
+        """The cgroup of the lab's daemons, beside the containers' (``tag``)."""
+        return self.tag + "-daemons"
+
+    @property
     def netns(self) -> Path:
         return self.root / "netns"
 
@@ -144,7 +164,7 @@ class Lab:
         state = self.read_state()
         if not self.root.exists():
             return "down"
-        alive = processes.alive(state.get("dockerd_pid"), str(self.socket)) and processes.alive(state.get("registry_pid"), str(self.root))
+        alive = processes.alive(state.get("dockerd_process")) and processes.alive(state.get("registry_process"))
         if alive and processes.ping(self.socket):
             return "up"
         return "broken"
@@ -170,7 +190,8 @@ class Lab:
             self._isolate(state)
             registry = f"http://127.0.0.1:{REGISTRY_PORT}"
             progress(msg("lab.step_registry", url=registry))
-            state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
+            state["registry_process"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT, state["daemon_limits"])
+            state["registry_pid"] = state["registry_process"]["pid"]
             state["registry"] = registry
             self._write_state(state)
             # dockerd starts while the registry does and the images are pushed: it asks the
@@ -179,7 +200,8 @@ class Lab:
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
                 progress(msg("lab.no_userns"))
-            state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
+            state["dockerd_process"] = self._start_dockerd(programs["dockerd"], registry, state["userns"], state["daemon_limits"])
+            state["dockerd_pid"] = state["dockerd_process"]["pid"]
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
@@ -213,12 +235,14 @@ class Lab:
         cleanup.mount_tmpfs(self.data_root, f"size={self.resources.data_size},mode=0711")
         state["netns"] = str(self.netns)
         state["cgroup_limits"] = cleanup.limit_cgroups(self.tag, self.resources.pids, self.resources.memory, self.resources.cpus)
+        state["daemon_limits"] = cleanup.limit_cgroups(
+            self.daemons_cgroup, self.resources.daemon_pids, self.resources.daemon_memory, self.resources.daemon_cpus)
         self._write_state(state)
 
     def _write_state(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
 
-    def _start_registry(self, program: str, port: int) -> int:
+    def _start_registry(self, program: str, port: int, limits: dict) -> dict:
         config = self.root / "registry.yml"
         config.write_text(
             "version: 0.1\n"
@@ -227,9 +251,10 @@ class Lab:
             f"storage:\n  filesystem:\n    rootdirectory: {self.data_root / 'registry'}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{port}\n"
         )
-        return processes.spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
+        argv = netns.command(self.netns, [program, "serve", str(config)])
+        return processes.spawn(cleanup.joined(limits["procs"], argv, DAEMON_OOM_SCORE_ADJ), self.root / "registry.log")
 
-    def _start_dockerd(self, program: str, registry: str, userns: bool) -> int:
+    def _start_dockerd(self, program: str, registry: str, userns: bool, limits: dict) -> dict:
         args = [
             program,
             "--data-root", str(self.data_root / "docker"),
@@ -250,6 +275,7 @@ class Lab:
             "--default-ulimit", f"nofile={self.resources.nofile}",
             "--log-level", "debug" if self.debug else "warn",
         ]
+        args += ["--oom-score-adjust", str(DAEMON_OOM_SCORE_ADJ)]  # containerd gets the same from dockerd
         if userns:
             args += ["--userns-remap", "default"]
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
@@ -259,7 +285,10 @@ class Lab:
                "TMPDIR": str(self.data_root)}  # containerd's stack dumps land in the lab's own folder, removed with it
         for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
             env.pop(key, None)
-        return processes.spawn(netns.command(self.netns, args), self.dockerd_log, env)
+        # In the daemons' cgroup and a mount namespace of its own: containerd, the shims and runc,
+        # which dockerd starts, are in both too.
+        argv = netns.command(self.netns, args, own_mounts=True)
+        return processes.spawn(cleanup.joined(limits["procs"], argv, DAEMON_OOM_SCORE_ADJ), self.dockerd_log, env)
 
     # --- down ------------------------------------------------------------------------
     def down(self, progress: Progress = quiet) -> bool:
@@ -271,13 +300,14 @@ class Lab:
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
-        # Killed, not stopped: everything is removed below anyway. dockerd first, so that it
-        # starts nothing more; then containerd and its shims (named by the lab's folder or tag),
-        # the containers (by cgroup) and the registry.
-        processes.kill([(state.get("dockerd_pid"), str(self.socket))])
-        processes.kill([(pid, marker) for marker in (str(self.root), self.tag) for pid in processes.pids_mentioning(marker)])
+        # Killed, not stopped: everything is removed below anyway. dockerd first (by the identity
+        # recorded when it started), so that it starts nothing more; then everything in the
+        # daemons' cgroup (containerd, the shims, the registry) and in the containers'. Nothing is
+        # found by its command line: an unrelated process may name the lab's folder in its own.
+        processes.kill([state.get("dockerd_process")])
+        cleanup.kill_cgroups(self.daemons_cgroup)
         cleanup.kill_cgroups(self.tag)
-        processes.kill([(state.get("registry_pid"), str(self.root))])
+        processes.kill([state.get("registry_process")])
         cleanup.unmount_under(self.root)
         cleanup.unmount_under(self.data_root)
         shutil.rmtree(self.data_root, ignore_errors=True)
