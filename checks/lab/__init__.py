@@ -27,6 +27,8 @@ cgroups), mounts, then the folders.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -48,6 +50,8 @@ Progress = Callable[[Message], None]
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 READY_TIMEOUT = 30.0
+LOCK_TIMEOUT = 180.0  # seconds a second `lab up` (or `down`) waits for another to finish with the same lab
+LOG_TAIL = 5  # lines of a daemon's log quoted when it ends during start (teardown deletes the file)
 DATA_BASE = Path("/run/docker-grader")
 REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
 # The lab's daemons go first when the host runs out of memory: ending one lab is better than
@@ -137,6 +141,11 @@ class Lab:
         return DATA_BASE / self.tag
 
     @property
+    def lock_file(self) -> Path:
+        """Beside the lab folder, never removed: ``up`` and ``down`` of one lab take turns on it."""
+        return Path(f"{self.root}.lock")
+
+    @property
     def state_file(self) -> Path:
         return self.root / "lab.json"
 
@@ -160,23 +169,60 @@ class Lab:
 
     # --- state -----------------------------------------------------------------------
     def status(self) -> str:
-        """'up' (dockerd and registry answer), 'down' (nothing there) or 'broken' (leftovers)."""
+        """'up' (made to the end, and dockerd and registry answer), 'down' (nothing there),
+        'starting' (a `lab up` is making it now) or 'broken' (leftovers, or a start that was cut short)."""
         state = self.read_state()
         if not self.root.exists():
             return "down"
+        if not state.get("ready"):
+            return "starting" if self._locked_by_another() else "broken"
         alive = processes.alive(state.get("dockerd_process")) and processes.alive(state.get("registry_process"))
         if alive and processes.ping(self.socket):
             return "up"
         return "broken"
 
+    @contextlib.contextmanager
+    def _turn(self, progress: Progress = quiet):
+        """Holds the lab's lock for a ``with`` block: one ``up`` or ``down`` of this lab at a time,
+        across processes. Another holder is waited for (and said so), up to LOCK_TIMEOUT."""
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            told = False
+            while not _try_lock(descriptor):
+                if not told:
+                    progress(msg("lab.waiting", name=self.name))
+                    told = True
+                if time.monotonic() > deadline:
+                    raise LabError(msg("lab.busy", name=self.name, seconds=int(LOCK_TIMEOUT), lock=str(self.lock_file)))
+                time.sleep(0.05)
+            yield
+        finally:
+            os.close(descriptor)  # releases the lock
+
+    def _locked_by_another(self) -> bool:
+        try:
+            descriptor = os.open(self.lock_file, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        try:
+            return not _try_lock(descriptor)
+        finally:
+            os.close(descriptor)
+
     # --- up --------------------------------------------------------------------------
     def up(self, extra_images: list | tuple = (), progress: Progress = quiet) -> bool:
-        """Starts the lab; False (and nothing changed) when it is up already."""
+        """Starts the lab; False (and nothing changed) when it is up already, or another `lab up` made it meanwhile."""
+        with self._turn(progress):
+            return self._up(extra_images, progress)
+
+    def _up(self, extra_images: list | tuple, progress: Progress) -> bool:
         if self.status() == "up":
             progress(msg("lab.already_up", name=self.name, host=self.host))
             return False
         if self.root.exists():
-            self.down(progress)
+            self._down(progress)
         for warning in readiness.require():  # before anything is made: a machine that cannot host a lab says why
             progress(warning)
         programs = {name: processes.program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
@@ -205,13 +251,15 @@ class Lab:
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
-            processes.wait(lambda: netns.run_in(self.netns, in_lab), READY_TIMEOUT, msg("lab.not_ready", part="registry", log=self.root / "registry.log"))
+            self._wait_for("registry", state["registry_process"], self.root / "registry.log", lambda: netns.run_in(self.netns, in_lab))
             progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
             pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
             netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
-            processes.wait(lambda: processes.ping(self.socket), READY_TIMEOUT, msg("lab.not_ready", part="dockerd", log=self.dockerd_log))
+            self._wait_for("dockerd", state["dockerd_process"], self.dockerd_log, lambda: processes.ping(self.socket))
+            state["ready"] = True  # only now: a start cut short anywhere above is never called up
+            self._write_state(state)
         except BaseException:
-            self.down()
+            self._down()
             raise
         progress(msg("lab.ready", name=self.name, host=self.host, options=self.options))
         return True
@@ -224,6 +272,16 @@ class Lab:
             yield self
         finally:
             self.down(progress)
+
+    def _wait_for(self, part: str, identity: dict, log: Path, ready: Callable[[], bool]) -> None:
+        """Until ``ready()``; a LabError quoting the end of its log as soon as the process ends, or after READY_TIMEOUT."""
+        deadline = time.monotonic() + READY_TIMEOUT
+        while not ready():
+            ended = not processes.alive(identity)
+            if ended or time.monotonic() > deadline:
+                key = "lab.ended" if ended else "lab.not_ready"
+                raise LabError(msg(key, part=part, log=log, tail=_tail(log)))
+            time.sleep(0.02)
 
     def _isolate(self, state: dict) -> None:
         """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
@@ -293,6 +351,10 @@ class Lab:
     # --- down ------------------------------------------------------------------------
     def down(self, progress: Progress = quiet) -> bool:
         """Stops everything and removes the folder; False when there was nothing to stop."""
+        with self._turn(progress):
+            return self._down(progress)
+
+    def _down(self, progress: Progress = quiet) -> bool:
         if not self.root.exists():
             if self.data_root.exists():  # a lab folder removed by hand: still unmount its data
                 cleanup.unmount_under(self.data_root)
@@ -325,6 +387,27 @@ def labs() -> list[Lab]:
     if not base.is_dir():
         return []
     return [Lab(path.name, path) for path in sorted(base.iterdir()) if (path / "lab.json").exists() and NAME.fullmatch(path.name)]
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError as error:
+        if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            return False
+        raise
+
+
+def _tail(log: Path) -> str:
+    """The last lines of a log, shown in the error: the log itself goes with the lab's folder."""
+    try:
+        with open(log, "rb") as reading:
+            reading.seek(max(0, reading.seek(0, os.SEEK_END) - 4096))
+            lines = reading.read().decode(errors="replace").splitlines()[-LOG_TAIL:]
+    except OSError:
+        lines = []
+    return "\n".join("    " + line[:300] for line in lines) or "    (empty)"
 
 
 def _userns_possible() -> bool:

@@ -14,10 +14,9 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable
 
 from checks.errors import LabError
-from checks.messages import Message, msg
+from checks.messages import msg
 from checks.transport import TransportError, UnixTransport
 
 KILL_TIMEOUT = 15.0  # a process in uninterruptible sleep dies when its I/O ends
@@ -128,11 +127,3 @@ def ping(path: Path) -> bool:
         return UnixTransport(str(path), 2).get("/_ping", None, stream=False).status == 200
     except TransportError:
         return False
-
-
-def wait(ready: Callable[[], bool], timeout: float, failure: Message) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise LabError(failure)
-        time.sleep(0.02)
