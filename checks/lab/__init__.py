@@ -279,8 +279,9 @@ class Lab:
         while not ready():
             ended = not processes.alive(identity)
             if ended or time.monotonic() > deadline:
-                key = "lab.ended" if ended else "lab.not_ready"
-                raise LabError(msg(key, part=part, log=log, tail=_tail(log)))
+                if ended:
+                    raise LabError(msg("lab.ended", part=part, log=log, tail=_tail(log)))
+                raise LabError(msg("lab.not_ready", part=part, log=log, tail=_tail(log)))
             time.sleep(0.02)
 
     def _isolate(self, state: dict) -> None:
