@@ -174,6 +174,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "outro `docker-grader lab` está mexendo no laboratório {name}; esperando ele terminar",
         "en": "another `docker-grader lab` is working on lab {name}; waiting for it to finish",
     },
+    "lab.removed_all": {
+        "pt-BR": "removidos: {labs} laboratório(s), e o que {runs} execução(ões) interrompida(s) deixaram (laboratório, sandbox, cgroups, pasta)",
+        "en": "removed: {labs} lab(s), and what {runs} killed run(s) left (lab, sandbox, cgroups, folder)",
+    },
     "lab.busy": {
         "pt-BR": "outro `docker-grader lab` ainda mexe no laboratório {name} depois de {seconds} s (trava {lock}); tente de novo quando ele terminar",
         "en": "another `docker-grader lab` is still working on lab {name} after {seconds} s (lock {lock}); try again when it has finished",

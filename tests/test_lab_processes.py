@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import docker
@@ -15,7 +17,8 @@ import pytest
 
 from checks import lab as lab_module
 from checks.errors import LabError
-from checks.lab import Lab, Resources, processes
+from checks.lab import Lab, Resources, orphans, processes
+from checks.sandbox import Sandbox
 
 from conftest import ROOT
 
@@ -141,3 +144,77 @@ def test_a_dockerd_that_ends_during_start_is_exit_4_quoting_its_log(scratch, mon
     assert "nofile=not-a-limit" in text  # dockerd's own words, from its log
     assert raised.value.exit_code == 4
     assert not lab.root.exists()
+
+
+def wait_for(found, what: str, tries: int = 600):
+    """``found()`` once it is truthy, polling every 0.1 s; fails the test naming ``what`` otherwise."""
+    for _ in range(tries):
+        value = found()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"never saw {what}")
+
+
+def running_container(run: Path) -> bool:
+    state = Lab("leftover", run / "lab").read_state()
+    if not state.get("ready"):
+        return False
+    api = docker.APIClient(base_url=f"unix://{run / 'lab' / 'docker.sock'}", version="auto")
+    try:
+        return bool(api.containers(filters={"status": "running"}))
+    finally:
+        api.close()
+
+
+def in_cgroups(*tags: str) -> list[dict]:
+    """The identities of every process in these cgroups (any controller)."""
+    return [processes.identity(int(pid)) for tag in tags for procs in Path("/sys/fs/cgroup").glob(f"*/{tag}/**/cgroup.procs")
+            for pid in procs.read_text().split()]
+
+
+def test_lab_down_all_removes_all_that_a_run_killed_by_sigkill_left(scratch):
+    submission, temporary, labs = scratch / "submission", scratch / "tmp", scratch / "labs"
+    os.chmod(scratch, 0o711)  # the sandbox's user goes through it to the run's folders
+    for folder in (submission, temporary, labs):
+        folder.mkdir(mode=0o711)
+    (submission / "run-hello-world.dc").write_text("docker run alpine:3.14 sleep 600\n")
+    env = {**environment(labs), "TMPDIR": str(temporary)}
+    kept = Lab("kept", labs / "kept")
+    kept.up()  # a lab of `lab up`'s, in the labs' folder: --all removes it too
+    run = subprocess.Popen(lab_command(scratch, "run", str(submission), "--exercise", "run-hello-world"), env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        (folder,) = wait_for(lambda: list(temporary.glob("dg-run-*")), "the run's scratch folder")
+        wait_for(lambda: running_container(folder), "the student's container running")
+    finally:
+        run.kill()
+        run.wait()
+    lab, sandbox = Lab("leftover", folder / "lab"), Sandbox(folder / "sandbox", folder / "api" / "docker.sock")
+    tags = (lab.tag, lab.daemons_cgroup, sandbox.tag, kept.tag, kept.daemons_cgroup)
+    left = in_cgroups(*tags)
+    assert len(left) >= 5  # dockerd, containerd, a shim, the registry, the container: all still there
+    assert sandbox.files.is_mount() and lab.data_root.is_mount()
+
+    done = subprocess.run(lab_command(scratch, "lab", "down", "--all", "--lang", "en"), env=env, capture_output=True, text=True, timeout=120)
+
+    assert (done.returncode, done.stderr) == (0, "removed: 1 lab(s), and what 1 killed run(s) left (lab, sandbox, cgroups, folder)\n")
+    assert list(temporary.iterdir()) == [] and not (labs / "kept").exists()
+    assert not any(processes.alive(identity) for identity in left)
+    assert [tag for tag in tags if list(Path("/sys/fs/cgroup").glob(f"*/{tag}"))] == []
+    mounts = Path("/proc/self/mountinfo").read_text()
+    assert str(scratch) not in mounts and str(lab.data_root) not in mounts and str(kept.data_root) not in mounts
+    assert not lab.data_root.exists() and not kept.data_root.exists()
+
+
+def test_lab_down_all_leaves_a_run_that_is_still_going(scratch):
+    temporary = scratch / "tmp"
+    live = temporary / "dg-run-live"
+    (live / "lab").mkdir(parents=True)
+    (live / "lab" / "lab.json").write_text(json.dumps({"owner": processes.identity(os.getpid())}))
+    dead = temporary / "dg-run-dead"
+    (dead / "lab").mkdir(parents=True)
+    (dead / "lab" / "lab.json").write_text(json.dumps({"owner": {"pid": os.getpid(), "start": processes.start_time(os.getpid()) - 1}}))
+    starting = temporary / "dg-run-starting"
+    starting.mkdir()
+    assert [orphans.left_behind(folder) for folder in orphans.runs(temporary)] == [True, False, False]

@@ -20,6 +20,7 @@ cgroups), mounts, then the folders.
     processes.py  starting, finding and stopping the lab's processes; waiting until they answer
     cleanup.py    the cgroup parent and its limits, killing what is left in it, unmounting
     netns.py      the network namespace
+    orphans.py    what runs killed by SIGKILL left (`lab down --all`)
     images.py     the course images, built byte for byte the same
     start.py      exercises' starting states
 """
@@ -175,7 +176,7 @@ class Lab:
         if not self.root.exists():
             return "down"
         if not state.get("ready"):
-            return "starting" if self._locked_by_another() else "broken"
+            return "starting" if self.locked() else "broken"
         alive = processes.alive(state.get("dockerd_process")) and processes.alive(state.get("registry_process"))
         if alive and processes.ping(self.socket):
             return "up"
@@ -201,7 +202,8 @@ class Lab:
         finally:
             os.close(descriptor)  # releases the lock
 
-    def _locked_by_another(self) -> bool:
+    def locked(self) -> bool:
+        """Whether another process holds the lab's lock now (a `lab up` or `down` under way)."""
         try:
             descriptor = os.open(self.lock_file, os.O_RDONLY | os.O_CLOEXEC)
         except OSError:
@@ -231,7 +233,9 @@ class Lab:
             self.root.mkdir(parents=True, mode=0o711)
             self.docker_config.mkdir()
             (self.docker_config / "config.json").write_text("{}\n")
-            state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time()}
+            # The owner: the process that makes the lab. `lab down --all` takes a run's lab whose owner has ended as left behind.
+            state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time(),
+                     "owner": processes.identity(os.getpid())}
             self._write_state(state)
             self._isolate(state)
             registry = f"http://127.0.0.1:{REGISTRY_PORT}"
@@ -391,6 +395,7 @@ def labs() -> list[Lab]:
 
 
 def _try_lock(descriptor: int) -> bool:
+    """An exclusive flock without waiting: False when another open file holds it."""
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True

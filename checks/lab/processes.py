@@ -36,7 +36,7 @@ def spawn(args: list[str], log: Path, env: dict | None = None) -> dict:
         process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
-    return {"pid": process.pid, "start": start_time(process.pid)}
+    return identity(process.pid)
 
 
 def cmdline(pid: int) -> str:
@@ -52,6 +52,11 @@ def _stat_fields(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
     except OSError:
         return []
+
+
+def identity(pid: int) -> dict:
+    """What tells this process from a later one with the same pid."""
+    return {"pid": pid, "start": start_time(pid)}
 
 
 def start_time(pid: int) -> int | None:
