@@ -200,8 +200,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "could not isolate the lab (network namespace, tmpfs or cgroups): {reason}. Run as root on a Linux machine with `unshare` and `nsenter` (util-linux) and `ip` (iproute2)",
     },
     "lab.no_userns": {
-        "pt-BR": "aviso: sem useradd/usermod para criar o usuário dockremap, o dockerd do laboratório roda sem --userns-remap (root num container é root na máquina; o resto do isolamento continua)",
-        "en": "warning: without useradd/usermod to create the dockremap user, the lab's dockerd runs without --userns-remap (root in a container is root on the host; the rest of the isolation holds)",
+        "pt-BR": "aviso: sem useradd/userdel para criar o usuário próprio do laboratório, o dockerd do laboratório roda sem --userns-remap (root num container é root na máquina; o resto do isolamento continua)",
+        "en": "warning: without useradd/userdel to create the lab's own user, the lab's dockerd runs without --userns-remap (root in a container is root on the host; the rest of the isolation holds)",
     },
     "lab.start_failed": {
         "pt-BR": "o laboratório em {endpoint} não conseguiu preparar o estado inicial do exercício: {reason}",

@@ -138,3 +138,47 @@ def test_dockerds_mounts_stay_in_the_labs_own_mount_namespace(scratch):
     finally:
         lab.down()
     assert host_mounts_under(lab.data_root, lab.root) == []
+
+
+def subordinate_ranges() -> dict[str, range]:
+    ranges = {}
+    for line in Path("/etc/subuid").read_text().splitlines():
+        name, start, count = line.split(":")
+        ranges[name] = range(int(start), int(start) + int(count))
+    return ranges
+
+
+def container_uid(api: docker.APIClient, container: str) -> int:
+    """The host uid that root in the container runs as."""
+    pid = api.inspect_container(container)["State"]["Pid"]
+    line = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("Uid:"))
+    return int(line.split()[1])
+
+
+def test_each_lab_remaps_root_to_a_range_of_its_own(scratch):
+    """Per-user kernel counts (pipe buffers, epoll watches) are per host uid: two labs never share one."""
+    one, two = Lab("range-one", scratch / "one"), Lab("range-two", scratch / "two")
+    one.up()
+    two.up()
+    try:
+        uids = []
+        for lab in (one, two):
+            api = docker.APIClient(base_url=lab.host, version="auto")
+            api.pull("alpine:3.14")
+            container = api.create_container("alpine:3.14", ["sleep", "60"])
+            api.start(container)
+            uids.append(container_uid(api, container))
+            api.close()
+        assert uids[0] != uids[1]
+        ranges = subordinate_ranges()
+        users = [lab.read_state()["remap_user"] for lab in (one, two)]
+        assert users[0] != users[1]
+        assert uids[0] in ranges[users[0]] and uids[1] in ranges[users[1]]
+        assert uids[0] not in ranges[users[1]] and uids[1] not in ranges[users[0]]
+        others = [used for name, used in ranges.items() if name not in users]  # dockremap's and other labs'
+        assert not any(uid in used for uid in uids for used in others)
+    finally:
+        one.down()
+        two.down()
+    assert not set(users) & set(subordinate_ranges())
+    assert not any(line.split(":")[0] in users for line in Path("/etc/passwd").read_text().splitlines())

@@ -6,7 +6,8 @@
         in the cgroup /<tag>-daemons (pids, memory, CPU limits; OOM score 500), from before it runs
                                                  → dockerd, containerd, the shims and runc are capped too
         in a mount namespace of its own          → its mounts never reach the host's mount table
-        --userns-remap default                   → root in a container is an unprivileged uid on the host
+        --userns-remap dg-<hash>                 → root in a container is an unprivileged uid on the host,
+                                                   in a range of the lab's own (remap.py)
         --cgroup-parent /<tag>, with pids, memory and CPU limits on it → all containers together are capped
         --registry-mirror http://127.0.0.1:5000  → `docker pull alpine:3.14` is served locally
         HTTP(S)_PROXY at a closed loopback port  → a name the mirror lacks fails at once, offline
@@ -21,6 +22,7 @@ cgroups), mounts, then the folders.
     cleanup.py    the cgroup parent and its limits, killing what is left in it, unmounting
     netns.py      the network namespace
     orphans.py    what runs killed by SIGKILL left (`lab down --all`)
+    remap.py      the lab's own remapped user and range of uids
     images.py     the course images, built byte for byte the same
     start.py      exercises' starting states
 """
@@ -43,7 +45,7 @@ from pathlib import Path
 from typing import Callable
 
 from checks.errors import LabError, UsageError
-from checks.lab import cleanup, netns, processes, readiness
+from checks.lab import cleanup, netns, processes, readiness, remap
 from checks.lab import images as lab_images
 from checks.messages import Message, msg
 
@@ -98,7 +100,7 @@ class Lab:
     root: Path | None = None
     debug: bool = False  # dockerd --debug logs every API request it serves (tests count them)
     resources: Resources = Resources()
-    userns: bool = True  # dockerd --userns-remap=default (root in a container is not root on the host)
+    userns: bool = True  # dockerd --userns-remap with a user of the lab's own (root in a container is not root on the host)
 
     def __post_init__(self) -> None:
         if not NAME.fullmatch(self.name):
@@ -247,10 +249,14 @@ class Lab:
             # dockerd starts while the registry does and the images are pushed: it asks the
             # registry nothing until the first pull.
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
-            state["userns"] = self.userns and _userns_possible()
+            state["userns"] = self.userns and remap.possible()
             if self.userns and not state["userns"]:
                 progress(msg("lab.no_userns"))
-            state["dockerd_process"] = self._start_dockerd(programs["dockerd"], registry, state["userns"], state["daemon_limits"])
+            if state["userns"]:
+                state["remap_user"] = remap.user_name(self.tag)
+                self._write_state(state)  # before it is made: down removes it even if `up` is killed meanwhile
+                state["remap"] = remap.create(state["remap_user"])
+            state["dockerd_process"] = self._start_dockerd(programs["dockerd"], registry, state.get("remap_user"), state["daemon_limits"])
             state["dockerd_pid"] = state["dockerd_process"]["pid"]
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
@@ -317,7 +323,7 @@ class Lab:
         argv = netns.command(self.netns, [program, "serve", str(config)])
         return processes.spawn(cleanup.joined(limits["procs"], argv, DAEMON_OOM_SCORE_ADJ), self.root / "registry.log")
 
-    def _start_dockerd(self, program: str, registry: str, userns: bool, limits: dict) -> dict:
+    def _start_dockerd(self, program: str, registry: str, remap_user: str | None, limits: dict) -> dict:
         args = [
             program,
             "--data-root", str(self.data_root / "docker"),
@@ -339,8 +345,8 @@ class Lab:
             "--log-level", "debug" if self.debug else "warn",
         ]
         args += ["--oom-score-adjust", str(DAEMON_OOM_SCORE_ADJ)]  # containerd gets the same from dockerd
-        if userns:
-            args += ["--userns-remap", "default"]
+        if remap_user:
+            args += ["--userns-remap", remap_user]
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
         closed = f"http://127.0.0.1:{processes.free_port()}"
@@ -375,6 +381,8 @@ class Lab:
         cleanup.kill_cgroups(self.daemons_cgroup)
         cleanup.kill_cgroups(self.tag)
         processes.kill([state.get("registry_process")])
+        if state.get("remap_user"):
+            remap.remove(state["remap_user"])
         cleanup.unmount_under(self.root)
         cleanup.unmount_under(self.data_root)
         shutil.rmtree(self.data_root, ignore_errors=True)
@@ -414,13 +422,3 @@ def _tail(log: Path) -> str:
     except OSError:
         lines = []
     return "\n".join("    " + line[:300] for line in lines) or "    (empty)"
-
-
-def _userns_possible() -> bool:
-    """dockerd's --userns-remap=default needs the dockremap user, or the tools to create it."""
-    try:
-        if any(line.startswith("dockremap:") for line in Path("/etc/subuid").read_text().splitlines()):
-            return True
-    except OSError:
-        pass
-    return all(shutil.which(tool, path="/usr/sbin:/usr/bin:/sbin:/bin") for tool in ("useradd", "usermod"))
