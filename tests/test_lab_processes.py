@@ -218,3 +218,12 @@ def test_lab_down_all_leaves_a_run_that_is_still_going(scratch):
     starting = temporary / "dg-run-starting"
     starting.mkdir()
     assert [orphans.left_behind(folder) for folder in orphans.runs(temporary)] == [True, False, False]
+
+
+def test_a_lab_being_made_is_starting_and_one_cut_short_is_broken(scratch):
+    lab = Lab("half", scratch / "half")
+    lab.root.mkdir()
+    lab.state_file.write_text(json.dumps({"name": "half", "owner": processes.identity(os.getpid())}))
+    with lab._turn():  # as a `lab up` holds it while it makes the lab
+        assert lab.status() == "starting"
+    assert lab.status() == "broken"

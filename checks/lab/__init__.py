@@ -58,7 +58,7 @@ LOG_TAIL = 5  # lines of a daemon's log quoted when it ends during start (teardo
 DATA_BASE = Path("/run/docker-grader")
 REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
 # The lab's daemons go first when the host runs out of memory: ending one lab is better than
-# anything else on the machine (dockerd would give itself -500, ahead of most of the host).
+# ending anything else on the machine (dockerd's own default, -500, would spare it instead).
 DAEMON_OOM_SCORE_ADJ = 500
 
 
@@ -287,10 +287,9 @@ class Lab:
         """Until ``ready()``; a LabError quoting the end of its log as soon as the process ends, or after READY_TIMEOUT."""
         deadline = time.monotonic() + READY_TIMEOUT
         while not ready():
-            ended = not processes.alive(identity)
-            if ended or time.monotonic() > deadline:
-                if ended:
-                    raise LabError(msg("lab.ended", part=part, log=log, tail=_tail(log)))
+            if not processes.alive(identity):
+                raise LabError(msg("lab.ended", part=part, log=log, tail=_tail(log)))
+            if time.monotonic() > deadline:
                 raise LabError(msg("lab.not_ready", part=part, log=log, tail=_tail(log)))
             time.sleep(0.02)
 
