@@ -227,3 +227,24 @@ def test_a_lab_being_made_is_starting_and_one_cut_short_is_broken(scratch):
     with lab._turn():  # as a `lab up` holds it while it makes the lab
         assert lab.status() == "starting"
     assert lab.status() == "broken"
+
+
+def test_a_dockerd_killed_during_start_is_exit_4_at_once(scratch, monkeypatch):
+    """Killed while the images are pushed (each push held back a little, so the kill lands there)."""
+    monkeypatch.setattr(lab_module, "READY_TIMEOUT", 20.0)  # had the kill gone unnoticed, this ends it as "not ready"
+    lab = Lab("killed-start", scratch / "killed-start")
+    real_push = lab_module.lab_images.push
+    killed = []
+
+    def push_then_kill(*args):
+        if not killed:
+            os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
+            killed.append(True)
+        return real_push(*args)
+
+    monkeypatch.setattr(lab_module.lab_images, "push", push_then_kill)
+    with pytest.raises(LabError) as raised:
+        lab.up()
+    assert killed and raised.value.message.key == "lab.ended" and raised.value.exit_code == 4
+    assert "dockerd.log (deleted with the lab):" in raised.value.render("en")
+    assert not lab.root.exists()
