@@ -8,9 +8,11 @@ mount table.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -182,3 +184,28 @@ def test_each_lab_remaps_root_to_a_range_of_its_own(scratch):
         two.down()
     assert not set(users) & set(subordinate_ranges())
     assert not any(line.split(":")[0] in users for line in Path("/etc/passwd").read_text().splitlines())
+
+
+def test_what_dockerd_writes_into_a_tmpfs_volume_counts_against_the_daemons_cap(scratch):
+    """`docker cp` into a tmpfs volume (`o=size=20g`) filled the host's RAM outside every cap: now each byte is the lab's."""
+    lab = Lab("tmpfs", scratch / "tmpfs")
+    lab.up()
+    try:
+        api = docker.APIClient(base_url=lab.host, version="auto")
+        api.pull("alpine:3.14")
+        api.create_volume("big", driver_opts={"type": "tmpfs", "device": "tmpfs", "o": "size=20g"})
+        container = api.create_container("alpine:3.14", ["sleep", "60"], host_config=api.create_host_config(binds=["big:/big"]))
+        api.start(container)
+        usage = CGROUPS / "memory" / lab.daemons_cgroup / "memory.usage_in_bytes"
+        before = int(usage.read_text())
+        size = 64 * 1024**2
+        archive = io.BytesIO()
+        with tarfile.open(fileobj=archive, mode="w") as tar:
+            entry = tarfile.TarInfo("blob")
+            entry.size = size
+            tar.addfile(entry, io.BytesIO(bytes(size)))
+        api.put_archive(container, "/big", archive.getvalue())
+        api.close()
+        assert int(usage.read_text()) - before >= size
+    finally:
+        lab.down()
