@@ -248,3 +248,19 @@ def test_a_dockerd_killed_during_start_is_exit_4_at_once(scratch, monkeypatch):
     assert killed and raised.value.message.key == "lab.ended" and raised.value.exit_code == 4
     assert "dockerd.log (deleted with the lab):" in raised.value.render("en")
     assert not lab.root.exists()
+
+
+def test_a_lab_whose_folder_was_removed_by_hand_is_still_stopped_by_its_cgroups(scratch):
+    lab = Lab("by-hand", scratch / "by-hand")
+    lab.up()
+    state = lab.read_state()
+    try:
+        subprocess.run(["umount", "-l", str(lab.netns)], check=True)
+        shutil.rmtree(lab.root)  # lab.json and the identities in it are gone
+        assert lab.down() is False  # nothing to say "stopped" about, but nothing left running either
+        assert not processes.alive(state["dockerd_process"]) and not processes.alive(state["registry_process"])
+        assert not lab.data_root.exists()
+        assert not any(line.startswith(f"{state['remap_user']}:") for line in Path("/etc/subuid").read_text().splitlines())
+    finally:
+        processes.kill([state["dockerd_process"], state["registry_process"]])
+        Lab("by-hand", lab.root).down()

@@ -18,7 +18,7 @@ registry by the pid and start time recorded when they started, everything else b
 cgroups), mounts, then the folders.
 
     __init__.py   the lifecycle: up, down, status, ``running()`` (up, and always down)
-    processes.py  starting, finding and stopping the lab's processes; waiting until they answer
+    processes.py  starting the lab's processes, knowing them again by pid and start time, stopping them
     cleanup.py    the cgroup parent and its limits, killing what is left in it, unmounting
     netns.py      the network namespace
     orphans.py    what runs killed by SIGKILL left (`lab down --all`)
@@ -366,9 +366,12 @@ class Lab:
 
     def _down(self, progress: Progress = quiet) -> bool:
         if not self.root.exists():
-            if self.data_root.exists():  # a lab folder removed by hand: still unmount its data
+            if self.data_root.exists():  # a lab folder removed by hand: its daemons are still found by their cgroups
+                cleanup.kill_cgroups(self.daemons_cgroup)
+                cleanup.kill_cgroups(self.tag)
                 cleanup.unmount_under(self.data_root)
                 shutil.rmtree(self.data_root, ignore_errors=True)
+                remap.remove(remap.user_name(self.tag))
             return False
         state = self.read_state()
         progress(msg("lab.step_down", name=self.name))
