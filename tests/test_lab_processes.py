@@ -182,29 +182,35 @@ def test_lab_down_all_removes_all_that_a_run_killed_by_sigkill_left(scratch):
     env = {**environment(labs), "TMPDIR": str(temporary)}
     kept = Lab("kept", labs / "kept")
     kept.up()  # a lab of `lab up`'s, in the labs' folder: --all removes it too
-    run = subprocess.Popen(lab_command(scratch, "run", str(submission), "--exercise", "run-hello-world"), env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        (folder,) = wait_for(lambda: list(temporary.glob("dg-run-*")), "the run's scratch folder")
-        wait_for(lambda: running_container(folder), "the student's container running")
-    finally:
-        run.kill()
-        run.wait()
-    lab, sandbox = Lab("leftover", folder / "lab"), Sandbox(folder / "sandbox", folder / "api" / "docker.sock")
-    tags = (lab.tag, lab.daemons_cgroup, sandbox.tag, kept.tag, kept.daemons_cgroup)
-    left = in_cgroups(*tags)
-    assert len(left) >= 5  # dockerd, containerd, a shim, the registry, the container: all still there
-    assert sandbox.files.is_mount() and lab.data_root.is_mount()
+        run = subprocess.Popen(lab_command(scratch, "run", str(submission), "--exercise", "run-hello-world"), env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            (folder,) = wait_for(lambda: list(temporary.glob("dg-run-*")), "the run's scratch folder")
+            wait_for(lambda: running_container(folder), "the student's container running")
+        finally:
+            run.kill()
+            run.wait()
+        lab, sandbox = Lab("leftover", folder / "lab"), Sandbox(folder / "sandbox", folder / "api" / "docker.sock")
+        tags = (lab.tag, lab.daemons_cgroup, sandbox.tag, kept.tag, kept.daemons_cgroup)
+        left = in_cgroups(*tags)
+        assert len(left) >= 5  # dockerd, containerd, a shim, the registry, the container: all still there
+        assert sandbox.files.is_mount() and lab.data_root.is_mount()
 
-    done = subprocess.run(lab_command(scratch, "lab", "down", "--all", "--lang", "en"), env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(lab_command(scratch, "lab", "down", "--all", "--lang", "en"), env=env, capture_output=True, text=True, timeout=120)
 
-    assert (done.returncode, done.stderr) == (0, "removed: 1 lab(s), and what 1 killed run(s) left (lab, sandbox, cgroups, folder)\n")
-    assert list(temporary.iterdir()) == [] and not (labs / "kept").exists()
-    assert not any(processes.alive(identity) for identity in left)
-    assert [tag for tag in tags if list(Path("/sys/fs/cgroup").glob(f"*/{tag}"))] == []
-    mounts = Path("/proc/self/mountinfo").read_text()
-    assert str(scratch) not in mounts and str(lab.data_root) not in mounts and str(kept.data_root) not in mounts
-    assert not lab.data_root.exists() and not kept.data_root.exists()
+        assert (done.returncode, done.stderr) == (0, "removed: 1 lab(s), and what 1 killed run(s) left (lab, sandbox, cgroups, folder)\n")
+        assert list(temporary.iterdir()) == [] and not (labs / "kept").exists()
+        assert not any(processes.alive(identity) for identity in left)
+        assert [tag for tag in tags if list(Path("/sys/fs/cgroup").glob(f"*/{tag}"))] == []
+        mounts = Path("/proc/self/mountinfo").read_text()
+        assert str(scratch) not in mounts and str(lab.data_root) not in mounts and str(kept.data_root) not in mounts
+        assert not lab.data_root.exists() and not kept.data_root.exists()
+    finally:  # should the command have failed: what it had to remove goes all the same, never left on the machine
+        for left_folder in temporary.glob("dg-run-*"):
+            Sandbox(left_folder / "sandbox", left_folder / "api" / "docker.sock").close()
+            Lab("leftover", left_folder / "lab").down()
+        kept.down()
 
 
 def test_lab_down_all_leaves_a_run_that_is_still_going(scratch):
