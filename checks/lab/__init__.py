@@ -76,7 +76,7 @@ class Resources:
     cpus: float = 1.5
     data_size: str = "4g"
     nofile: str = "1024:4096"
-    daemon_pids: int = 4096  # threads count: dockerd and containerd have ~20-40 each, a shim ~10
+    daemon_pids: int = 4096  # threads count: 59 with 3 containers (bench/lab_limits.py); the boundary allows 100, each with a shim
     daemon_memory: int = 1024**3
     daemon_cpus: float = 1.0
 
