@@ -89,6 +89,8 @@ def build_parser() -> Parser:
         if name != "status":
             sub.add_argument("--name", default="default", help=_("lab name (default: default)"))
             sub.add_argument("--dir", type=Path, help=_("the lab's folder (default: under DOCKER_GRADER_LABS)"))
+        if name == "down":
+            sub.add_argument("--all", action="store_true", help=_("every lab, and all that runs killed by SIGKILL left: their labs, sandboxes, cgroups and scratch folders"))
 
     requirements = commands.add_parser("requirements", parents=[common], help=_("write .trybe/requirements.json for Trybe-style evaluation"))
     requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help=_("file to write, - for stdout (default: .trybe/requirements.json)"))
@@ -272,6 +274,12 @@ def cmd_lab(args, lang: str) -> int:
             print(f"{lab.name}  {lab.status()}  {lab.host}  {state.get('registry', '-')}")
         if not found:
             print(msg("lab.none").render(lang))
+        return 0
+    if getattr(args, "all", False):
+        from checks.lab import orphans
+
+        removed_labs, removed_runs = orphans.remove_all()
+        print(msg("lab.removed_all", labs=removed_labs, runs=removed_runs).render(lang), file=sys.stderr)
         return 0
     lab = lab_module.Lab(args.name, args.dir)
     if args.lab_command == "up":

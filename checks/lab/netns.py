@@ -26,8 +26,15 @@ def create(path: Path) -> None:
     subprocess.run(["nsenter", f"--net={path}", "ip", "link", "set", "lo", "up"], check=True, capture_output=True)
 
 
-def command(path: Path, argv: list[str]) -> list[str]:
-    """``argv`` run inside the namespace."""
+def command(path: Path, argv: list[str], own_mounts: bool = False) -> list[str]:
+    """``argv`` run inside the namespace; with ``own_mounts``, in a mount namespace of its own too.
+
+    That mount namespace starts as a private copy of the host's (so it sees the lab's data-root
+    tmpfs and folder), and what is mounted in it afterwards (dockerd's overlays, shm, network
+    namespace files) never reaches the host's mount table: it goes when its last process does.
+    """
+    if own_mounts:
+        argv = ["unshare", "--mount", "--propagation", "private", "--", *argv]
     return ["nsenter", f"--net={path}", "--", *argv]
 
 
