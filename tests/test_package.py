@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT
 
-IGNORED = shutil.ignore_patterns(".venv", ".git", "mutants", "__pycache__", "build", "dist", "*.egg-info", ".pytest_cache", ".hypothesis", "bench")
+IGNORED = shutil.ignore_patterns(".venv", ".tools", ".git", "mutants", "__pycache__", "build", "dist", "*.egg-info", ".pytest_cache", ".hypothesis", "bench")
 TEST_EXTRAS = ("hypothesis", "matplotlib", "pytest-testinfra", "numpy", "pytest-xdist")
 
 
@@ -146,5 +146,6 @@ def test_ci_templates_and_the_demo_install_the_runtime_dependencies_only(tmp_pat
     listed = subprocess.run([str(source / ".venv" / "bin" / "python"), "-m", "pip", "list", "--format=freeze"],
                             capture_output=True, text=True, check=True).stdout.lower()
     assert "docker-grader==" in listed and [extra for extra in TEST_EXTRAS if f"{extra}==" in listed] == []
+    assert not (source / ".tools").exists()  # the linters the tests run are not the grader's
     done = subprocess.run([str(source / ".venv" / "bin" / "docker-grader"), "validate"], capture_output=True, text=True, cwd=tmp_path)
     assert done.stdout == "OK: 5 exercise(s), 13 check(s)\n"
