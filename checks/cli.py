@@ -98,6 +98,8 @@ def build_parser() -> Parser:
     show_schema = commands.add_parser("schema", parents=[common], help=_("print the exercise JSON Schema"))
     show_schema.add_argument("--write", action="store_true", help=_("write it to exercise.schema.json in the package"))
     show_schema.add_argument("--path", action="store_true", help=_("print the path of the installed schema file, for an editor's settings"))
+    show_schema.add_argument("--course", action="store_true", help=_("the schema of course.yaml instead of the exercise files'"))
+    show_schema.add_argument("--output", type=Path, metavar="FILE", help=_("write it to this file (a copy in the course's folder, for editors)"))
     commands.add_parser("courses", parents=[common], help=_("list the installed courses by name"))
     return parser
 
@@ -310,16 +312,21 @@ def cmd_requirements(args, lang: str) -> int:
 def cmd_schema(args, lang: str) -> int:
     from checks import schema  # jsonschema: only `schema` (and validating a changed exercise file) needs it
 
+    installed, text, schema_id = ((schema.COURSE_SCHEMA_FILE, schema.course_dumps(), schema.COURSE_SCHEMA_ID) if args.course
+                                  else (schema.SCHEMA_FILE, schema.dumps(), schema.SCHEMA_ID))
     if args.path:
-        print(schema.SCHEMA_FILE)
+        print(installed)
         return 0
-    if sys.stdout.isatty() and not args.write:
-        print(msg("schema.editors", id=schema.SCHEMA_ID, path=str(schema.SCHEMA_FILE)).render(lang), file=sys.stderr)
+    if sys.stdout.isatty() and not (args.write or args.output):
+        print(msg("schema.editors", id=schema_id).render(lang), file=sys.stderr)
     if args.write:
-        schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
-        print(schema.SCHEMA_FILE)
+        installed.write_text(text, encoding="utf-8")
+        print(installed)
+    elif args.output:
+        write_file(args.output, text)
+        print(args.output)
     else:
-        sys.stdout.write(schema.dumps())
+        sys.stdout.write(text)
     return 0
 
 

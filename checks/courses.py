@@ -54,13 +54,24 @@ def read_course(folder: Path) -> Course | None:
     if not path.is_file():
         return None
     data = _parsed(path)
-    fine = (
-        isinstance(data, dict) and isinstance(data.get("name"), str) and data.get("lang") in LANGS
-        and isinstance(data.get("title"), dict) and all(isinstance(data["title"].get(lang), str) for lang in LANGS)
-    )
-    if not fine:
+    if not is_course(data):
         raise UsageError(msg("course.bad_file", path=str(path), reason="missing or wrong keys"))
     return Course(data["name"], dict(data["title"]), data["lang"], Path(folder))
+
+
+def is_course(data) -> bool:
+    """What a course.yaml must hold; checks.schema.build_course says the same to editors (a test
+    compares them), without importing jsonschema at every start."""
+
+    def text(value, longest: int) -> bool:
+        return isinstance(value, str) and 1 <= len(value) <= longest
+
+    return (
+        isinstance(data, dict) and set(data) == {"name", "title", "lang"}
+        and text(data["name"], 100) and data["lang"] in LANGS
+        and isinstance(data["title"], dict) and set(data["title"]) == set(LANGS)
+        and all(text(data["title"][lang], 10000) for lang in LANGS)
+    )
 
 
 def _parsed(path: Path):

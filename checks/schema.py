@@ -1,8 +1,10 @@
-"""The JSON Schema (draft 2020-12) of exercise files, built from each check kind's fragment.
+"""The JSON Schemas (draft 2020-12) of a course's files: exercise files, built from each check
+kind's fragment, and the course's own ``course.yaml`` (checks.courses), a schema of its own.
 
-The same schema ships as ``checks/exercise.schema.json`` for editors
-(``# yaml-language-server: $schema=...``); a test keeps the file equal to ``build()``,
-and ``docker-grader schema --write`` regenerates it.
+Both ship beside this module (``exercise.schema.json``, ``course.schema.json``) for editors; a
+test keeps the files equal to ``build()`` and ``build_course()``, and ``docker-grader schema
+--write`` regenerates them. ``docker-grader schema [--course] --output PATH`` writes a copy into a
+course's folder, so that a modeline names it by a relative path.
 """
 
 from __future__ import annotations
@@ -16,23 +18,33 @@ from jsonschema import Draft202012Validator, FormatChecker
 from checks import refs
 from checks.kinds import KINDS, container
 from checks.kinds.fields import IMAGE, is_image, is_image_pattern
-from checks.messages import register
+from checks.courses import COURSE_FILE
+from checks.messages import LANGS, register
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
-# The schema's identity, the same wherever it is installed: a URN names it without promising a
-# download. Editors find the file itself by path (`docker-grader schema --path`).
+COURSE_SCHEMA_FILE = Path(__file__).with_name("course.schema.json")
+# The schemas' identities, the same wherever they are installed: a URN names each without promising a
+# download. Editors find the files by path: a copy in the course (`schema --output`), or `schema --path`.
 SCHEMA_ID = "urn:docker-grader:exercise-schema:1"
+COURSE_SCHEMA_ID = "urn:docker-grader:course-schema:1"
+# ---- editor set-up (ecosystem) ----
 MESSAGES = {
     "schema.editors": {
         "pt-BR": (
-            "Esquema {id}, instalado em {path}. Para o editor validar e completar os exercícios, ponha na "
-            "primeira linha de cada arquivo: # yaml-language-server: $schema={path} , ou no VS Code "
-            "(extensão YAML) em settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+            "Esquema {id}. Para o editor (yaml-language-server, a extensão YAML do VS Code) validar e completar os "
+            "exercícios, grave uma cópia na pasta do curso: docker-grader schema --output exercises/exercise.schema.json "
+            "e docker-grader schema --course --output exercises/course.schema.json ; depois ponha na primeira linha de "
+            "cada exercício: # yaml-language-server: $schema=exercise.schema.json (e $schema=course.schema.json no "
+            "course.yaml). Ou no settings.json do VS Code: \"yaml.schemas\": {{\"./exercises/exercise.schema.json\": "
+            "[\"exercises/*.yaml\", \"!exercises/course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
         ),
         "en": (
-            "Schema {id}, installed at {path}. For an editor to validate and complete exercises, put on "
-            "the first line of each file: # yaml-language-server: $schema={path} , or in VS Code "
-            "(YAML extension) settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+            "Schema {id}. For an editor (yaml-language-server, VS Code's YAML extension) to validate and complete "
+            "exercises, write a copy into the course's folder: docker-grader schema --output exercises/exercise.schema.json "
+            "and docker-grader schema --course --output exercises/course.schema.json ; then put on the first line of "
+            "each exercise: # yaml-language-server: $schema=exercise.schema.json (and $schema=course.schema.json in "
+            "course.yaml). Or in VS Code's settings.json: \"yaml.schemas\": {{\"./exercises/exercise.schema.json\": "
+            "[\"exercises/*.yaml\", \"!exercises/course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
         ),
     },
 }
@@ -242,6 +254,28 @@ def build() -> dict:
     }
 
 
+def build_course() -> dict:
+    """The schema of a course's ``course.yaml``: exactly what checks.courses.read_course accepts."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": COURSE_SCHEMA_ID,
+        "title": "docker-grader course",
+        "description": f"A course's {COURSE_FILE}, beside its exercise files: its name, its title, the language of its messages.",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 100,
+                     "description": "The course's name: `docker-grader courses` lists it, `--exercises NAME` grades it.",
+                     "examples": ["docker-images"]},
+            "title": {**TEXTS, "description": "The course's title, in each language."},
+            "lang": {"enum": list(LANGS),
+                     "description": "The language of messages when neither --lang nor the environment names one the grader speaks."},
+        },
+        "required": ["name", "title", "lang"],
+        "additionalProperties": False,
+        "examples": [{"name": "docker-images", "title": {"pt-BR": "Imagens Docker", "en": "Docker images"}, "lang": "pt-BR"}],
+    }
+
+
 def format_checker() -> FormatChecker:
     checker = FormatChecker()
     checker.checks("docker-image")(lambda value: not isinstance(value, str) or is_image(value))
@@ -262,3 +296,7 @@ def validator() -> Draft202012Validator:
 
 def dumps() -> str:
     return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+def course_dumps() -> str:
+    return json.dumps(build_course(), indent=2, ensure_ascii=False) + "\n"

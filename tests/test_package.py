@@ -60,7 +60,7 @@ def test_the_wheel_carries_the_course_the_catalog_and_the_entry_points(installed
 
     names = zipfile.ZipFile(next((installed.root / "dist").glob("*.whl"))).namelist()
     assert {f"checks/bundled/docker_images/{path.name}" for path in (ROOT / "exercises").glob("*.yaml")} <= set(names)
-    assert "checks/locale/pt_BR/LC_MESSAGES/docker-grader.mo" in names and "checks/exercise.schema.json" in names
+    assert "checks/locale/pt_BR/LC_MESSAGES/docker-grader.mo" in names and "checks/exercise.schema.json" in names and "checks/course.schema.json" in names
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     text = zipfile.ZipFile(next((installed.root / "dist").glob("*.whl"))).read(entry_points).decode()
     assert "[pytest11]\ndocker_grader_pytest = docker_grader_pytest" in text
