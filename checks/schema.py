@@ -208,11 +208,23 @@ COMPOSE = {
 }
 
 
+def kind_rules(names, common) -> list[dict]:
+    """One `if kind is K then ...` per kind, each closed on its own: the keys every check takes
+    (``common``, checked once, outside) and the kind's own. A mistyped key is then one
+    "additional property" error in that branch, where generic validators (jsonschema's best_match,
+    check-jsonschema, yaml-language-server) look first; `unevaluatedProperties` on the check
+    also listed every key of a branch that failed for another reason."""
+    rules = []
+    for name in sorted(names):
+        fragment = KINDS[name].SCHEMA
+        rules.append({
+            "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+            "then": {**fragment, "properties": {**{key: True for key in common}, **fragment["properties"]}, "additionalProperties": False},
+        })
+    return rules
+
+
 def build() -> dict:
-    kind_rules = [
-        {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": module.SCHEMA}
-        for name, module in sorted(KINDS.items())
-    ]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -239,16 +251,13 @@ def build() -> dict:
                 "type": "object",
                 "properties": {"kind": {"enum": sorted(name for name in KINDS if name != "events")}},
                 "required": ["kind"],
-                "allOf": [rule for rule in kind_rules if rule["if"]["properties"]["kind"]["const"] != "events"],
-                "unevaluatedProperties": False,
+                "allOf": kind_rules((name for name in KINDS if name != "events"), ["kind"]),
             },
             "check": {
                 "type": "object",
                 "properties": {**CHECK_COMMON, "kind": {**CHECK_COMMON["kind"], "enum": sorted(KINDS)}},
                 "required": ["name", "kind", "points", "hint"],
-                "allOf": kind_rules,
-                # Keys of the matching kind are evaluated by its `then`; any other key is an error.
-                "unevaluatedProperties": False,
+                "allOf": kind_rules(KINDS, CHECK_COMMON),
             },
         },
     }

@@ -1,17 +1,22 @@
-"""The editor set-ups the docs give, run through the real yaml-language-server (what VS Code's
-YAML extension runs) over the shipped course: its modelines, the documented VS Code settings,
-and a course team's copy of the schemas written by `docker-grader schema --output`. The course's
-course.yaml has a schema of its own, which says what checks.courses accepts."""
+"""The schemas as other programs read them. The editor set-ups the docs give, run through the real
+yaml-language-server (what VS Code's YAML extension runs) over the shipped course: its modelines,
+the documented VS Code settings, and a course team's copy of the schemas written by
+`docker-grader schema --output`. course.yaml has a schema of its own, which says what
+checks.courses accepts. Generic validators (jsonschema's best_match, check-jsonschema) give one
+mistake one error."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
 
 from checks import cli, courses, schema
 from checks.errors import UsageError
@@ -60,7 +65,7 @@ def test_the_course_schema_says_what_the_grader_reads(tmp_path, document):
         read = True
     except UsageError:
         read = False
-    valid = schema.Draft202012Validator(schema.build_course()).is_valid(document)
+    valid = Draft202012Validator(schema.build_course()).is_valid(document)
     assert valid == read == (document is COURSES[0])
 
 
@@ -140,3 +145,56 @@ def test_a_course_teams_modelines_name_the_copy_beside_the_files(tmp_path, capsy
         server.start()
         found = server.diagnose(files)
     assert len(found) == len(files) and problems(found) == {}
+
+
+# --- generic validators: one clear error for one mistake --------------------------------------
+MISTAKES = {
+    # a check's key mistyped
+    "portz": (["checks", 1], {"portz": ["80/tcp"]}, "$.checks[1]", "Additional properties are not allowed ('portz' was unexpected)"),
+    # a kind's own key with a wrong value
+    "ports": (["checks", 1], {"ports": 80}, "$.checks[1].ports", "80 is not of type 'array'"),
+    # a key mistyped inside an events check's state check
+    "imag": (["checks", 0, "without_events"], {"imag": "alpine:3.14"}, "$.checks[0].without_events",
+             "Additional properties are not allowed ('imag' was unexpected)"),
+}
+
+
+def mistaken(tmp_path: Path, where: list, change: dict) -> tuple[dict, Path]:
+    """pull-alpine.yaml with one mistake: its check 1 turned into a container check, then `change`."""
+    document = yaml.safe_load((ROOT / "exercises" / "pull-alpine.yaml").read_text())
+    document["checks"][1] = {**document["checks"][1], "kind": "container", "select": {"name": "web"}}
+    del document["checks"][1]["count"]
+    target = document
+    for step in where:
+        target = target[step]
+    target.update(change)
+    path = tmp_path / "mistaken.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    return document, path
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_jsonschema_gives_one_error_for_one_mistake(tmp_path, mistake):
+    where, change, path, message = MISTAKES[mistake]
+    document, _ = mistaken(tmp_path, where, change)
+    validator = Draft202012Validator(schema.build())  # as a generic user loads it: no format checker of ours
+    errors = list(validator.iter_errors(document))
+    best = best_match(validator.iter_errors(document))
+    assert [(error.json_path, error.message) for error in errors] == [(path, message)] == [(best.json_path, best.message)]
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_check_jsonschema_gives_one_error_for_one_mistake(tmp_path, mistake):
+    where, change, path, message = MISTAKES[mistake]
+    _, file = mistaken(tmp_path, where, change)
+    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--output-format", "JSON", "--schemafile",
+                           str(schema.SCHEMA_FILE), str(file)], capture_output=True, text=True, timeout=120)
+    found = json.loads(done.stdout)
+    assert done.returncode == 1 and [(error["path"], error["message"]) for error in found["errors"]] == [(path, message)]
+
+
+def test_the_unchanged_exercise_passes_check_jsonschema(tmp_path):
+    _, file = mistaken(tmp_path, [], {})
+    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--schemafile", str(schema.SCHEMA_FILE), str(file)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout

@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT
 
 IGNORED = shutil.ignore_patterns(".venv", ".tools", ".git", "mutants", "__pycache__", "build", "dist", "*.egg-info", ".pytest_cache", ".hypothesis", "bench")
-TEST_EXTRAS = ("hypothesis", "matplotlib", "pytest-testinfra", "numpy", "pytest-xdist")
+TEST_EXTRAS = ("hypothesis", "check-jsonschema", "matplotlib", "pytest-testinfra", "numpy", "pytest-xdist")
 
 
 class Installed:
