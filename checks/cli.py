@@ -61,7 +61,9 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action=_Version, help=_("print the version and exit"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    commands.add_parser("list", parents=[common], help=_("list the exercises"))
+    listing = Parser(add_help=False)
+    listing.add_argument("--format", choices=["json", "text"], default="text", help=_("output format (default: text)"))
+    commands.add_parser("list", parents=[common, listing], help=_("list the exercises"))
     validate = commands.add_parser("validate", parents=[common], help=_("validate exercise files"))
     validate.add_argument("paths", nargs="*", type=Path, help=_("files or folders (default: the exercises folder)"))
     check = commands.add_parser("check", parents=[common, output], help=_("grade a daemon's state"))
@@ -100,7 +102,7 @@ def build_parser() -> Parser:
     show_schema.add_argument("--path", action="store_true", help=_("print the path of the installed schema file, for an editor's settings"))
     show_schema.add_argument("--course", action="store_true", help=_("the schema of course.yaml instead of the exercise files'"))
     show_schema.add_argument("--output", type=Path, metavar="FILE", help=_("write it to this file (a copy in the course's folder, for editors)"))
-    commands.add_parser("courses", parents=[common], help=_("list the installed courses by name"))
+    commands.add_parser("courses", parents=[common, listing], help=_("list the installed courses by name"))
     return parser
 
 
@@ -177,13 +179,22 @@ def version() -> str:
 
 
 def cmd_courses(args, lang: str) -> int:
+    if args.format == "json":
+        return _print_json(courses.courses_document(courses.bundled()))
     for course in courses.bundled():
         print(f"{course.name}  {course.lang}  {course.title[lang]}  {course.path}")
     return 0
 
 
+def _print_json(document: dict) -> int:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def cmd_list(args, lang: str) -> int:
     loaded = exercise_files.load([args.exercises])
+    if args.format == "json":
+        return _print_json(courses.exercises_document(loaded))
     width = max(len(exercise.id) for exercise in loaded)
     for exercise in loaded:
         print(f"{exercise.id.ljust(width)}  {exercise.max_score:>3g}  {exercise.title[lang]}")

@@ -155,3 +155,38 @@ def default_lang(folders) -> str | None:
         if course is not None:
             return course.lang
     return None
+
+
+# ---- machine-readable listings: `list --format json`, `courses --format json` (ecosystem) ----
+def _points(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def exercises_document(exercises) -> dict:
+    """What `list --format json` prints: each exercise in grading order, its title in every language
+    (a script picks one; the document does not change with the environment's), its points, how
+    many checks it has and their kinds. No check names: a hidden check's stays hidden."""
+    return {
+        "exercises": [
+            {
+                "id": exercise.id,
+                "lesson": exercise.lesson,
+                "order": exercise.order,
+                "title": {lang: exercise.title[lang] for lang in LANGS},
+                "points": _points(exercise.max_score),
+                "check_count": len(exercise.checks),
+                "kinds": sorted({check.kind for check in exercise.checks}),
+            }
+            for exercise in exercises
+        ]
+    }
+
+
+def courses_document(found: list[Course]) -> dict:
+    """What `courses --format json` prints: each installed course, by name."""
+    return {
+        "courses": [
+            {"name": course.name, "lang": course.lang, "title": {lang: course.title[lang] for lang in LANGS}, "path": str(course.path)}
+            for course in found
+        ]
+    }
