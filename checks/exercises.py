@@ -52,6 +52,9 @@ def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def load(paths: Iterable[str | Path]) -> list[Exercise]:
     """Loads every file, in lesson order; raises ExerciseError with the faults of all of them."""
+    from checks.kinds import refuse_broken_plugins
+
+    refuse_broken_plugins()  # an installed plugin kind that did not load: said once, naming its package
     exercises: list[Exercise] = []
     faults: list[Fault] = []
     for path in exercise_paths(paths):
@@ -104,11 +107,15 @@ def load_file(path: str | Path) -> Exercise:
 
 @functools.cache
 def _code_key() -> str:
-    """What decides whether a file is valid and what it loads to: the schema, this loader, the model."""
+    """What decides whether a file is valid and what it loads to: the schema, this loader, the model,
+    and the kinds other packages add (checks.kinds.plugins)."""
+    from checks.kinds import plugin_identity
+
     digest = hashlib.sha256()
     here = Path(__file__)
     for path in (here.with_name("exercise.schema.json"), here, here.with_name("model.py")):
         digest.update(path.read_bytes())
+    digest.update(plugin_identity().encode())
     return digest.hexdigest()
 
 

@@ -19,7 +19,8 @@ from checks import refs
 from checks.kinds import KINDS, container
 from checks.kinds.fields import IMAGE, is_image, is_image_pattern
 from checks.courses import COURSE_FILE
-from checks.messages import LANGS, register
+from checks.errors import UsageError
+from checks.messages import LANGS, msg, register
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
 COURSE_SCHEMA_FILE = Path(__file__).with_name("course.schema.json")
@@ -300,7 +301,22 @@ def format_checker() -> FormatChecker:
 
 @functools.cache
 def validator() -> Draft202012Validator:
+    _check_plugin_fragments()
     return Draft202012Validator(build(), format_checker=format_checker())
+
+
+def _check_plugin_fragments() -> None:
+    """A plugin kind's SCHEMA that is no JSON Schema is its package's fault, said as such."""
+    from jsonschema.exceptions import SchemaError
+
+    from checks.kinds import PLUGINS, plugins
+
+    for name, module in sorted(PLUGINS.items()):
+        try:
+            Draft202012Validator.check_schema(dict(module.SCHEMA))
+        except SchemaError as error:
+            package = next(point.package for point in plugins.entry_points() if point.name == name)
+            raise UsageError(msg("plugin.contract", kind=name, package=package, reason=f"SCHEMA: {error.message}")) from None
 
 
 def dumps() -> str:
