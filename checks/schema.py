@@ -309,14 +309,13 @@ def _check_plugin_fragments() -> None:
     """A plugin kind's SCHEMA that is no JSON Schema is its package's fault, said as such."""
     from jsonschema.exceptions import SchemaError
 
-    from checks.kinds import PLUGINS, plugins
+    from checks.kinds import PACKAGES, PLUGINS
 
     for name, module in sorted(PLUGINS.items()):
         try:
             Draft202012Validator.check_schema(dict(module.SCHEMA))
         except SchemaError as error:
-            package = next(point.package for point in plugins.entry_points() if point.name == name)
-            raise UsageError(msg("plugin.contract", kind=name, package=package, reason=f"SCHEMA: {error.message}")) from None
+            raise UsageError(msg("plugin.contract", kind=name, package=PACKAGES[name], reason=f"SCHEMA: {error.message}")) from None
 
 
 def dumps() -> str:

@@ -230,3 +230,23 @@ def test_entry_points_are_read_from_dist_info_folders(tmp_path):
     (shadow / "entry_points.txt").write_text("[docker_grader.kinds]\nother = other\n")
     found = plugins.entry_points([str(tmp_path / "missing"), str(tmp_path), str(tmp_path / "other")])
     assert found == [plugins.EntryPoint("container_label", "course_kinds", "course_kinds", "1.2.0")]
+
+
+def test_a_plugin_schema_that_is_no_json_schema_is_its_packages_fault(modules, monkeypatch):
+    from checks import kinds, schema
+    from checks.errors import UsageError
+
+    text = KIND.replace('"count": {"type": "integer"', '"count": {"type": "integr"')
+    found, problems = plugins.load(BUILT_IN, [point("container_label", modules("hand_bad_schema", text))])
+    assert problems == [] and list(found) == ["container_label"]  # its keys are checked when the schema is built
+    monkeypatch.setattr(kinds, "PLUGINS", found)
+    monkeypatch.setattr(kinds, "PACKAGES", {"container_label": "hand-made"})
+    monkeypatch.setitem(kinds.KINDS, "container_label", found["container_label"])
+    schema.validator.cache_clear()
+    try:
+        with pytest.raises(UsageError) as refused:
+            schema.validator()
+    finally:
+        schema.validator.cache_clear()
+    said = refused.value.render("en")
+    assert "check kind 'container_label' of package hand-made does not keep a kind's contract: SCHEMA: 'integr' is not valid" in said, said

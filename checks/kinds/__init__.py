@@ -30,6 +30,7 @@ BUILT_IN = {
 
 _POINTS = plugins.entry_points()
 PLUGINS, PLUGIN_PROBLEMS = plugins.load(BUILT_IN, _POINTS)
+PACKAGES = {point.name: point.package for point in _POINTS if point.name in PLUGINS}  # a plugin kind's distribution
 KINDS = {**BUILT_IN, **PLUGINS}
 
 
