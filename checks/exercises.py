@@ -213,10 +213,7 @@ def validate(document: Any, lines: dict[tuple, int], name: str) -> list[Fault]:
 
     faults = []
     for error in sorted(schema.validator().iter_errors(document), key=relevance):
-        path = tuple(error.absolute_path)
-        if error.validator == "unevaluatedProperties" and not _extra_keys(error):
-            continue  # the kind's own keys, reported unevaluated only because they failed: said already
-        path = _unexpected_key(error, path)
+        path = _unexpected_key(error, tuple(error.absolute_path))
         faults.append(Fault(name, _line(lines, path), _json_path(path), msg("exercise.schema", reason=_reason(error))))
     if faults or not isinstance(document, dict):
         return faults
@@ -233,21 +230,15 @@ def validate(document: Any, lines: dict[tuple, int], name: str) -> list[Fault]:
 
 def _extra_keys(error) -> list[str]:
     """For an 'unexpected property' error: the keys neither the check nor its kind takes."""
-    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return []
     allowed = _allowed_keys(error)
     return [key for key in error.instance if key not in allowed]
 
 
 def _allowed_keys(error) -> set[str]:
-    allowed = set(error.schema.get("properties", {}))
-    if error.validator == "unevaluatedProperties":
-        from checks.kinds import KINDS
-
-        kind = error.instance.get("kind")
-        module = KINDS.get(kind) if isinstance(kind, str) else None  # a kind may be any YAML value here
-        allowed |= set(module.SCHEMA["properties"]) if module else set()
-    return allowed
+    """The keys the object takes: a check's branch of its kind names the common keys and the kind's (checks.schema)."""
+    return set(error.schema.get("properties", {}))
 
 
 def _unexpected_key(error, path: tuple) -> tuple:

@@ -37,7 +37,7 @@ MESSAGES = {
             "e docker-grader schema --course --output exercises/course.schema.json ; depois ponha na primeira linha de "
             "cada exercício: # yaml-language-server: $schema=exercise.schema.json (e $schema=course.schema.json no "
             "course.yaml). Ou no settings.json do VS Code: \"yaml.schemas\": {{\"./exercises/exercise.schema.json\": "
-            "[\"exercises/*.yaml\", \"!exercises/course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
+            "[\"exercises/**/*.yaml\", \"!course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
         ),
         "en": (
             "Schema {id}. For an editor (yaml-language-server, VS Code's YAML extension) to validate and complete "
@@ -45,7 +45,7 @@ MESSAGES = {
             "and docker-grader schema --course --output exercises/course.schema.json ; then put on the first line of "
             "each exercise: # yaml-language-server: $schema=exercise.schema.json (and $schema=course.schema.json in "
             "course.yaml). Or in VS Code's settings.json: \"yaml.schemas\": {{\"./exercises/exercise.schema.json\": "
-            "[\"exercises/*.yaml\", \"!exercises/course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
+            "[\"exercises/**/*.yaml\", \"!course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
         ),
     },
 }

@@ -18,7 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from checks import cli, courses, schema
+from checks import cli, courses, messages, schema
 from checks.errors import UsageError
 
 from conftest import ROOT
@@ -112,6 +112,9 @@ def course_copy(folder: Path, modeline: bool) -> list[Path]:
 
 def test_the_documented_vs_code_settings_give_no_diagnostics(tmp_path, capsys):
     settings = documented_settings()
+    shown = json.dumps(settings["yaml.schemas"], separators=(", ", ": "))
+    for lang in ("pt-BR", "en"):  # what `docker-grader schema` tells a terminal is the same set-up
+        assert shown in messages.msg("schema.editors", id=schema.SCHEMA_ID).render(lang)
     files = course_copy(tmp_path, modeline=False)
     with LanguageServer(tmp_path) as server:
         server.start(settings["yaml.schemas"])
