@@ -62,7 +62,9 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action=_Version, help=_("print the version and exit"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    commands.add_parser("list", parents=[common], help=_("list the exercises"))
+    listing = Parser(add_help=False)
+    listing.add_argument("--format", choices=["json", "text"], default="text", help=_("output format (default: text)"))
+    commands.add_parser("list", parents=[common, listing], help=_("list the exercises"))
     validate = commands.add_parser("validate", parents=[common], help=_("validate exercise files"))
     validate.add_argument("paths", nargs="*", type=Path, help=_("files or folders (default: the exercises folder)"))
     check = commands.add_parser("check", parents=[common, output], help=_("grade a daemon's state"))
@@ -101,7 +103,9 @@ def build_parser() -> Parser:
     show_schema = commands.add_parser("schema", parents=[common], help=_("print the exercise JSON Schema"))
     show_schema.add_argument("--write", action="store_true", help=_("write it to exercise.schema.json in the package"))
     show_schema.add_argument("--path", action="store_true", help=_("print the path of the installed schema file, for an editor's settings"))
-    commands.add_parser("courses", parents=[common], help=_("list the installed courses by name"))
+    show_schema.add_argument("--course", action="store_true", help=_("the schema of course.yaml instead of the exercise files'"))
+    show_schema.add_argument("--output", type=Path, metavar="FILE", help=_("write it to this file (a copy in the course's folder, for editors)"))
+    commands.add_parser("courses", parents=[common, listing], help=_("list the installed courses by name"))
     return parser
 
 
@@ -178,13 +182,22 @@ def version() -> str:
 
 
 def cmd_courses(args, lang: str) -> int:
+    if args.format == "json":
+        return _print_json(courses.courses_document(courses.bundled()))
     for course in courses.bundled():
         print(f"{course.name}  {course.lang}  {course.title[lang]}  {course.path}")
     return 0
 
 
+def _print_json(document: dict) -> int:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def cmd_list(args, lang: str) -> int:
     loaded = exercise_files.load([args.exercises])
+    if args.format == "json":
+        return _print_json(courses.exercises_document(loaded))
     width = max(len(exercise.id) for exercise in loaded)
     for exercise in loaded:
         print(f"{exercise.id.ljust(width)}  {exercise.max_score:>3g}  {exercise.title[lang]}")
@@ -319,16 +332,21 @@ def cmd_requirements(args, lang: str) -> int:
 def cmd_schema(args, lang: str) -> int:
     from checks import schema  # jsonschema: only `schema` (and validating a changed exercise file) needs it
 
+    installed, text, schema_id = ((schema.COURSE_SCHEMA_FILE, schema.course_dumps(), schema.COURSE_SCHEMA_ID) if args.course
+                                  else (schema.SCHEMA_FILE, schema.dumps(), schema.SCHEMA_ID))
     if args.path:
-        print(schema.SCHEMA_FILE)
+        print(installed)
         return 0
-    if sys.stdout.isatty() and not args.write:
-        print(msg("schema.editors", id=schema.SCHEMA_ID, path=str(schema.SCHEMA_FILE)).render(lang), file=sys.stderr)
+    if sys.stdout.isatty() and not (args.write or args.output):
+        print(msg("schema.editors", id=schema_id).render(lang), file=sys.stderr)
     if args.write:
-        schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
-        print(schema.SCHEMA_FILE)
+        installed.write_text(text, encoding="utf-8")
+        print(installed)
+    elif args.output:
+        write_file(args.output, text)
+        print(args.output)
     else:
-        sys.stdout.write(schema.dumps())
+        sys.stdout.write(text)
     return 0
 
 
