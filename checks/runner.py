@@ -26,7 +26,7 @@ from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
 from checks.model import Exercise
 from checks.grading import grade_exercise
-from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
+from checks.lab import REGISTRY, Lab, Progress, quiet
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
 from checks.messages import msg
@@ -73,7 +73,7 @@ def run(
             lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
         sandbox.socket.parent.mkdir(mode=0o711)
         sandbox.prepare(folder)
-        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
+        context = Context(REGISTRY, limits, container_counter(lab.socket))
         daemon = _negotiate(lab)
         with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for index, exercise in enumerate(exercises):

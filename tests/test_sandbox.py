@@ -38,7 +38,7 @@ import pytest
 
 from checks import exercises, runner, submission
 from checks.boundary import Limits
-from checks.lab import Lab, Resources, netns
+from checks.lab import REGISTRY, Lab, Resources, netns
 from checks.lab import start as start_state
 from checks.report import WRITERS
 
@@ -144,11 +144,11 @@ def neighbour_state(lab: Lab) -> tuple:
 
     def catalog():
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open("http://127.0.0.1:5000/v2/_catalog", timeout=5) as answer:
+        with opener.open(f"http://{REGISTRY}/v2/_catalog", timeout=5) as answer:
             repositories = json.loads(answer.read())["repositories"]
         tags = {}
         for name in repositories:
-            with opener.open(f"http://127.0.0.1:5000/v2/{name}/tags/list", timeout=5) as answer:
+            with opener.open(f"http://{REGISTRY}/v2/{name}/tags/list", timeout=5) as answer:
                 tags[name] = sorted(json.loads(answer.read())["tags"] or [])
         return tags
 
@@ -311,7 +311,7 @@ PROBES = [
     Probe("pull-localhost", ["docker pull localhost:{port}/x:1"]),
     Probe("pull-other-registry", ["docker pull registry.example.com/x:1"]),
     Probe("push-elsewhere", ["docker tag alpine:3.14 127.0.0.1:{port}/x:1", "docker push 127.0.0.1:{port}/x:1"]),
-    Probe("push-own-registry", ["docker tag alpine:3.14 127.0.0.1:5000/library/alpine:3.14", "docker push 127.0.0.1:5000/library/alpine:3.14"], "runs"),
+    Probe("push-own-registry", ["docker tag alpine:3.14 " + REGISTRY + "/library/alpine:3.14", "docker push " + REGISTRY + "/library/alpine:3.14"], "runs"),
     Probe("import-url", ["docker import http://127.0.0.1:{port}/x.tar stolen"]),
     Probe("build-url", ["docker build -t stolen http://127.0.0.1:{port}/context.tar"], "fails"),
     Probe("add-url", ["docker build -t stolen ."], "fails", files={"Dockerfile": ADD_URL}),

@@ -1,11 +1,13 @@
 """The lab: a local registry and an isolated dockerd of the grader's own, started as one unit.
 
-    network namespace of the lab's own (netns.py): its loopback, its bridges, nothing of the host's
-    registry (127.0.0.1:5000 in that namespace, storage on the data-root tmpfs) ← course images pushed over HTTP
+    network namespace of the lab's own (netns.py): its loopback, docker0 and bridges, nothing of the host's
+    registry (its own namespace, 169.254.42.2:5000 over a veth only the lab's namespace routes to,
+              storage on the data-root tmpfs) ← course images pushed over HTTP
     dockerd (own data-root on a size-capped tmpfs, exec-root, socket, pidfile, containerd namespace)
+        default bridge, -p through docker-proxy  → a published port answers on the lab's 127.0.0.1
         --userns-remap default                   → root in a container is an unprivileged uid on the host
         --cgroup-parent /<tag>, with pids, memory and CPU limits on it → all containers together are capped
-        --registry-mirror http://127.0.0.1:5000  → `docker pull alpine:3.14` is served locally
+        --registry-mirror http://169.254.42.2:5000 → `docker pull alpine:3.14` is served locally
         HTTP(S)_PROXY at a closed loopback port  → a name the mirror lacks fails at once, offline
 
 Everything a lab owns lives in its folder (and its data-root under /run/docker-grader) and is
@@ -45,7 +47,8 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 READY_TIMEOUT = 30.0
 DATA_BASE = Path("/run/docker-grader")
-REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
+REGISTRY_PORT = 5000  # in the registry's own network namespace, so every lab can use it
+REGISTRY = f"{netns.REGISTRY_SIDE}:{REGISTRY_PORT}"  # the lab registry's name, as dockerd and the boundary know it
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,10 @@ class Lab:
         return self.root / "netns"
 
     @property
+    def registry_netns(self) -> Path:
+        return self.root / "registry-netns"
+
+    @property
     def data_root(self) -> Path:
         """Outside the lab folder: with --userns-remap, dockerd needs every folder above it searchable by others."""
         return DATA_BASE / self.tag
@@ -168,9 +175,9 @@ class Lab:
             state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time()}
             self._write_state(state)
             self._isolate(state)
-            registry = f"http://127.0.0.1:{REGISTRY_PORT}"
+            registry = f"http://{REGISTRY}"
             progress(msg("lab.step_registry", url=registry))
-            state["registry_pid"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT)
+            state["registry_pid"] = self._start_registry(programs["docker-registry"])
             state["registry"] = registry
             self._write_state(state)
             # dockerd starts while the registry does and the images are pushed: it asks the
@@ -179,7 +186,7 @@ class Lab:
             state["userns"] = self.userns and _userns_possible()
             if self.userns and not state["userns"]:
                 progress(msg("lab.no_userns"))
-            state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"])
+            state["dockerd_pid"] = self._start_dockerd(programs["dockerd"], registry, state["userns"], state["firewall"])
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
@@ -207,6 +214,7 @@ class Lab:
         """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
         try:
             netns.create(self.netns)
+            state["firewall"] = netns.create_registry(self.registry_netns, self.netns)
         except (OSError, subprocess.CalledProcessError) as error:
             reason = getattr(error, "stderr", None) or str(error).encode()
             raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
@@ -218,18 +226,19 @@ class Lab:
     def _write_state(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
 
-    def _start_registry(self, program: str, port: int) -> int:
+    # --- the registry and dockerd: where they listen, what the lab's network is like ---
+    def _start_registry(self, program: str) -> int:
         config = self.root / "registry.yml"
         config.write_text(
             "version: 0.1\n"
             "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
             # On the data-root's tmpfs: what a submission pushes counts against the same bound.
             f"storage:\n  filesystem:\n    rootdirectory: {self.data_root / 'registry'}\n  delete:\n    enabled: true\n"
-            f"http:\n  addr: 127.0.0.1:{port}\n"
+            f"http:\n  addr: {REGISTRY}\n"
         )
-        return processes.spawn(netns.command(self.netns, [program, "serve", str(config)]), self.root / "registry.log")
+        return processes.spawn(netns.command(self.registry_netns, [program, "serve", str(config)]), self.root / "registry.log")
 
-    def _start_dockerd(self, program: str, registry: str, userns: bool) -> int:
+    def _start_dockerd(self, program: str, registry: str, userns: bool, firewall: bool) -> int:
         args = [
             program,
             "--data-root", str(self.data_root / "docker"),
@@ -238,11 +247,16 @@ class Lab:
             "--exec-root", str(self.data_root / "exec"),
             "--pidfile", str(self.root / "docker.pid"),
             "--host", self.host,
-            "--bridge", "none",
-            "--iptables=false",
+            # The default bridge, as on any Docker host: `-p 8080:80` answers on the lab namespace's
+            # addresses (docker-proxy on its loopback). dockerd's iptables rules go to the lab's
+            # namespace only (it runs there); without masquerading, and with netns.py's rule, no
+            # container reaches the registry. The host's firewall is never touched.
+            *(("--iptables=true",) if firewall else ("--iptables=false", "--ip-forward=false")),
             "--ip6tables=false",
             "--ip-masq=false",
+            "--userland-proxy=true",
             "--registry-mirror", registry,
+            "--insecure-registry", REGISTRY,  # plain HTTP, like 127.0.0.1 before: a link-local address is not assumed so
             "--cgroup-parent", f"/{self.tag}",
             "--containerd-namespace", self.tag,
             "--containerd-plugins-namespace", f"{self.tag}-plugins",
@@ -255,7 +269,7 @@ class Lab:
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
         closed = f"http://127.0.0.1:{processes.free_port()}"
-        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost",
+        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": f"127.0.0.1,localhost,{netns.REGISTRY_SIDE}",
                "TMPDIR": str(self.data_root)}  # containerd's stack dumps land in the lab's own folder, removed with it
         for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
             env.pop(key, None)
