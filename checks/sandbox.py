@@ -40,6 +40,7 @@ MAX_COPY = 64 * 1024 * 1024  # a submission folder larger than this is not copie
 MAX_ENTRIES = 10_000  # files and folders copied
 MAX_DEPTH = 32
 PROGRAMS = ("docker", "docker-compose")
+WORK = "/work"  # where the commands see the copy of the submission (their cwd)
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Sandbox:
     uid: int = NOBODY
     size: str = "256m"
     cgroups: dict = field(default_factory=dict)  # what limit_cgroups applied, and the files to join them
+    group: int | None = None  # the host gid of a container's root (userns-remap), which the copy is shared with
 
     @property
     def files(self) -> Path:
@@ -78,7 +80,7 @@ class Sandbox:
         for folder in (self.work, self.files / "tmp"):
             folder.mkdir()
             os.chown(folder, self.uid, self.uid)
-        _copy_tree(submission, self.work, self.uid)
+        _copy_tree(submission, self.work, self.uid, self.group)
         self.config.mkdir(exist_ok=True)
         (self.config / "config.json").write_text("{}\n")
         os.chmod(self.config, 0o755)
@@ -119,10 +121,10 @@ class Sandbox:
                 args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
         args += [
             "--proc", "/proc", "--dev", "/dev",
-            "--bind", str(self.work), "/work", "--bind", str(self.files / "tmp"), "/tmp",
+            "--bind", str(self.work), WORK, "--bind", str(self.files / "tmp"), "/tmp",
             "--ro-bind", str(self.config), "/etc/docker-grader",
             "--bind", str(self.socket), "/run/docker.sock",
-            "--chdir", "/work",
+            "--chdir", WORK,
         ]
         environment = {
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/etc/docker-grader", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
@@ -137,10 +139,18 @@ class Sandbox:
         return args + ["--", real, *command[1:]]
 
 
-def _copy_tree(source: Path, target: Path, uid: int) -> None:
+def _copy_tree(source: Path, target: Path, uid: int, group: int | None = None) -> None:
     """Copies regular files and folders only (never links or devices), within bounds of bytes,
-    entries and depth; what is past them is left out. Any fault is the submission's: a UsageError."""
+    entries and depth; what is past them is left out. Any fault is the submission's: a UsageError.
+
+    With a ``group`` (a container's root under userns-remap), the copy is shared with it: a
+    container that binds a file or folder of the submission may read and write it, as on the
+    student's own machine. Folders are set-group-id, so what the CLI writes later stays in the group."""
     budget, entries = MAX_COPY, 0
+    gid = uid if group is None else group
+    if group is not None:
+        os.chown(target, uid, gid)
+        os.chmod(target, 0o2775)
     pending = [(source, target, 0)]
     try:
         while pending:
@@ -154,15 +164,32 @@ def _copy_tree(source: Path, target: Path, uid: int) -> None:
                     continue
                 if entry.is_dir() and depth < MAX_DEPTH:
                     destination.mkdir()
-                    os.chown(destination, uid, uid)
+                    os.chown(destination, uid, gid)
+                    if group is not None:
+                        os.chmod(destination, 0o2775)
                     pending.append((entry, destination, depth + 1))
                 elif entry.is_file() and entry.stat().st_size <= budget:
                     budget -= entry.stat().st_size
                     with open(entry, "rb", opener=no_follow) as reading, open(destination, "wb") as writing:
                         shutil.copyfileobj(reading, writing)
-                    os.chown(destination, uid, uid)
+                    os.chown(destination, uid, gid)
+                    if group is not None:
+                        os.chmod(destination, 0o664)
     except (OSError, UnicodeError) as error:
         raise UsageError(msg("submission.unreadable", path=str(source), reason=getattr(error, "strerror", None) or error)) from None
+
+
+def remapped_group() -> int | None:
+    """The host gid of a container's root under dockerd's ``--userns-remap=default`` (dockremap's first
+    subordinate gid), or None when there is none yet."""
+    try:
+        for line in Path("/etc/subgid").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name == "dockremap":
+                return int(rest.split(":")[0])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def no_follow(path: str, flags: int) -> int:

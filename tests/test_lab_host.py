@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from checks import exercises, runner
+from checks.boundary import Context, Limits, SubmissionCopy, rules
+
 from checks.lab import REGISTRY
 from checks.probe import Prober
 
@@ -60,3 +63,110 @@ def test_containers_reach_published_ports_but_never_the_registry(lab, daemon, ne
     daemon.docker("network", "rm", "lab-host-net", check=False)
     assert "REACHED-PUBLISHED" in output  # the container has a network: the lab's published ports answer it
     assert "REACHED-REGISTRY" not in output
+
+
+# --- 2. the submission's own files can be bound -----------------------------------------------
+BIND_EXERCISE = """
+id: bind-site
+lesson: lab-host-tests
+order: 1
+title: {pt-BR: Arquivos da entrega, en: The submission's files}
+description: {pt-BR: Sirva a pasta site., en: Serve the site folder.}
+start: {images: [alpine:3.14]}
+checks:
+  - name: site-served
+    kind: http
+    container: web
+    port: 80
+    body_contains: from-the-submission
+    points: 1
+    hint: {pt-BR: Monte ./site., en: Bind ./site.}
+"""
+
+
+def run_lines(lab, tmp_path, lines: list[str], files: dict[str, str] | None = None):
+    """Grades ``lines`` as the command file of one exercise (BIND_EXERCISE) through `run`, in the tests' lab."""
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "bind-site.yaml").write_text(BIND_EXERCISE)
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    for name, text in (files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    (folder / "bind-site.dc").write_text("\n".join(lines) + "\n")
+    report = runner.run(folder, exercises.load([course]), lab=lab)
+    assert report.error is None, report.error.render("en")
+    return report.exercises[0]
+
+
+def test_a_folder_of_the_submission_is_bound_and_served(lab, daemon, tmp_path):
+    outcome = run_lines(lab, tmp_path, [
+        "docker run --rm -v ./site:/site alpine:3.14 cat /site/index.html",
+        "docker run -d --name web -p 8090:80 -v ./site:/w:ro alpine:3.14 httpd -f -p 80 -h /w",
+    ], {"site/index.html": "from-the-submission\n"})
+    cat, web = outcome.commands
+    assert (cat.exit_code, cat.output.strip()) == (0, "from-the-submission"), cat.output
+    assert web.exit_code == 0, web.output
+    assert outcome.score == 1, [c.result.found.render("en") for c in outcome.checks]
+
+
+def test_a_container_writes_into_the_bound_copy_and_the_cli_reads_it(lab, daemon, tmp_path):
+    """Read-write on the copy: the container's root is remapped, and the copy is shared with it."""
+    outcome = run_lines(lab, tmp_path, [
+        "docker run --rm -v ./data:/data alpine:3.14 sh -c 'echo written > /data/out.txt && echo edited >> /data/in.txt'",
+        "docker build -t bound-result -f data/Dockerfile data",
+        "docker run --rm bound-result cat /out.txt /in.txt",
+    ], {"data/in.txt": "original\n", "data/Dockerfile": "FROM alpine:3.14\nCOPY out.txt in.txt /\n"})
+    assert [run.exit_code for run in outcome.commands] == [0, 0, 0], [run.output for run in outcome.commands]
+    assert outcome.commands[2].output.split() == ["written", "original", "edited"]
+
+
+@pytest.mark.parametrize("line", [
+    "docker run --rm -v /etc:/h alpine:3.14 cat /h/hostname",
+    "docker run --rm -v /work/../etc:/h alpine:3.14 cat /h/hostname",
+    "docker run --rm --mount type=bind,source=/etc,target=/h alpine:3.14 cat /h/hostname",
+    "docker run --rm -v ./link:/h alpine:3.14 cat /h/hostname",
+    "docker run --rm -v ./link/hostname:/h alpine:3.14 cat /h",
+])
+def test_paths_outside_the_copy_are_refused(lab, daemon, tmp_path, line):
+    """A link is planted in the copy the way a submission can: `docker cp` of a container's link."""
+    outcome = run_lines(lab, tmp_path, [
+        "docker create --name planter alpine:3.14 true",
+        "docker cp planter:/etc/hostname hostname-copy",  # a control: cp works
+        "docker run --name linker alpine:3.14 ln -s /etc /link",
+        "docker cp linker:/link ./link",
+        line,
+    ])
+    *setup, bind = outcome.commands
+    assert [run.exit_code for run in setup] == [0, 0, 0, 0], [run.output for run in setup]
+    assert bind.exit_code != 0
+    assert "docker-grader refused this request" in bind.output, bind.output
+
+
+def test_bind_sources_resolve_inside_the_copy_only(tmp_path):
+    """Pure: the resolution the boundary does on the host side, and the body dockerd then gets."""
+    root = tmp_path / "copy"
+    (root / "site").mkdir(parents=True)
+    (root / "site" / "index.html").write_text("hi")
+    (root / "out").symlink_to("/etc")
+    (root / "site" / "up").symlink_to(root)  # a link that stays inside is still a link: refused
+    copy = SubmissionCopy(root)
+    assert copy.resolve("/work/site") == str(root / "site")
+    assert copy.resolve("/work/site/") == str(root / "site")
+    assert copy.resolve("/work/site/index.html") == str(root / "site" / "index.html")
+    assert copy.resolve("/work/new/folder") == str(root / "new" / "folder")  # dockerd creates it, in the copy
+    assert copy.resolve("/work") == str(root)
+    for outside in ("/etc", "/workshop", "work/site", "./site", "/work/../etc", "/work/./site", "/work//site",
+                    "/work/out", "/work/out/passwd", "/work/site/up", "/work/site/up/site", "/work/\0"):
+        assert copy.resolve(outside) is None, outside
+    context = Context("169.254.42.2:5000", Limits(), submission=copy)
+    body = {"Image": "alpine:3.14", "HostConfig": {"Binds": ["/work/site:/w:ro", "data:/data"],
+                                                   "Mounts": [{"Type": "bind", "Source": "/work/site", "Target": "/m"}]}}
+    decision = rules.container_create(rules.Request("POST", "/containers/create", {}, {}, body), context)
+    assert decision.allowed, decision.reason
+    assert decision.body["HostConfig"]["Binds"] == [f"{root}/site:/w:ro", "data:/data"]
+    assert decision.body["HostConfig"]["Mounts"][0]["Source"] == f"{root}/site"
+    for binds, key in ((["/work/site:/w:shared"], "boundary.bind_mode"), (["/work/out:/w"], "boundary.bind_outside")):
+        refused = rules.container_create(rules.Request("POST", "/containers/create", {}, {}, {"HostConfig": {"Binds": binds}}), context)
+        assert refused.reason.key == key

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from checks import refs
+from checks.boundary.binds import SubmissionCopy, modes_allowed, split_bind
 from checks.boundary.messages import msg
 from checks.messages import Message
 
@@ -51,6 +52,7 @@ class Context:
     registry: str  # the lab registry's host:port
     limits: Limits = field(default_factory=Limits)
     count_containers: Callable[[], int] = lambda: 0
+    submission: SubmissionCopy | None = None  # whose files binds may mount; None: no host path at all
 
 
 @dataclass(frozen=True)
@@ -149,14 +151,55 @@ UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def binds(name: str, value: Any, context: Context) -> Decision:
-    """`-v SRC:DST`: SRC must be a named volume; a path (absolute or relative) is the host's."""
+    """`-v SRC:DST`: SRC is a named volume, or a path inside the submission's copy (see binds.py);
+    any other path (absolute or relative) is the host's."""
     for entry in value or ():
         if not isinstance(entry, str):
             return refuse("boundary.bad_body", reason=f"{name} holds a non-string")
         source = entry.split(":", 1)[0] if ":" in entry else ""
         if source and not VOLUME_NAME.fullmatch(source):
-            return refuse("boundary.bind", source=source)
+            decision = _submission_bind(source, split_bind(entry)[2], context)
+            if not decision.allowed:
+                return decision
     return ALLOW
+
+
+def _submission_bind(source: str, mode: str, context: Context) -> Decision:
+    if context.submission is None:
+        return refuse("boundary.bind", source=_show(source))
+    if context.submission.resolve(source) is None:
+        return refuse("boundary.bind_outside", source=_show(source))
+    if not modes_allowed(mode):
+        return refuse("boundary.bind_mode", source=_show(source), mode=_show(mode))
+    return ALLOW
+
+
+def with_submission_binds(body: dict, context: Context) -> dict | None:
+    """The body with each bind of the submission's copy sent as the copy's real path on the host;
+    None when a source no longer resolves (it changed since it was judged)."""
+    host_config = dict(body.get("HostConfig") or {})
+    mapped = []
+    for entry in host_config.get("Binds") or ():
+        source, target, mode = split_bind(entry)
+        if ":" in entry and not VOLUME_NAME.fullmatch(source):
+            real = context.submission.resolve(source) if context.submission else None
+            if real is None:
+                return None
+            entry = ":".join((real, target, mode)) if mode else f"{real}:{target}"
+        mapped.append(entry)
+    mounts = []
+    for mount in host_config.get("Mounts") or ():
+        if mount.get("Type") == "bind":
+            real = context.submission.resolve(mount.get("Source")) if context.submission else None
+            if real is None:
+                return None
+            mount = {**mount, "Source": real}
+        mounts.append(mount)
+    if host_config.get("Binds"):
+        host_config["Binds"] = mapped
+    if host_config.get("Mounts"):
+        host_config["Mounts"] = mounts
+    return {**body, "HostConfig": host_config}
 
 
 def volume_driver(driver: Any, options: Any, where: str) -> Decision:
@@ -181,7 +224,7 @@ DRIVER_CONFIG = {"Name": any_value, "Options": any_value}
 
 
 def mounts(name: str, value: Any, context: Context) -> Decision:
-    """`--mount`: named or anonymous volumes and tmpfs only."""
+    """`--mount`: named or anonymous volumes, tmpfs, and binds of the submission's copy."""
     for index, mount in enumerate(value or ()):
         where = f"{name}[{index}]"
         decision = check_fields(mount, MOUNT, context, f"{where}.")  # BindOptions, or any other key, refused
@@ -196,6 +239,10 @@ def mounts(name: str, value: Any, context: Context) -> Decision:
             if not is_zero(source) and not (isinstance(source, str) and VOLUME_NAME.fullmatch(source)):
                 return refuse("boundary.bind", source=_show(source))
             decision = _volume_options(mount.get("VolumeOptions"), context, f"{where}.VolumeOptions")
+            if not decision.allowed:
+                return decision
+        elif kind == "bind" and context.submission is not None:
+            decision = _submission_bind(mount.get("Source"), "", context)
             if not decision.allowed:
                 return decision
         else:
@@ -409,7 +456,10 @@ def container_create(request: Request, context: Context) -> Decision:
         return decision
     if context.count_containers() >= context.limits.containers:
         return refuse("boundary.too_many", what="containers", limit=context.limits.containers)
-    return Decision(True, body=with_limits(request.body, context.limits))
+    body = with_submission_binds(with_limits(request.body, context.limits), context)
+    if body is None:
+        return refuse("boundary.bind_outside", source="(a source that changed while it was judged)")
+    return Decision(True, body=body)
 
 
 def with_limits(body: dict, limits: Limits) -> dict:
