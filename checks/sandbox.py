@@ -6,8 +6,11 @@ What the docker CLI (or docker-compose) sees there, and nothing else of the host
     /etc                      a few read-only files (passwd, group, hosts, nsswitch.conf, ld.so.cache, ssl)
     /work  (cwd)              the copy of the submission folder  ┐ one tmpfs of bounded size,
     /tmp                      private                            ┘ mounted noexec, nosuid, nodev
-    /etc/docker-grader        DOCKER_CONFIG and HOME, read-only and empty: no plugins, contexts,
-                              credential helpers, .gitconfig, .ssh or Python user site
+    /etc/docker-grader        HOME, read-only and empty: no .gitconfig, .ssh or Python user site
+    /run/docker-config        DOCKER_CONFIG, on the noexec tmpfs: where `docker login` keeps its
+                              credentials; before each command its config.json is cut back to
+                              them (no plugins folder, context, credential helper or proxy setting)
+    /usr/local/lib/docker/cli-plugins/docker-compose   Compose v2, read-only, when installed
     /run/docker.sock          the API boundary's socket, never dockerd's own
 
 with its own user, pid, ipc, uts and network namespaces (no network at all: only its own
@@ -22,6 +25,7 @@ configuration is read only from the read-only HOME and DOCKER_CONFIG.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -41,6 +45,8 @@ MAX_ENTRIES = 10_000  # files and folders copied
 MAX_DEPTH = 32
 PROGRAMS = ("docker", "docker-compose")
 WORK = "/work"  # where the commands see the copy of the submission (their cwd)
+DOCKER_CONFIG = "/run/docker-config"
+MAX_CONFIG = 256 * 1024  # bytes of config.json read back after a command
 
 
 @dataclass
@@ -67,6 +73,11 @@ class Sandbox:
         return self.root / "config"
 
     @property
+    def docker_config(self) -> Path:
+        """DOCKER_CONFIG, writable (docker login), on the sandbox's noexec tmpfs."""
+        return self.files / "docker-config"
+
+    @property
     def tag(self) -> str:
         """Names the sandbox's cgroup."""
         return "docker-grader-cli-" + hashlib.sha1(str(self.root).encode()).hexdigest()[:10]
@@ -77,7 +88,7 @@ class Sandbox:
             raise LabError(msg("lab.missing_program", program="bwrap", package="bubblewrap"))
         cleanup.mount_tmpfs(self.files, f"size={self.size},mode=0711,noexec,nosuid,nodev")
         os.chmod(self.root, 0o711)
-        for folder in (self.work, self.files / "tmp"):
+        for folder in (self.work, self.files / "tmp", self.docker_config):
             folder.mkdir()
             os.chown(folder, self.uid, self.uid)
         _copy_tree(submission, self.work, self.uid, self.group)
@@ -97,9 +108,26 @@ class Sandbox:
 
         The shell joins the cgroups before anything else runs, so nothing escapes them.
         """
+        self._keep_credentials_only()
         joins = "; ".join(f"echo $$ > {shlex.quote(str(path))}" for path in self.cgroups.get("procs", ()))
         drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--no-new-privs", "--"]
         return ["sh", "-c", f'{joins + "; " if joins else ""}exec "$@"', "sandbox", *drop, *self.argv(argv)]
+
+    def _keep_credentials_only(self) -> None:
+        """config.json as keep_credentials_only leaves it, written by root over whatever the last command left."""
+        path = self.docker_config / "config.json"
+        try:
+            with open(path, "rb", opener=no_follow) as reading:
+                text = reading.read(MAX_CONFIG).decode("utf-8", "replace")
+        except OSError:
+            text = "{}"
+        for entry in self.docker_config.iterdir() if self.docker_config.is_dir() else ():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)  # contexts, cli-plugins, ...: none is the CLI's to keep
+            else:
+                entry.unlink(missing_ok=True)
+        path.write_text(json.dumps(keep_credentials_only(text)) + "\n")
+        os.chown(path, self.uid, self.uid)
 
     def argv(self, command: tuple[str, ...]) -> list[str]:
         """The bubblewrap command line that runs ``command`` (docker or docker-compose) confined."""
@@ -123,12 +151,13 @@ class Sandbox:
             "--proc", "/proc", "--dev", "/dev",
             "--bind", str(self.work), WORK, "--bind", str(self.files / "tmp"), "/tmp",
             "--ro-bind", str(self.config), "/etc/docker-grader",
+            "--bind", str(self.docker_config), DOCKER_CONFIG,
             "--bind", str(self.socket), "/run/docker.sock",
             "--chdir", WORK,
         ]
         environment = {
             "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/etc/docker-grader", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-            "NO_COLOR": "1", "DOCKER_HOST": "unix:///run/docker.sock", "DOCKER_CONFIG": "/etc/docker-grader",
+            "NO_COLOR": "1", "DOCKER_HOST": "unix:///run/docker.sock", "DOCKER_CONFIG": DOCKER_CONFIG,
             "DOCKER_BUILDKIT": "0", "COMPOSE_DOCKER_CLI_BUILD": "0", "DOCKER_CLI_HINTS": "false",
             # Configuration the programs that run here would read: none from anywhere a submission can write.
             "XDG_CONFIG_HOME": "/etc/docker-grader", "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1",
@@ -137,6 +166,21 @@ class Sandbox:
         for key, value in environment.items():
             args += ["--setenv", key, value]
         return args + ["--", real, *command[1:]]
+
+
+def keep_credentials_only(text: str) -> dict:
+    """The parts of a docker CLI config.json that ``docker login`` writes, and nothing else: a
+    command must not leave the next one a credential helper, a context, plugin folders or proxies."""
+    try:
+        config = json.loads(text)
+    except ValueError:
+        return {}
+    auths = config.get("auths") if isinstance(config, dict) else None
+    if not isinstance(auths, dict):
+        return {}
+    kept = {server: {"auth": entry["auth"]} for server, entry in auths.items()
+            if isinstance(server, str) and isinstance(entry, dict) and isinstance(entry.get("auth"), str)}
+    return {"auths": kept} if kept else {}
 
 
 def _copy_tree(source: Path, target: Path, uid: int, group: int | None = None) -> None:

@@ -4,13 +4,19 @@ own files, a Docker Hub of the lab's own, and Compose v2. Against the tests' rea
 
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
-from checks import exercises, runner
+from checks import exercises, runner, sandbox
 from checks.boundary import Context, Limits, SubmissionCopy, rules
-
+from checks.events import Event, EventLog
+from checks.kinds import registry
 from checks.lab import REGISTRY
 from checks.probe import Prober
+
+from apijson import FakeSource, snapshot
 
 GET = "printf 'GET {path} HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} {port}"  # busybox's static wget crashes
 SERVE = "mkdir -p /w && echo {text} > /w/index.html && exec httpd -f -p {port} -h /w"
@@ -84,11 +90,11 @@ checks:
 """
 
 
-def run_lines(lab, tmp_path, lines: list[str], files: dict[str, str] | None = None):
-    """Grades ``lines`` as the command file of one exercise (BIND_EXERCISE) through `run`, in the tests' lab."""
+def run_lines(lab, tmp_path, lines: list[str], files: dict[str, str] | None = None, exercise: str = BIND_EXERCISE):
+    """Grades ``lines`` as the command file of one exercise (``bind-site``) through `run`, in the tests' lab."""
     course = tmp_path / "course"
     course.mkdir()
-    (course / "bind-site.yaml").write_text(BIND_EXERCISE)
+    (course / "bind-site.yaml").write_text(exercise)
     folder = tmp_path / "submission"
     folder.mkdir()
     for name, text in (files or {}).items():
@@ -170,3 +176,86 @@ def test_bind_sources_resolve_inside_the_copy_only(tmp_path):
     for binds, key in ((["/work/site:/w:shared"], "boundary.bind_mode"), (["/work/out:/w"], "boundary.bind_outside")):
         refused = rules.container_create(rules.Request("POST", "/containers/create", {}, {}, {"HostConfig": {"Binds": binds}}), context)
         assert refused.reason.key == key
+
+
+# --- 3. a Docker Hub of the lab's own ---------------------------------------------------------
+HUB_EXERCISE = BIND_EXERCISE.split("checks:")[0] + """checks:
+  - {name: pushed-1, kind: registry, pushed: "student/app:1", points: 1, hint: {pt-BR: Envie., en: Push.}}
+  - {name: pushed-2, kind: registry, pushed: "student/app:2", points: 1, hint: {pt-BR: Envie., en: Push.}}
+"""
+
+
+def test_login_push_and_pull_of_a_hub_name(lab, daemon, tmp_path):
+    outcome = run_lines(lab, tmp_path, [
+        "docker login -u student -p anything",
+        "docker build -t student/app:1 .",
+        "docker push student/app:1",
+        "docker images --format {{.Repository}}:{{.Tag}}",
+        "docker rmi student/app:1",
+        "docker pull student/app:1",
+        "docker run --rm student/app:1 cat /note.txt",
+        "docker push ghcr.io/student/app:1",
+    ], {"Dockerfile": "FROM alpine:3.14\nCOPY note.txt /\n", "note.txt": "pushed and pulled back\n"}, HUB_EXERCISE)
+    *worked, elsewhere = outcome.commands
+    assert [run.exit_code for run in worked] == [0] * 7, [run.output for run in worked]
+    assert "Login Succeeded" in worked[0].output
+    listed = worked[3].output.split()
+    assert "student/app:1" in listed and not any(REGISTRY in name for name in listed), listed  # the push's own tag is gone
+    assert "Deleted" in worked[4].output and "Downloaded newer image" in worked[5].output
+    assert worked[6].output.strip() == "pushed and pulled back"
+    assert elsewhere.exit_code != 0 and "docker-grader refused this request" in elsewhere.output
+    assert {c.check.name: c.passed for c in outcome.checks} == {"pushed-1": True, "pushed-2": False}
+    assert outcome.checks[1].result.found.render("en") == "student/app:2 was not pushed (docker push); pushed: student/app:1"
+
+
+def test_the_registry_kind_reads_push_events(tmp_path):
+    """Pure: a push to the lab's registry counts under its Docker Hub name; no record or a gap is unknown."""
+    def graded(image: str, events: EventLog | None):
+        source = FakeSource()
+        source.event_log = events
+        return registry.evaluate({"pushed": image}, snapshot((), (), source))
+
+    pushes = EventLog((Event(1, "image", "push", f"{REGISTRY}/student/app:1", f"{REGISTRY}/student/app"),
+                       Event(2, "image", "push", f"{REGISTRY}/library/alpine:3.14"),
+                       Event(3, "image", "push", "localhost:5000/app:2"),
+                       Event(4, "image", "tag", f"{REGISTRY}/student/app:3")))
+    assert graded("student/app:1", pushes).passed
+    assert graded("docker.io/student/app:1", pushes).passed
+    assert graded("alpine:3.14", pushes).passed
+    assert graded("localhost:5000/app:2", pushes).passed
+    for missing in ("student/app", "student/app:3", "localhost:5000/app:1", "other/app:1"):
+        result = graded(missing, pushes)
+        assert not result.passed and not result.unknown, missing
+    assert graded("student/app:1", None).unknown
+    assert graded("student/app:1", EventLog(pushes.events, complete=False)).unknown
+
+
+def test_the_cli_config_keeps_only_credentials_between_commands(tmp_path):
+    """DOCKER_CONFIG is writable (docker login saves there): what else a command writes there is dropped."""
+    written = {"auths": {"https://index.docker.io/v1/": {"auth": "c3R1ZGVudDp4"}, "bad": "x"},
+               "credsStore": "gcloud", "credHelpers": {"a": "b"}, "cliPluginsExtraDirs": ["/work"],
+               "currentContext": "elsewhere", "proxies": {"default": {"httpProxy": "http://x"}}}
+    assert sandbox.keep_credentials_only(json.dumps(written)) == {"auths": {"https://index.docker.io/v1/": {"auth": "c3R1ZGVudDp4"}}}
+    assert sandbox.keep_credentials_only("not json") == {}
+    box = sandbox.Sandbox(tmp_path / "box", tmp_path / "api.sock", uid=os.getuid())
+    box.docker_config.mkdir(parents=True)
+    (box.docker_config / "config.json").write_text(json.dumps(written))
+    (box.docker_config / "cli-plugins").mkdir()
+    (box.docker_config / "contexts").mkdir()
+    box.command(("docker", "version"))
+    assert [p.name for p in box.docker_config.iterdir()] == ["config.json"]
+    assert json.loads((box.docker_config / "config.json").read_text()) == {"auths": {"https://index.docker.io/v1/": {"auth": "c3R1ZGVudDp4"}}}
+
+
+@pytest.mark.parametrize("name, lab_name", [("app", "library/app"), ("docker.io/user/app", "user/app"), ("user/app", "user/app")])
+def test_a_hub_push_goes_to_the_labs_registry(name, lab_name):
+    """Pure: the boundary's plan for `docker push NAME:1` (tests/test_boundary.py has the refusals)."""
+    context = Context("169.254.42.2:5000")
+    decision = rules.image_push(rules.Request("POST", f"/images/{name}/push", {"name": name}, {"tag": "1"}), context)
+    assert decision.allowed
+    assert decision.before == (("POST", f"/images/{name}:1/tag", {"repo": f"169.254.42.2:5000/{lab_name}", "tag": "1"}),)
+    assert decision.target == f"/images/169.254.42.2:5000/{lab_name}/push?tag=1"
+    assert decision.after == (("DELETE", f"/images/169.254.42.2:5000/{lab_name}:1", {"noprune": "1"}),)
+    all_tags = rules.image_push(rules.Request("POST", f"/images/{name}/push", {"name": name}, {"tag": ""}), context)
+    assert all_tags.reason.key == "boundary.push_all_tags"
+    assert rules.route("POST", "/auth").rule(rules.Request("POST", "/auth", {}, {}, {}), context).answer["Status"] == "Login Succeeded"

@@ -82,6 +82,10 @@ MESSAGES = {
         "en": "mounting {source} is not accepted: only files and folders of your submission (`-v ./folder:/path`, "
         "with no links leading out of it) or named volumes (`-v name:/path`)",
     },
+    "boundary.push_all_tags": {
+        "pt-BR": "`docker push --all-tags {name}` não é aceito no laboratório; envie uma tag por vez (`docker push {name}:tag`)",
+        "en": "`docker push --all-tags {name}` is not accepted in the lab; push one tag at a time (`docker push {name}:tag`)",
+    },
     "boundary.bind_mode": {
         "pt-BR": "a opção {mode} da montagem de {source} não é aceita; use `ro` ou `rw`",
         "en": "option {mode} of the mount of {source} is not accepted; use `ro` or `rw`",

@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 from checks import refs
 from checks.boundary.binds import SubmissionCopy, modes_allowed, split_bind
@@ -60,6 +61,13 @@ class Decision:
     allowed: bool
     reason: Message | None = None
     body: Any = None  # a replacement body, when the rule rewrote it
+    # The lab's Docker Hub (hub_push, login): requests the boundary sends dockerd itself before
+    # (a failure is the answer) and after the request, the path and query sent instead of the
+    # request's (without the API version), or an answer given without asking dockerd at all.
+    before: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    after: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    target: str | None = None
+    answer: Any = None
 
     @property
     def rewritten(self) -> bool:
@@ -557,7 +565,33 @@ def image_push(request: Request, context: Context) -> Decision:
     domain = _registry_of(request.params["name"])
     if _lab_registry(domain, context):
         return ALLOW
+    if domain == refs.DEFAULT_DOMAIN:
+        return hub_push(request, context)
     return refuse("boundary.registry", reference=_show(request.params["name"]), registry=domain or "?")
+
+
+def hub_push(request: Request, context: Context) -> Decision:
+    """`docker push user/app:1`: pushed to the lab's registry as <registry>/user/app:1 (tagged so for the
+    push, untagged after it), from where the lab's mirror serves `docker pull user/app:1` (checks.hub)."""
+    name, tag = request.params["name"], request.query.get("tag", "")
+    if not tag:  # `docker push --all-tags`
+        return refuse("boundary.push_all_tags", name=_show(name))
+    try:
+        reference = refs.parse(f"{name}:{tag}")
+    except refs.ReferenceError:
+        return refuse("boundary.bad_request", reason=f"push of {_show(name)}:{_show(tag)}")
+    lab = f"{context.registry}/{reference.repository.removeprefix(refs.DEFAULT_DOMAIN + '/')}"
+    return Decision(
+        True,
+        before=(("POST", f"/images/{name}:{tag}/tag", {"repo": lab, "tag": tag}),),
+        target=f"/images/{lab}/push?{urlencode({'tag': tag})}",
+        after=(("DELETE", f"/images/{lab}:{tag}", {"noprune": "1"}),),
+    )
+
+
+def login(request: Request, context: Context) -> Decision:
+    """`docker login`: any credentials are accepted, by the boundary itself; nothing leaves the lab."""
+    return Decision(True, answer={"Status": "Login Succeeded", "IdentityToken": ""})
 
 
 def build(request: Request, context: Context) -> Decision:
@@ -621,6 +655,7 @@ ROUTES: list[tuple[str, str, Rule, bool]] = [
     ("GET", rf"/images/{NAME}/(json|history|get)", allow, False),
     ("POST", rf"/images/{NAME}/tag", allow, False),
     ("POST", rf"/images/{NAME}/push", image_push, False),
+    ("POST", r"/auth", login, True),
     ("DELETE", rf"/images/{NAME}", allow, False),
     # volumes and networks
     ("GET", r"/volumes", allow, False),
@@ -635,7 +670,7 @@ ROUTES: list[tuple[str, str, Rule, bool]] = [
     ("DELETE", rf"/networks/{ID}", allow, False),
     ("POST", rf"/networks/{ID}/(connect|disconnect)", allow, False),
     # Not here, so refused: plugins, swarm, services, nodes, tasks, secrets, configs,
-    # sessions, distribution, auth, image search, attach over websocket.
+    # sessions, distribution, image search, attach over websocket.
 ]
 COMPILED = [(method, re.compile(path), rule, reads_body) for method, path, rule, reads_body in ROUTES]
 # Routes whose answer takes over the connection (docker run/attach/exec).

@@ -7,7 +7,7 @@ module plus its line here (see CONTRIBUTING.md).
 """
 
 from checks.kinds import compose, container, containers, events, http, image, image_count
-from checks.kinds import output
+from checks.kinds import output, registry
 from checks.kinds import files, image_config, networks, volumes
 
 KINDS = {
@@ -23,4 +23,5 @@ KINDS = {
     "files": files,
     "volumes": volumes,
     "networks": networks,
+    "registry": registry,
 }

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from checks import hub
 from checks.errors import LabError, UsageError
 from checks.lab import cleanup, netns, processes, readiness
 from checks.lab import images as lab_images
@@ -47,8 +48,8 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 READY_TIMEOUT = 30.0
 DATA_BASE = Path("/run/docker-grader")
-REGISTRY_PORT = 5000  # in the registry's own network namespace, so every lab can use it
-REGISTRY = f"{netns.REGISTRY_SIDE}:{REGISTRY_PORT}"  # the lab registry's name, as dockerd and the boundary know it
+REGISTRY_PORT = hub.REGISTRY_PORT  # in the registry's own network namespace, so every lab can use it
+REGISTRY = hub.LAB_REGISTRY  # the lab registry's name, as dockerd and the boundary know it
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ import threading
 from pathlib import Path
 from typing import Callable, TypeVar
 
+from checks import hub
+
 CLONE_NEWNET = 0x40000000
 T = TypeVar("T")
 
@@ -37,7 +39,7 @@ def create(path: Path) -> None:
 
 REGISTRY_LINK = "reg0"  # the lab namespace's end of the veth
 LAB_SIDE = "169.254.42.1"
-REGISTRY_SIDE = "169.254.42.2"  # link-local: no Docker address pool and no course uses it
+REGISTRY_SIDE = hub.REGISTRY_HOST  # link-local: no Docker address pool and no course uses it
 
 
 def create_registry(path: Path, lab: Path) -> bool:
