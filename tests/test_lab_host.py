@@ -259,3 +259,65 @@ def test_a_hub_push_goes_to_the_labs_registry(name, lab_name):
     all_tags = rules.image_push(rules.Request("POST", f"/images/{name}/push", {"name": name}, {"tag": ""}), context)
     assert all_tags.reason.key == "boundary.push_all_tags"
     assert rules.route("POST", "/auth").rule(rules.Request("POST", "/auth", {}, {}, {}), context).answer["Status"] == "Login Succeeded"
+
+
+# --- 4. Compose v2 -----------------------------------------------------------------------------
+COMPOSE_V2 = """services:
+  back:
+    image: alpine:3.14
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 600 & wait"]
+  front:
+    image: alpine:3.14
+    command: ["sh", "-c", "exec httpd -f -p 80 -h /site"]
+    depends_on: [back]
+    ports: ["8095:80"]
+    volumes: ["./site:/site"]
+"""
+COMPOSE_EXERCISE = BIND_EXERCISE.split("checks:")[0] + """checks:
+  - name: served
+    kind: http
+    host_port: 8095
+    body_contains: from-the-submission
+    points: 1
+    hint: {pt-BR: Suba., en: Up.}
+"""
+
+
+def test_compose_v2_up_detached_with_depends_on_and_a_relative_volume(lab, daemon, tmp_path):
+    outcome = run_lines(lab, tmp_path, [
+        "docker compose version",
+        "docker compose up -d",
+        "docker compose ps --services",
+    ], {"compose.yaml": COMPOSE_V2, "site/index.html": "from-the-submission\n"}, COMPOSE_EXERCISE)
+    version, up, ps = outcome.commands
+    assert version.exit_code == 0 and f"v{sandbox.COMPOSE_VERSION}" in version.output, version.output  # the pinned one
+    assert up.exit_code == 0, up.output
+    assert sorted(ps.output.split()) == ["back", "front"], ps.output
+    assert outcome.score == 1, [c.result.found.render("en") for c in outcome.checks]
+    front = daemon.api.containers(all=True, filters={"label": "com.docker.compose.service=front"})[0]
+    assert front["Labels"]["com.docker.compose.depends_on"].startswith("back:")  # what v2 records, and 1.29 does not
+
+
+def test_the_compose_plugin_is_read_only_in_the_sandbox(lab, daemon, tmp_path):
+    outcome = run_lines(lab, tmp_path, [
+        "docker create --name c1 alpine:3.14",
+        f"docker cp c1:/bin/busybox {sandbox.PLUGIN_FOLDER}/docker-compose",
+        "docker cp c1:/bin/busybox /run/docker-config/cli-plugins/docker-compose",
+        "docker compose version",
+    ])
+    replace, planted, version = outcome.commands[1:]
+    assert replace.exit_code != 0, replace.output
+    assert version.exit_code == 0 and f"v{sandbox.COMPOSE_VERSION}" in version.output, version.output
+    assert sandbox.compose_plugin() is not None
+
+
+def test_docker_compose_1_keeps_working(lab, daemon, tmp_path):
+    outcome = run_lines(lab, tmp_path, ["docker-compose up -d"],
+                        {"docker-compose.yml": COMPOSE_V2, "site/index.html": "from-the-submission\n"}, COMPOSE_EXERCISE)
+    assert outcome.commands[0].exit_code == 0, outcome.commands[0].output
+    assert outcome.score == 1
+
+
+def test_docker_compose_v2_against_a_lab(lab, daemon, tmp_path):
+    """`docker-grader lab up`, then the lab's environment: the pinned plugin is the CLI's `compose`."""
+    assert f"v{sandbox.COMPOSE_VERSION}" in daemon.docker("compose", "version")

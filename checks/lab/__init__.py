@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from checks import hub
+from checks import hub, sandbox
 from checks.errors import LabError, UsageError
 from checks.lab import cleanup, netns, processes, readiness
 from checks.lab import images as lab_images
@@ -173,6 +173,7 @@ class Lab:
             self.root.mkdir(parents=True, mode=0o711)
             self.docker_config.mkdir()
             (self.docker_config / "config.json").write_text("{}\n")
+            self._add_compose_plugin()
             state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time()}
             self._write_state(state)
             self._isolate(state)
@@ -226,6 +227,13 @@ class Lab:
 
     def _write_state(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
+
+    def _add_compose_plugin(self) -> None:
+        """`docker compose` (v2) for the lab's DOCKER_CONFIG, when setup.sh installed the pinned plugin."""
+        plugin = sandbox.compose_plugin()
+        if plugin is not None:
+            (self.docker_config / "cli-plugins").mkdir()
+            (self.docker_config / "cli-plugins" / "docker-compose").symlink_to(plugin)
 
     # --- the registry and dockerd: where they listen, what the lab's network is like ---
     def _start_registry(self, program: str) -> int:
