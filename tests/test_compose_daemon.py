@@ -1,8 +1,8 @@
 """The compose and http kinds on a real daemon: real compose projects in the tests' lab.
 
-The lab's dockerd runs with ``--bridge none --iptables=false`` in a network namespace of its
-own: compose's user-defined bridges work there, and a published port is served by docker-proxy on
-the namespace's loopback, so the http kind's requests (checks.probe) go into that namespace.
+The lab's dockerd runs in a network namespace of its own: its default bridge and compose's
+user-defined bridges work there, and a published port is served by docker-proxy on the
+namespace's loopback, so the http kind's requests (checks.probe) go into that namespace.
 """
 
 from __future__ import annotations

@@ -296,6 +296,7 @@ def test_compose_v2_up_detached_with_depends_on_and_a_relative_volume(lab, daemo
     assert outcome.score == 1, [c.result.found.render("en") for c in outcome.checks]
     front = daemon.api.containers(all=True, filters={"label": "com.docker.compose.service=front"})[0]
     assert front["Labels"]["com.docker.compose.depends_on"].startswith("back:")  # what v2 records, and 1.29 does not
+    assert front["Labels"]["com.docker.compose.project"] == "work"  # named after the sandbox's folder, as 1.29 does
 
 
 def test_the_compose_plugin_is_read_only_in_the_sandbox(lab, daemon, tmp_path):

@@ -484,16 +484,18 @@ def test_root_in_a_container_is_not_root_on_the_host(labs, canary):
     assert canary.state() == canary.before
 
 
-def test_the_labs_network_reaches_nothing_of_the_host(labs, canary, tmp_path):
-    """Straight to dockerd: a container on a user-defined bridge tries the host's loopback service."""
+@pytest.mark.parametrize("network", ["probe-net", "default"])
+def test_the_labs_network_reaches_nothing_of_the_host(labs, canary, tmp_path, network):
+    """Straight to dockerd: a container on a user-defined bridge, or the default one, tries the host's loopback service."""
     hostile, _ = labs
     reset(hostile)
     api = docker.APIClient(base_url=hostile.host, version="auto")
     try:
-        api.create_network("probe-net")
+        if network == "probe-net":
+            api.create_network("probe-net")
         script = BRIDGE_SCRIPT.format(port=canary.port)
         container = api.create_container(
-            "alpine:3.14", ["sh", "-c", script], host_config=api.create_host_config(network_mode="probe-net"),
+            "alpine:3.14", ["sh", "-c", script], host_config=api.create_host_config(network_mode=network),
         )
         api.start(container)
         api.wait(container, timeout=30)
@@ -502,7 +504,7 @@ def test_the_labs_network_reaches_nothing_of_the_host(labs, canary, tmp_path):
         api.close()
     assert "reached" not in logs and canary.visits == 0
     host_links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
-    assert "br-" not in host_links  # the lab's bridges live in its own namespace
+    assert "br-" not in host_links and "docker0" not in host_links  # the lab's bridges live in its own namespace
 
 
 def test_the_labs_cgroup_caps_processes_without_a_per_container_limit(labs):

@@ -82,7 +82,7 @@ def test_up_failing_half_way_is_the_exercises_error_and_leaves_nothing(course, l
 
 def test_up_failing_after_some_containers_started_takes_those_down(course, lab, capsys, daemon):
     """db starts, then app cannot publish a port that another container holds: db and the network go too."""
-    # The lab has no default bridge (--bridge none): a port is published from a network of one's own.
+    # A port held from a network of one's own (the default bridge would do as well).
     daemon.docker("network", "create", "holder")
     holder = daemon.docker("run", "-d", "--network", "holder", "-p", "8095:80", "alpine:3.14", "sleep", "600").strip()
     app = course / "lessons" / "compose-services" / "app.yml"
