@@ -17,6 +17,7 @@ from checks.lab import REGISTRY
 from checks.probe import Prober
 
 from apijson import FakeSource, snapshot
+from conftest import Daemon
 
 GET = "printf 'GET {path} HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} {port}"  # busybox's static wget crashes
 SERVE = "mkdir -p /w && echo {text} > /w/index.html && exec httpd -f -p {port} -h /w"
@@ -25,6 +26,20 @@ SERVE = "mkdir -p /w && echo {text} > /w/index.html && exec httpd -f -p {port} -
 def serve(daemon, text: str, port: int, *options: str) -> str:
     """A container of busybox's httpd answering ``text``, started with the CLI's options."""
     return daemon.docker("run", "-d", *options, "alpine:3.14", "sh", "-c", SERVE.format(text=text, port=port)).strip()
+
+
+def reach_script(port: int, text: str) -> str:
+    """A container's shell script: says REACHED-PUBLISHED when ``port``, published in the lab, answers
+    ``text`` through its gateway, and REACHED-REGISTRY when the lab's registry answers it."""
+    host, registry_port = REGISTRY.split(":")
+    return (
+        "gw=$(ip route | awk '/default/ {print $3}'); "
+        # The neighbour's httpd may still be starting: a few tries, all bounded.
+        "for try in 1 2 3 4 5 6 7 8 9 10; do "
+        f"  {GET.format(path='/', host='$gw', port=port)} | grep -q {text} && echo REACHED-PUBLISHED && break; sleep 0.3; "
+        "done; "
+        f"{GET.format(path='/v2/', host=host, port=registry_port)} | grep -q HTTP && echo REACHED-REGISTRY; true"
+    )
 
 
 def probe(lab, port: int):
@@ -56,15 +71,7 @@ def test_containers_reach_published_ports_but_never_the_registry(lab, daemon, ne
         daemon.docker("network", "create", "lab-host-net")
         options = ("--network", "lab-host-net")
     serve(daemon, "neighbour", 80, "-p", "8081:80")
-    host, port = REGISTRY.split(":")
-    script = (
-        "gw=$(ip route | awk '/default/ {print $3}'); "
-        # The neighbour's httpd may still be starting: a few tries, all bounded.
-        "for try in 1 2 3 4 5 6 7 8 9 10; do "
-        f"  {GET.format(path='/', host='$gw', port=8081)} | grep -q neighbour && echo REACHED-PUBLISHED && break; sleep 0.3; "
-        "done; "
-        f"{GET.format(path='/v2/', host=host, port=port)} | grep -q HTTP && echo REACHED-REGISTRY; true"
-    )
+    script = reach_script(8081, "neighbour")
     output = daemon.docker("run", "--rm", *options, "alpine:3.14", "sh", "-c", script)
     daemon.docker("network", "rm", "lab-host-net", check=False)
     assert "REACHED-PUBLISHED" in output  # the container has a network: the lab's published ports answer it
@@ -322,3 +329,25 @@ def test_docker_compose_1_keeps_working(lab, daemon, tmp_path):
 def test_docker_compose_v2_against_a_lab(lab, daemon, tmp_path):
     """`docker-grader lab up`, then the lab's environment: the pinned plugin is the CLI's `compose`."""
     assert f"v{sandbox.COMPOSE_VERSION}" in daemon.docker("compose", "version")
+
+
+def test_without_iptables_publishing_works_and_the_registry_stays_out_of_reach(monkeypatch, tmp_path):
+    """A machine without the iptables program: dockerd forwards nothing, docker-proxy still publishes."""
+    import shutil as shutil_module
+
+    from checks.lab import Lab, netns
+
+    which = shutil_module.which
+    monkeypatch.setattr(netns.shutil, "which", lambda name, **kw: None if name == "iptables" else which(name, **kw))
+    with Lab("no-iptables", tmp_path / "lab").running() as bare:
+        assert bare.read_state()["firewall"] is False
+        control = Daemon(bare)
+        try:
+            serve(control, "bare", 80, "-p", "8080:80")
+            answer = probe(bare, 8080)
+            assert answer.status == 200 and b"bare" in answer.body, answer.tried
+            script = reach_script(8080, "bare")
+            output = control.docker("run", "--rm", "alpine:3.14", "sh", "-c", script)
+            assert "REACHED-PUBLISHED" in output and "REACHED-REGISTRY" not in output
+        finally:
+            control.api.close()
