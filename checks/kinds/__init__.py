@@ -9,7 +9,7 @@ module plus its line in ``BUILT_IN`` (see CONTRIBUTING.md). Other packages add k
 
 from checks.errors import UsageError
 from checks.kinds import compose, container, containers, events, http, image, image_count
-from checks.kinds import output
+from checks.kinds import output, registry
 from checks.kinds import files, image_config, networks, volumes
 from checks.kinds import plugins
 
@@ -26,6 +26,7 @@ BUILT_IN = {
     "files": files,
     "volumes": volumes,
     "networks": networks,
+    "registry": registry,
 }
 
 _POINTS = plugins.entry_points()

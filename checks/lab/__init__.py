@@ -1,15 +1,17 @@
 """The lab: a local registry and an isolated dockerd of the grader's own, started as one unit.
 
-    network namespace of the lab's own (netns.py): its loopback, its bridges, nothing of the host's
-    registry (127.0.0.1:5000 in that namespace, storage on the data-root tmpfs) ← course images pushed over HTTP
+    network namespace of the lab's own (netns.py): its loopback, docker0 and bridges, nothing of the host's
+    registry (its own namespace, 169.254.42.2:5000 over a veth only the lab's namespace routes to,
+              storage on the data-root tmpfs) ← course images pushed over HTTP
     dockerd (own data-root on a size-capped tmpfs, exec-root, socket, pidfile, containerd namespace)
         in the cgroup /<tag>-daemons (pids, memory, CPU limits; OOM score 500), from before it runs
                                                  → dockerd, containerd, the shims and runc are capped too
         in a mount namespace of its own          → its mounts never reach the host's mount table
+        default bridge, -p through docker-proxy  → a published port answers on the lab's 127.0.0.1
         --userns-remap dg-<hash>                 → root in a container is an unprivileged uid on the host,
                                                    in a range of the lab's own (remap.py)
         --cgroup-parent /<tag>, with pids, memory and CPU limits on it → all containers together are capped
-        --registry-mirror http://127.0.0.1:5000  → `docker pull alpine:3.14` is served locally
+        --registry-mirror http://169.254.42.2:5000 → `docker pull alpine:3.14` is served locally
         HTTP(S)_PROXY at a closed loopback port  → a name the mirror lacks fails at once, offline
 
 Everything a lab owns lives in its folder (and its data-root under /run/docker-grader) and is
@@ -44,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from checks import hub, sandbox
 from checks.errors import LabError, UsageError
 from checks.lab import cleanup, netns, processes, readiness, remap
 from checks.lab import images as lab_images
@@ -56,7 +59,8 @@ READY_TIMEOUT = 30.0
 LOCK_TIMEOUT = 180.0  # seconds a second `lab up` (or `down`) waits for another to finish with the same lab
 LOG_TAIL = 5  # lines of a daemon's log quoted when it ends during start (teardown deletes the file)
 DATA_BASE = Path("/run/docker-grader")
-REGISTRY_PORT = 5000  # in the lab's own network namespace, so every lab can use it
+REGISTRY_PORT = hub.REGISTRY_PORT  # in the registry's own network namespace, so every lab can use it
+REGISTRY = hub.LAB_REGISTRY  # the lab registry's name, as dockerd and the boundary know it
 # The lab's daemons go first when the host runs out of memory: ending one lab is better than
 # ending anything else on the machine (dockerd's own default, -500, would spare it instead).
 DAEMON_OOM_SCORE_ADJ = 500
@@ -137,6 +141,10 @@ class Lab:
     @property
     def netns(self) -> Path:
         return self.root / "netns"
+
+    @property
+    def registry_netns(self) -> Path:
+        return self.root / "registry-netns"
 
     @property
     def data_root(self) -> Path:
@@ -235,14 +243,15 @@ class Lab:
             self.root.mkdir(parents=True, mode=0o711)
             self.docker_config.mkdir()
             (self.docker_config / "config.json").write_text("{}\n")
+            self._add_compose_plugin()
             # The owner: the process that makes the lab. `lab down --all` takes a run's lab whose owner has ended as left behind.
             state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time(),
                      "owner": processes.identity(os.getpid())}
             self._write_state(state)
             self._isolate(state)
-            registry = f"http://127.0.0.1:{REGISTRY_PORT}"
+            registry = f"http://{REGISTRY}"
             progress(msg("lab.step_registry", url=registry))
-            state["registry_process"] = self._start_registry(programs["docker-registry"], REGISTRY_PORT, state["daemon_limits"])
+            state["registry_process"] = self._start_registry(programs["docker-registry"], state["daemon_limits"])
             state["registry_pid"] = state["registry_process"]["pid"]
             state["registry"] = registry
             self._write_state(state)
@@ -256,7 +265,8 @@ class Lab:
                 state["remap_user"] = remap.user_name(self.tag)
                 self._write_state(state)  # before it is made: down removes it even if `up` is killed meanwhile
                 state["remap"] = remap.create(state["remap_user"])
-            state["dockerd_process"] = self._start_dockerd(programs["dockerd"], registry, state.get("remap_user"), state["daemon_limits"])
+            state["dockerd_process"] = self._start_dockerd(
+                programs["dockerd"], registry, state.get("remap_user"), state["daemon_limits"], state["firewall"])
             state["dockerd_pid"] = state["dockerd_process"]["pid"]
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
@@ -297,6 +307,7 @@ class Lab:
         """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
         try:
             netns.create(self.netns)
+            state["firewall"] = netns.create_registry(self.registry_netns, self.netns)
         except (OSError, subprocess.CalledProcessError) as error:
             reason = getattr(error, "stderr", None) or str(error).encode()
             raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
@@ -310,19 +321,27 @@ class Lab:
     def _write_state(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
 
-    def _start_registry(self, program: str, port: int, limits: dict) -> dict:
+    def _add_compose_plugin(self) -> None:
+        """`docker compose` (v2) for the lab's DOCKER_CONFIG, when setup.sh installed the pinned plugin."""
+        plugin = sandbox.compose_plugin()
+        if plugin is not None:
+            (self.docker_config / "cli-plugins").mkdir()
+            (self.docker_config / "cli-plugins" / "docker-compose").symlink_to(plugin)
+
+    # --- the registry and dockerd: where they listen, what the lab's network is like ---
+    def _start_registry(self, program: str, limits: dict) -> dict:
         config = self.root / "registry.yml"
         config.write_text(
             "version: 0.1\n"
             "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
             # On the data-root's tmpfs: what a submission pushes counts against the same bound.
             f"storage:\n  filesystem:\n    rootdirectory: {self.data_root / 'registry'}\n  delete:\n    enabled: true\n"
-            f"http:\n  addr: 127.0.0.1:{port}\n"
+            f"http:\n  addr: {REGISTRY}\n"
         )
-        argv = netns.command(self.netns, [program, "serve", str(config)])
+        argv = netns.command(self.registry_netns, [program, "serve", str(config)])
         return processes.spawn(cleanup.joined(limits["procs"], argv, DAEMON_OOM_SCORE_ADJ), self.root / "registry.log")
 
-    def _start_dockerd(self, program: str, registry: str, remap_user: str | None, limits: dict) -> dict:
+    def _start_dockerd(self, program: str, registry: str, remap_user: str | None, limits: dict, firewall: bool) -> dict:
         args = [
             program,
             "--data-root", str(self.data_root / "docker"),
@@ -331,11 +350,16 @@ class Lab:
             "--exec-root", str(self.data_root / "exec"),
             "--pidfile", str(self.root / "docker.pid"),
             "--host", self.host,
-            "--bridge", "none",
-            "--iptables=false",
+            # The default bridge, as on any Docker host: `-p 8080:80` answers on the lab namespace's
+            # addresses (docker-proxy on its loopback). dockerd's iptables rules go to the lab's
+            # namespace only (it runs there); without masquerading, and with netns.py's rule, no
+            # container reaches the registry. The host's firewall is never touched.
+            *(("--iptables=true",) if firewall else ("--iptables=false", "--ip-forward=false")),
             "--ip6tables=false",
             "--ip-masq=false",
+            "--userland-proxy=true",
             "--registry-mirror", registry,
+            "--insecure-registry", REGISTRY,  # plain HTTP, like 127.0.0.1 before: a link-local address is not assumed so
             "--cgroup-parent", f"/{self.tag}",
             "--containerd-namespace", self.tag,
             "--containerd-plugins-namespace", f"{self.tag}-plugins",
@@ -349,7 +373,7 @@ class Lab:
         # A name the mirror lacks would make dockerd try Docker Hub: send that to a closed
         # loopback port instead, so nothing leaves the machine and the pull fails at once.
         closed = f"http://127.0.0.1:{processes.free_port()}"
-        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": "127.0.0.1,localhost",
+        env = {**os.environ, "HTTP_PROXY": closed, "HTTPS_PROXY": closed, "NO_PROXY": f"127.0.0.1,localhost,{netns.REGISTRY_SIDE}",
                "TMPDIR": str(self.data_root)}  # containerd's stack dumps land in the lab's own folder, removed with it
         for key in ("http_proxy", "https_proxy", "no_proxy", "DOCKER_HOST"):
             env.pop(key, None)
