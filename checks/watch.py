@@ -49,8 +49,8 @@ MESSAGES = {
 }
 register(MESSAGES)
 
-QUIET = 0.5  # seconds without a relevant event that end a burst
-MAX_WAIT = 5.0  # seconds a burst may last before it is graded anyway (a daemon that never goes quiet)
+QUIET = 0.3  # seconds without a relevant event that end a burst
+MAX_WAIT = 3.0  # seconds a burst may last before it is graded anyway (a daemon that never goes quiet)
 IGNORED_ACTIONS = ("exec_create", "exec_start", "exec_die")  # a health check's, every interval
 
 
@@ -76,24 +76,27 @@ class Watch:
         grading = DaemonGrading(client, self.exercises)
         self.last = grading.report()
         self.gradings += 1
-        self._tell(self.last)
+        self._tell(self.last, grading.progress.waiting)
         return grading
 
-    def _tell(self, report: Report) -> None:
-        """Each exercise as it is reached, and the next one with its hint; only what changed."""
-        passed = tuple(outcome.exercise.id for outcome in report.exercises if outcome.passed)
-        following = next((outcome for outcome in report.exercises if not outcome.passed), None)
+    def _tell(self, report: Report, waiting: frozenset[str]) -> None:
+        """Each exercise as it is reached, and the next one with its hint; only what changed. One
+        that passed already at start is not reached yet (checks.progress): removing images, on a
+        daemon that has none."""
+        reached = [outcome.passed and outcome.exercise.id not in waiting for outcome in report.exercises]
+        passed = tuple(outcome.exercise.id for outcome, done in zip(report.exercises, reached) if done)
+        following = next((outcome for outcome, done in zip(report.exercises, reached) if not done), None)
         shown = (passed, following.exercise.id if following else None)
         if shown == self._shown:
             return
         before = set(self._shown[0]) if self._shown else set()
         for outcome in report.exercises:
-            if outcome.passed and outcome.exercise.id not in before:
+            if outcome.exercise.id in passed and outcome.exercise.id not in before:
                 self.show(msg("watch.passed", id=outcome.exercise.id, title=outcome.exercise.title[self.lang], points=f"{outcome.score:g}"))
         if following is None:
             self.show(msg("watch.all_done", score=f"{report.score:g}", max_score=f"{report.max_score:g}"))
         else:
-            failing = next(check for check in following.checks if not check.passed)
+            failing = next((check for check in following.checks if not check.passed), following.checks[0])  # all pass, but since start
             hint = failing.check.hint[self.lang] if failing.check.visibility != "hidden" else msg("report.hidden")
             self.show(msg("watch.next", id=following.exercise.id, title=following.exercise.title[self.lang], hint=hint))
         self._shown = shown
