@@ -222,12 +222,3 @@ def notes(found: Baseline | None, exercises) -> tuple:
 def applied(client: DaemonClient, snapshot: Snapshot, found: Baseline | None, now: int) -> Snapshot:
     """The snapshot ``check`` grades: since start when there is a start point, else as it is."""
     return snapshot if found is None else since_start(snapshot, found, client, now)
-
-
-def record(host: str | None = None, environ: Mapping[str, str] | None = None, context: str | None = None) -> tuple[Baseline, Path]:
-    """``docker-grader start``: takes this daemon's baseline and saves it (GET requests only)."""
-    from checks.daemon import connect
-
-    with connect(host, context=context) as client:
-        taken = take(client)
-    return taken, save(taken, environ)
