@@ -280,3 +280,18 @@ def test_list_and_the_text_report_point_to_show(tmp_path, capsys):
     assert "  instructions: `docker-grader show pull-alpine`\n" in WRITERS["text"](Report((failed,)), "en")
     passed = ExerciseOutcome(exercise, tuple(CheckOutcome(check, Result(True, msg("none"))) for check in exercise.checks))
     assert "docker-grader show" not in WRITERS["text"](Report((passed,)), "en")
+
+
+def test_every_format_says_which_exercises_passed_earlier():
+    """Progress since start (checks.progress): the check's message in each format, and a field or mark of the exercise's."""
+    import time
+
+    from checks import exercises, progress
+    from checks.report import WRITERS
+
+    exercise = exercises.select(exercises.load([EXERCISES]), ["pull-alpine"])[0]
+    report = Report((progress.earlier(exercise, time.time_ns()),))
+    says = {name: "passed earlier, at " in write(report, "en") for name, write in WRITERS.items()}
+    assert says == {name: name != "trybe" for name in WRITERS}  # Trybe's schema has a grade and a description only
+    assert json.loads(WRITERS["json"](report, "en"))["exercises"][0]["passed_at"]
+    assert "(✔ passed earlier, at " in WRITERS["markdown"](report, "en")
