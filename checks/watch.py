@@ -69,13 +69,11 @@ class Watch:
         self.host, self.context = host, context
         self.show = show
         self.last: Report | None = None
-        self.gradings = 0
         self._shown: tuple = ()
 
     def grade(self, client: DaemonClient) -> DaemonGrading:
         grading = DaemonGrading(client, self.exercises)
         self.last = grading.report()
-        self.gradings += 1
         self._tell(self.last, grading.progress.waiting)
         return grading
 
@@ -86,9 +84,12 @@ class Watch:
         reached = [outcome.passed and outcome.exercise.id not in waiting for outcome in report.exercises]
         passed = tuple(outcome.exercise.id for outcome, done in zip(report.exercises, reached) if done)
         following = next((outcome for outcome, done in zip(report.exercises, reached) if not done), None)
-        shown = (passed, following.exercise.id if following else None)
+        failing = None
+        if following is not None:  # its first check not passed (all pass, but it passed at start already: its first)
+            failing = next((check for check in following.checks if not check.passed), following.checks[0])
+        shown = (passed, following.exercise.id if following else None, failing.check.name if failing else None)
         if shown == self._shown:
-            return
+            return  # nothing new: a student sees a line only when something changed
         before = set(self._shown[0]) if self._shown else set()
         for outcome in report.exercises:
             if outcome.exercise.id in passed and outcome.exercise.id not in before:
@@ -96,7 +97,6 @@ class Watch:
         if following is None:
             self.show(msg("watch.all_done", score=f"{report.score:g}", max_score=f"{report.max_score:g}"))
         else:
-            failing = next((check for check in following.checks if not check.passed), following.checks[0])  # all pass, but since start
             hint = failing.check.hint[self.lang] if failing.check.visibility != "hidden" else msg("report.hidden")
             self.show(msg("watch.next", id=following.exercise.id, title=following.exercise.title[self.lang], hint=hint))
         self._shown = shown
