@@ -128,3 +128,11 @@ def test_a_second_daemon_sharing_the_key_file_changes_nothing_in_either_order(da
     _, fresh, _ = check(second_lab.host, capsys)  # and the second sees nothing of the first's work
     assert not passed(fresh)["run-hello-world"] and not any(e["passed_at"] for e in fresh["exercises"])
     other.api.close()
+
+
+def test_a_daemon_never_started_is_graded_as_it_is_though_another_with_its_id_was(daemon, lab, second_lab, capsys):
+    Daemon(second_lab).reset()
+    start(lab.host, capsys)
+    _, document, err = check(second_lab.host, capsys)
+    assert err.startswith("[docker-grader] no `docker-grader start` for this daemon: the state is graded as it is")
+    assert not any(e["passed_at"] for e in document["exercises"])
