@@ -3,9 +3,9 @@ grades only what came since.
 
 A baseline holds the IDs of the containers and images present, the daemon's time (``SystemTime``
 of GET /info) and its event cursor: the last event it had buffered then. It is a JSON file at
-``$XDG_STATE_HOME/docker-grader/<daemon ID>.json`` (``~/.local/state`` when XDG_STATE_HOME is
-unset), named by the ID that GET /info gives: the same daemon reached by another address finds
-it, and another daemon does not.
+``$XDG_STATE_HOME/docker-grader/<daemon>.json`` (``~/.local/state`` when XDG_STATE_HOME is
+unset), named by what identifies the daemon in GET /info (``identity``): the same daemon reached
+by another address finds it, and another daemon does not, even one that shares its ID.
 
 With a baseline, ``check``:
 
@@ -22,6 +22,7 @@ Without any baseline file, ``check`` sends no request more than before.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -30,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
-from checks.daemon import DaemonClient
+from checks.daemon import DaemonClient, DaemonSource
 from checks.errors import DaemonError, UsageError
 from checks.events import BUFFER, EventLog, event_from_api, read_window, with_events
 from checks.messages import msg, register
@@ -100,22 +101,47 @@ def parse_time(text: object) -> int | None:
     return seconds * 10**9 + int((fraction or "").ljust(9, "0"))
 
 
+def identity(info: Mapping) -> str:
+    """What names one daemon: its ID, and a digest of its data-root and host name.
+
+    The ID alone is not enough: dockerd 20.10 takes it from /etc/docker/key.json, which every
+    daemon of a machine shares (a lab and the system's daemon report the same one). Two daemons
+    that run at once cannot share a data-root (``DockerRootDir``: each locks and owns its own), and
+    a copied key.json on another machine (a cloned VM image) comes with another host name
+    (``Name``). All three are the daemon's own answer, so the same daemon reached by another
+    address (a socket, tcp, ssh, a context) has the same identity. Nothing is written to the
+    daemon for it: grading never changes a student's daemon."""
+    own = "\0".join(str(info.get(key) or "") for key in ("ID", "DockerRootDir", "Name"))
+    return f"{info.get('ID')}@{hashlib.sha256(own.encode()).hexdigest()[:16]}"
+
+
 def _info(client: DaemonClient) -> tuple[str, int]:
-    """The daemon's ID and its time now: one GET /info."""
+    """The daemon's identity and its time now: one GET /info."""
     info = client.get_json("/info")
     info = info if isinstance(info, dict) else {}
     now = parse_time(info.get("SystemTime"))
     if now is None or not info.get("ID"):
         raise DaemonError(msg("baseline.no_time", endpoint=client.endpoint.host, value=info.get("SystemTime")))
-    return str(info["ID"]), now
+    return identity(info), now
 
 
 def take(client: DaemonClient) -> Baseline:
     """What the daemon holds now: GET /info, the two lists, and the events it has buffered."""
+    return observed(client)[0]
+
+
+def observed(client: DaemonClient) -> tuple[Baseline, Snapshot]:
+    """The baseline, and the daemon at that moment as ``check`` grades it since start: its
+    containers hidden, no event yet. The same requests as ``take``, no more."""
     daemon_id, now = _info(client)
     containers = client.get_json("/containers/json", {"all": 1}) or []
     images = client.get_json("/images/json") or []
     buffered = [e for e in map(event_from_api, read_window(client, 1, now)) if e is not None]
+    at_start = Snapshot.from_api(images, (), source=DaemonSource(client))
+    return _baseline(client, daemon_id, now, buffered, containers, images), with_events(at_start, lambda: EventLog((), origin="start"))
+
+
+def _baseline(client: DaemonClient, daemon_id: str, now: int, buffered: list, containers: list, images: list) -> Baseline:
     return Baseline(
         daemon_id=daemon_id,
         host=client.endpoint.host,
@@ -184,21 +210,15 @@ def events_since(baseline: Baseline, client: DaemonClient, now: int) -> EventLog
     return EventLog(tuple(events[keys.index(tuple(baseline.cursor)) + 1 :]), complete=True, origin="start")
 
 
-def applied(client: DaemonClient, snapshot: Snapshot, exercises) -> tuple[Snapshot, tuple]:
-    """The snapshot ``check`` grades, and what to tell the student about how (notes)."""
-    found, now = find(client)
+def notes(found: Baseline | None, exercises) -> tuple:
+    """What to tell the student about how ``check`` grades: since start, or as it is."""
     if found is not None:
-        notes = (msg("baseline.used", time=found.shown_time(), containers=len(found.containers)),)
-        return since_start(snapshot, found, client, now), notes
+        return (msg("baseline.used", time=found.shown_time(), containers=len(found.containers)),)
     if any(check.kind == "events" for exercise in exercises for check in exercise.checks):
-        return snapshot, (msg("baseline.none"),)
-    return snapshot, ()
+        return (msg("baseline.none"),)
+    return ()
 
 
-def record(host: str | None = None, environ: Mapping[str, str] | None = None) -> tuple[Baseline, Path]:
-    """``docker-grader start``: takes this daemon's baseline and saves it (GET requests only)."""
-    from checks.daemon import connect
-
-    with connect(host) as client:
-        taken = take(client)
-    return taken, save(taken, environ)
+def applied(client: DaemonClient, snapshot: Snapshot, found: Baseline | None, now: int) -> Snapshot:
+    """The snapshot ``check`` grades: since start when there is a start point, else as it is."""
+    return snapshot if found is None else since_start(snapshot, found, client, now)

@@ -19,9 +19,9 @@ from checks import courses, grading
 from checks import exercises as exercise_files
 from checks import colors
 from checks import lang as language
-from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
+from checks.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.lang import _
-from checks.messages import LANGS, msg
+from checks.messages import LANGS, closest, msg
 from checks.report import WRITERS
 from checks.report.escape import printed, terminal
 from checks.results import Report
@@ -58,22 +58,28 @@ def build_parser() -> Parser:
         help=_("also append the GitHub Classroom result, base64-encoded, to $GITHUB_OUTPUT as `result`"),
     )
 
+    daemon = Parser(add_help=False)
+    daemon.add_argument("-H", "--host", help=_("daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)"))
+    daemon.add_argument("--context", help=_("docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)"))
+
     parser = Parser(prog="docker-grader", description=_("Grades Docker course exercises on a real daemon."), parents=[common])
     parser.add_argument("--version", action=_Version, help=_("print the version and exit"))
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    commands = parser.add_subparsers(dest="command", parser_class=Parser)  # none given: main prints the help
 
     listing = Parser(add_help=False)
     listing.add_argument("--format", choices=["json", "text"], default="text", help=_("output format (default: text)"))
     commands.add_parser("list", parents=[common, listing], help=_("list the exercises"))
     validate = commands.add_parser("validate", parents=[common], help=_("validate exercise files"))
     validate.add_argument("paths", nargs="*", type=Path, help=_("files or folders (default: the exercises folder)"))
-    check = commands.add_parser("check", parents=[common, output], help=_("grade a daemon's state"))
+    check = commands.add_parser("check", parents=[common, daemon, output], help=_("grade a daemon's state"))
     check.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
     check.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
-    check.add_argument("-H", "--host", help=_("daemon address, as docker -H (default: DOCKER_HOST, the docker context, the default socket)"))
-    check.add_argument("--context", help=_("docker context to use, as docker --context (default: DOCKER_CONTEXT, then `docker context use`)"))
-    start = commands.add_parser("start", parents=[common], help=_("record a daemon's state and events now: `check` then grades what comes after"))
-    start.add_argument("--host", help=_("daemon address (default: DOCKER_HOST, the docker context, the default socket)"))
+    commands.add_parser("start", parents=[common, daemon], help=_("record a daemon's state and events now: `check` then grades what comes after"))
+    watch = commands.add_parser("watch", parents=[common, daemon, output], help=_("grade again after each change on the daemon, live; Ctrl-C prints the summary"))
+    watch.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
+    watch.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
+    show = commands.add_parser("show", parents=[common], help=_("print an exercise's title, instructions and points"))
+    show.add_argument("id", metavar="ID", help=_("the exercise (see `docker-grader list`)"))
     run = commands.add_parser("run", parents=[common, output], help=_("grade a submission's command files in a fresh lab"))
     run.add_argument("submission", type=Path, help=_("folder with one command file per exercise, named by its id"))
     run.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
@@ -97,8 +103,7 @@ def build_parser() -> Parser:
     requirements = commands.add_parser("requirements", parents=[common], help=_("write .trybe/requirements.json for Trybe-style evaluation"))
     requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help=_("file to write, - for stdout (default: .trybe/requirements.json)"))
 
-    doctor = commands.add_parser("doctor", parents=[common], help=_("what this machine can do: the daemon check grades, the lab, the sandbox, the tools"))
-    doctor.add_argument("--host", help=_("daemon address (default: DOCKER_HOST, the docker context, the default socket)"))
+    commands.add_parser("doctor", parents=[common, daemon], help=_("what this machine can do: the daemon check grades, the lab, the sandbox, the tools"))
 
     show_schema = commands.add_parser("schema", parents=[common], help=_("print the exercise JSON Schema"))
     show_schema.add_argument("--write", action="store_true", help=_("write it to exercise.schema.json in the package"))
@@ -122,7 +127,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _early_lang(argv)
     try:
         with language.using(lang):
-            args = build_parser().parse_args(argv)
+            parser = build_parser()
+            _known_command(argv)
+            args = parser.parse_args(argv)
+            if args.command is None:  # bare `docker-grader`: what it can do, rather than a complaint
+                parser.print_help()
+                return EXIT_BAD_INPUT
         lang = args.lang or lang
         args.exercises = courses.exercises_folder(args.exercises)
         if getattr(args, "github_output", False) and not os.environ.get("GITHUB_OUTPUT"):
@@ -133,6 +143,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+
+
+def _known_command(argv: list[str]) -> None:
+    """An unknown command is a UsageError naming the closest, as an unknown exercise id is."""
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--":
+            return
+        if arg in ("--lang", "--exercises"):
+            index += 2  # an option of the main parser, and its value
+            continue
+        if arg.startswith("-"):
+            index += 1
+            continue
+        if arg not in COMMANDS:
+            raise UsageError(msg("usage.unknown_command", command=arg, closest=", ".join(closest(arg, COMMANDS, 1))))
+        return
 
 
 def _early_lang(argv: list[str]) -> str:
@@ -201,6 +229,23 @@ def cmd_list(args, lang: str) -> int:
     width = max(len(exercise.id) for exercise in loaded)
     for exercise in loaded:
         print(f"{exercise.id.ljust(width)}  {exercise.max_score:>3g}  {exercise.title[lang]}")
+    print(msg("list.show").render(lang), file=sys.stderr)  # on stderr: the list itself stays one exercise a line
+    return 0
+
+
+def cmd_show(args, lang: str) -> int:
+    """An exercise's title, instructions and points, in the chosen language."""
+    import textwrap
+
+    [exercise] = exercise_files.select(exercise_files.load([args.exercises]), [args.id])
+    print(f"{exercise.id} — {exercise.title[lang]}\n")
+    for paragraph in exercise.description[lang].split("\n"):
+        print(textwrap.fill(paragraph, 100) if paragraph.strip() else "")
+    print("\n" + msg("show.points", points=f"{exercise.max_score:g}", checks=len(exercise.checks)).render(lang))
+    for check in exercise.checks:
+        name = msg("report.hidden").render(lang) if check.visibility == "hidden" else check.name
+        print(msg("show.check", name=name, points=f"{check.points:g}").render(lang))
+    print("\n" + msg("show.how", id=exercise.id).render(lang))
     return 0
 
 
@@ -219,19 +264,30 @@ def cmd_check(args, lang: str) -> int:
             raise UsageError(msg("endpoint.both"))
     except GraderError as error:
         return emit_error(error, args, lang, planned=chosen)
-    from checks import services  # grading.grade_daemon, with each exercise's own services up while it is graded
-
-    report = services.grade_daemon(chosen, host=args.host, context=args.context)
+    report = grading.grade_daemon(chosen, host=args.host, context=args.context)
     return finish(report, args, lang)
 
 
 def cmd_start(args, lang: str) -> int:
-    from checks import baseline
-
-    taken, path = baseline.record(args.host)
+    taken, path = grading.begin(exercise_files.load([args.exercises]), args.host, args.context)
     daemon = taken.daemon_id[:14]
     print(msg("baseline.saved", daemon=daemon, time=taken.shown_time(), containers=len(taken.containers), images=len(taken.images), path=path).render(lang))
     return 0
+
+
+def cmd_watch(args, lang: str) -> int:
+    """Grades again after each change until Ctrl-C, then prints the summary as ``check`` does."""
+    from checks import watch
+
+    chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
+    following = watch.Watch(chosen, lang, args.host, args.context, _progress(lang))
+    try:
+        following.follow()
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # after the terminal's ^C
+    if following.last is None:
+        return EXIT_INTERRUPTED  # stopped before the first grading ended: nothing to sum up
+    return finish(following.last, args, lang)
 
 
 def cmd_run(args, lang: str) -> int:
@@ -353,7 +409,7 @@ def cmd_schema(args, lang: str) -> int:
 def cmd_doctor(args, lang: str) -> int:
     from checks import doctor
 
-    lines = doctor.diagnose(args.host)
+    lines = doctor.diagnose(args.host, args.context)
     sys.stdout.write(doctor.render(lines, lang))
     return doctor.exit_code(lines)
 
@@ -418,6 +474,8 @@ COMMANDS = {
     "validate": cmd_validate,
     "check": cmd_check,
     "start": cmd_start,
+    "watch": cmd_watch,
+    "show": cmd_show,
     "schema": cmd_schema,
     "requirements": cmd_requirements,
     "run": cmd_run,

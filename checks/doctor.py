@@ -44,8 +44,8 @@ class Line:
     message: Message
 
 
-def diagnose(host: str | None = None) -> list[Line]:
-    lines = [_daemon(host)]
+def diagnose(host: str | None = None, context: str | None = None) -> list[Line]:
+    lines = [_daemon(host, context)]
     findings = readiness.probe()
     fatal = [f for f in findings if not f.ok and f.fatal]
     lines += [Line("lab", False, f.message) for f in fatal] or [Line("lab", True, msg("ready.ok"))]
@@ -74,13 +74,13 @@ def exit_code(lines: list[Line]) -> int:
     return EXIT_OK if can_run(lines) else EXIT_LAB
 
 
-def _daemon(host: str | None) -> Line:
+def _daemon(host: str | None, context: str | None = None) -> Line:
     from checks.daemon import connect, resolve_endpoint
 
-    shown = host or "?"
+    shown = host or context or "?"
     try:
-        shown = resolve_endpoint(host).host
-        with connect(host) as client:
+        shown = resolve_endpoint(host, context=context).host
+        with connect(host, context=context) as client:
             version = client.get_json("/version") or {}
         return Line("check", True, msg("doctor.check_ok", host=shown, version=version.get("Version", "?"), api=client.api_version))
     except GraderError as error:

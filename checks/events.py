@@ -210,6 +210,15 @@ class Recorder:
                 self.failed = self.failed or "the event stream ended"
                 self._seen.notify_all()
 
+    def wait(self, count: int, timeout: float | None) -> int:
+        """How many events the stream has brought, once it has brought more than ``count`` (or
+        ``timeout`` seconds passed). A stream that ended raises OSError with why."""
+        with self._seen:
+            self._seen.wait_for(lambda: self.failed or len(self.events) > count, timeout)
+            if self.failed:
+                raise OSError(self.failed)
+            return len(self.events)
+
     def window(self, client, start: int, end: int) -> EventLog:
         """The events from ``start`` to ``end``. The stream delivers events a little after the
         daemon logs them, so first one bounded read says which event is the window's last, and

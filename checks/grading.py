@@ -1,20 +1,34 @@
-"""The engine: exercises and a snapshot in, a Report out. Both front ends call it.
+"""The engine: exercises and a snapshot in, verdicts out. Every front end grades through it.
 
     load exercises → read one snapshot → each check's kind evaluates it → Report
+
+``grade_one`` is the one way an exercise is graded: on a snapshot, and for an exercise with
+services of its own (``compose:``), on a snapshot read while they run, with their failure as its
+error. ``run`` calls it for each exercise of a submission (checks.runner).
+
+``DaemonGrading`` is one grading of a student's own daemon, the same for ``check``, ``watch`` and
+``pytest --grader``: the snapshot read once, the start point applied (checks.baseline), the
+exercises passed earlier since start shown so (checks.progress), the notes on how it graded, and
+at the end the new passes recorded. Front ends parse, call, and print.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from typing import Iterable
+from pathlib import Path
+from typing import Callable, ContextManager, Iterable
 
-from checks import baseline
+from checks import baseline, progress
 from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import DaemonError
 from checks.model import Check, Exercise
 from checks.kinds import KINDS
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 from checks.snapshot import Snapshot
+
+# Brings an exercise's own services up for a ``with`` block (checks.services.running, on a daemon or in run's sandbox).
+ServicesUp = Callable[[Exercise], ContextManager]
 
 
 def evaluate(check: Check, snapshot: Snapshot) -> Result:
@@ -37,18 +51,87 @@ def grade(exercises: Iterable[Exercise], snapshot: Snapshot) -> tuple[ExerciseOu
     return tuple(grade_exercise(exercise, snapshot) for exercise in exercises)
 
 
-def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None, context: str | None = None) -> Report:
-    """Grades exercises against a daemon. A daemon that is down gives a Report with the error."""
+def grade_one(exercise: Exercise, snapshot: Callable[[], Snapshot], services: ServicesUp | None = None, **extra) -> ExerciseOutcome:
+    """An exercise graded on ``snapshot()``; with services of its own, read while ``services`` has them up.
+    Services that do not come up, answer or go are the exercise's error: every check fails with why."""
+    if not exercise.compose or services is None:
+        return grade_exercise(exercise, snapshot(), **extra)
+    from checks.services import ServicesError, not_graded  # pytest-docker comes with it: only for exercises with services
+
+    try:
+        with services(exercise):
+            return grade_exercise(exercise, snapshot(), **extra)
+    except ServicesError as error:
+        return not_graded(exercise, error.message, **extra)
+
+
+class DaemonGrading:
+    """One grading of a student's daemon. Reading the start point and the snapshot happens here, so
+    a daemon that is down raises DaemonError from the constructor; ``outcome`` grades an exercise
+    (once), ``report`` grades the rest, records the new passes and gives the Report."""
+
+    def __init__(self, client: DaemonClient, exercises: Iterable[Exercise], project_directory: Path | None = None):
+        self.started = time.monotonic()
+        self.client = client
+        self.exercises = list(exercises)
+        self.project_directory = project_directory
+        self.start, self.now = baseline.find(client)
+        self.progress = progress.load(self.start.daemon_id) if self.start else progress.Progress()
+        self.snapshot = self.read()
+        self.notes = baseline.notes(self.start, self.exercises)
+        self.outcomes: dict[str, ExerciseOutcome] = {}
+
+    def read(self) -> Snapshot:
+        """A snapshot of the daemon now, since start when there is a start point."""
+        return baseline.applied(self.client, read_snapshot(self.client), self.start, self.now)
+
+    def outcome(self, exercise: Exercise) -> ExerciseOutcome:
+        if exercise.id not in self.outcomes:
+            if exercise.id in self.progress.passed:
+                self.outcomes[exercise.id] = progress.earlier(exercise, self.progress.passed[exercise.id])
+            elif exercise.compose:
+                self.outcomes[exercise.id] = grade_one(exercise, self.read, self._services)
+            else:
+                self.outcomes[exercise.id] = grade_one(exercise, lambda: self.snapshot)
+        return self.outcomes[exercise.id]
+
+    def _services(self, exercise: Exercise) -> ContextManager:
+        from checks import probe, services
+
+        command = services.daemon_command(self.client.endpoint.host, self.project_directory)
+        return services.running(exercise, command, probe.for_host(self.client.endpoint.host))
+
+    def record(self) -> None:
+        """The passes seen in this grading, added to the daemon's progress (after ``start`` only)."""
+        if self.start is not None and self.outcomes:
+            self.progress = progress.record(self.start.daemon_id, self.outcomes.values(), self.now)
+
+    def report(self) -> Report:
+        outcomes = tuple(self.outcome(exercise) for exercise in self.exercises)
+        self.record()
+        return Report(outcomes, time.monotonic() - self.started, planned=tuple(self.exercises), notes=self.notes)
+
+
+def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None, context: str | None = None,
+                 project_directory: Path | None = None) -> Report:
+    """``docker-grader check``: grades exercises against a daemon. A daemon that is down gives a Report with the error."""
     started = time.monotonic()
     try:
-        own = client is None
-        client = client or connect(host, context=context)
-        try:
-            snapshot, notes = baseline.applied(client, read_snapshot(client), exercises)
-            outcomes = grade(exercises, snapshot)
-        finally:
-            if own:
-                client.close()
+        with contextlib.ExitStack() as stack:
+            if client is None:
+                client = stack.enter_context(connect(host, context=context))
+            return DaemonGrading(client, exercises, project_directory).report()
     except DaemonError as error:
         return Report((), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
-    return Report(outcomes, time.monotonic() - started, planned=tuple(exercises), notes=notes)
+
+
+def begin(exercises: list[Exercise], host: str | None = None, context: str | None = None) -> tuple[baseline.Baseline, Path]:
+    """``docker-grader start``: the start point saved, and progress begun afresh. The exercises that
+    already pass on the state at start (services aside) wait to be seen failing before they count."""
+    with connect(host, context=context) as client:
+        taken, snapshot = baseline.observed(client)
+        path = baseline.save(taken)
+        passing = [exercise.id for exercise in exercises if not exercise.compose and grade_exercise(exercise, snapshot).passed]
+    progress.save(taken.daemon_id, progress.Progress(waiting=frozenset(passing)))
+    return taken, path
+

@@ -261,6 +261,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "o daemon Docker em {endpoint} parou de responder durante a correção ({reason})",
         "en": "the Docker daemon at {endpoint} stopped answering during grading ({reason})",
     },
+    # --- self-check (issue 21): the command line's manners, `show` and the pointers to it ---
+    "usage.unknown_command": {
+        "pt-BR": "comando desconhecido: {command}; o mais próximo: {closest}. Veja `docker-grader --help`",
+        "en": "unknown command: {command}; closest: {closest}. See `docker-grader --help`",
+    },
+    "show.points": {
+        "pt-BR": "{points} pontos, em {checks} verificação(ões):",
+        "en": "{points} points, in {checks} check(s):",
+    },
+    "show.check": {"pt-BR": "  - {name}: {points} ponto(s)", "en": "  - {name}: {points} point(s)"},
+    "show.how": {
+        "pt-BR": "Faça o exercício e confira com `docker-grader check {id}` (ou deixe `docker-grader watch` acompanhando)",
+        "en": "Do the exercise and check it with `docker-grader check {id}` (or leave `docker-grader watch` following)",
+    },
+    "list.show": {
+        "pt-BR": "As instruções de um exercício: `docker-grader show ID`",
+        "en": "An exercise's instructions: `docker-grader show ID`",
+    },
+    "report.instructions": {
+        "pt-BR": "instruções: `docker-grader show {id}`",
+        "en": "instructions: `docker-grader show {id}`",
+    },
 }
 
 

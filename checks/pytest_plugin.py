@@ -6,37 +6,40 @@ and decides). Exercise files under the exercises folder (``--grader-exercises``,
 ``<file>::<exercise-id>::<check>`` items, so ``-k`` selects by exercise or check; a hidden check's
 item is named ``hidden-<n>``, its place in the exercise. A failure reads as the check's hint and
 what was found; the session ends with a score table, built from the test reports, so that it comes
-out under xdist too; ``--junitxml`` records each check's points as suite properties. The daemon is read
-once per session (per worker under xdist): the snapshot behind the ``docker_grader_snapshot``
-fixture is the one every item grades. A daemon that is down fails every check with the reason, and
-the session exits with 3.
-An exercise with services of its own (``compose:``) brings them up before its first check and
-down after its last, and grades on a snapshot read while they run (checks.services, with
-pytest-docker; its fixtures are set here for Debian's docker-compose 1.29 on the graded daemon).
+out under xdist too; ``--junitxml`` records each check's points as suite properties.
+
+The verdicts are the engine's, as ``docker-grader check`` has them (checks.grading.DaemonGrading):
+the daemon is read once per session (per worker under xdist), with the start point of
+``docker-grader start`` and the progress since applied, and an exercise with services of its own
+(``compose:``) graded while they run (checks.services, with pytest-docker; its fixtures are set
+here for Debian's docker-compose 1.29 on the graded daemon). The snapshot behind the
+``docker_grader_snapshot`` fixture is the one every item grades. A daemon that is down makes every
+check a pytest error (in setup) with the reason, as the CLI's ``error`` status, and the session
+exits with 3.
 """
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
 
 from checks import courses, grading
 from checks import exercises as exercise_files
-from checks import probe, services
+from checks import progress, services
 from checks import lang as language
-from checks.daemon import DaemonClient, connect, read_snapshot, resolve_endpoint
+from checks.daemon import DaemonClient, connect, resolve_endpoint
 from checks.errors import EXIT_DAEMON, DaemonError, ExerciseError, GraderError
 from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.report.junit import record_points
 from checks.report.rows import message, points
-from checks.results import CheckOutcome, Result
+from checks.results import CheckOutcome, ExerciseOutcome
 from checks.snapshot import Snapshot
 
 CLIENT = pytest.StashKey[DaemonClient]()
-SNAPSHOT = pytest.StashKey[Snapshot]()
+GRADING = pytest.StashKey[grading.DaemonGrading]()
+EXERCISES = pytest.StashKey[list]()  # the exercises this session grades
 FOLDER = pytest.StashKey[Path]()
 DAEMON_DOWN = pytest.StashKey[GraderError]()
 
@@ -88,20 +91,27 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     return None
 
 
-def snapshot_for(config: pytest.Config) -> Snapshot:
-    """The session's one snapshot, read on first use. A daemon that is down is tried once: every
-    check then fails with its reason, and the session's exit code is 3."""
+def grading_for(config: pytest.Config) -> grading.DaemonGrading:
+    """The session's one grading of the daemon (checks.grading, as ``check``'s), begun on first use:
+    the snapshot read once, the start point and progress applied. A daemon that is down is tried
+    once: every check is then an error with its reason, and the session's exit code is 3."""
     if DAEMON_DOWN in config.stash:
         raise config.stash[DAEMON_DOWN]
-    if SNAPSHOT not in config.stash:
+    if GRADING not in config.stash:
+        exercises = config.stash.get(EXERCISES, [])
         try:
             client = connect(config.getoption("grader_host"))
             config.stash[CLIENT] = client
-            config.stash[SNAPSHOT] = read_snapshot(client)
+            config.stash[GRADING] = grading.DaemonGrading(client, exercises, config.rootpath)
         except GraderError as error:
             config.stash[DAEMON_DOWN] = error
             raise
-    return config.stash[SNAPSHOT]
+    return config.stash[GRADING]
+
+
+def snapshot_for(config: pytest.Config) -> Snapshot:
+    """The session's one snapshot (read on first use), as every check of the session sees it."""
+    return grading_for(config).snapshot
 
 
 @pytest.fixture(scope="session")
@@ -143,33 +153,20 @@ class ExerciseNode(pytest.Collector):
     def __init__(self, *, exercise: Exercise, **kwargs):
         super().__init__(**kwargs)
         self.exercise = exercise
-        self.snapshot: Snapshot | None = None  # its own, read while its services run (compose:)
-        self.error: GraderError | None = None
-        self._services = contextlib.ExitStack()
+        self.outcome: ExerciseOutcome | None = None
 
     def setup(self) -> None:
-        """An exercise with services of its own: up (checks.services, through pytest-docker) before its checks."""
-        if not self.exercise.compose:
-            return
-        snapshot_for(self.config)  # the session's snapshot first: other exercises never see these services
-        client = self.config.stash[CLIENT]
+        """Grades the exercise through the session's grading, with its own services up meanwhile
+        (compose:). A daemon that cannot be graded makes each of its checks a pytest error, not a
+        failure: the student did nothing wrong (the CLI's ``error`` status)."""
         try:
-            command = services.daemon_command(client.endpoint.host, self.config.rootpath)
-            self._services.enter_context(services.running(self.exercise, command, probe.for_host(client.endpoint.host)))
-            self.snapshot = read_snapshot(client)
-        except GraderError as error:
-            self.error = error
-
-    def teardown(self) -> None:
-        """Down, whatever happened: after the last check, on a failure, and on Ctrl-C (pytest tears down then too)."""
-        try:
-            self._services.close()
+            self.outcome = grading_for(self.config).outcome(self.exercise)
         except GraderError as error:
             pytest.fail(error.render(lang_of(self.config)), pytrace=False)
 
     def collect(self):
         for index, check in enumerate(self.exercise.checks, 1):
-            yield CheckItem.from_parent(self, name=item_name(check, index), check=check, exercise=self.exercise)
+            yield CheckItem.from_parent(self, name=item_name(check, index), check=check, exercise=self.exercise, index=index - 1)
 
 
 def item_name(check: Check, index: int) -> str:
@@ -186,19 +183,16 @@ class CheckFailed(Exception):
 
 
 class CheckItem(pytest.Item):
-    def __init__(self, *, check: Check, exercise: Exercise, **kwargs):
+    def __init__(self, *, check: Check, exercise: Exercise, index: int, **kwargs):
         super().__init__(**kwargs)
         self.check = check
         self.exercise = exercise
+        self.index = index  # its place in the exercise, as in the exercise's outcome
         self.outcome: CheckOutcome | None = None
 
     def runtest(self) -> None:
-        node = self.parent
-        if node.error is not None:  # the exercise's services did not come up: every check fails with why
-            result = Result(False, node.error.message)
-        else:
-            result = grading.evaluate(self.check, node.snapshot or snapshot_for(self.config))
-        outcome = CheckOutcome(self.check, result)
+        exercise = self.parent.outcome
+        outcome = exercise.checks[self.index]
         self.outcome = outcome  # what the report carries to the score table
         if outcome.result.unknown:  # the grader cannot tell: not passed, and not the student's failure
             pytest.skip(message(outcome, lang_of(self.config)))
@@ -221,13 +215,20 @@ def pytest_runtest_makereport(item: pytest.Item, call):
     """Each check's report carries its exercise and points (plain values, so xdist sends them on to
     the controller), and the score table is built from the reports wherever they arrive."""
     report = yield
-    if isinstance(item, CheckItem) and report.when == "call":
+    not_graded = report.when == "setup" and report.failed and isinstance(item, CheckItem)  # the daemon could not be graded: an error
+    if not_graded and isinstance(call.excinfo.value, pytest.fail.Exception):
+        report.longrepr = call.excinfo.value.msg  # the reason alone, as the CLI says it (JUnit's error message too)
+    if isinstance(item, CheckItem) and (report.when == "call" or not_graded):
         outcome = getattr(item, "outcome", None)  # None: the check could not be graded (daemon down)
+        graded = item.parent.outcome
+        state = item.config.stash.get(GRADING, None)
         report.docker_grader = {
             "exercise": item.exercise.id, "lesson": item.exercise.lesson, "order": item.exercise.order,
             "score": outcome.score if outcome else 0, "max_score": outcome.max_score if outcome else item.check.points,
             "passed": report.passed,
-            "down": call.excinfo is not None and isinstance(call.excinfo.value, DaemonError),
+            "down": not_graded and isinstance(item.config.stash.get(DAEMON_DOWN, None), DaemonError),
+            "passed_at": progress.shown_time(graded.passed_at) if graded is not None and graded.passed_at else "",
+            "notes": [note.render(lang_of(item.config)) for note in state.notes] if state is not None else [],
         }
     return report
 
@@ -261,18 +262,26 @@ class ScoreTable:
             score, top = sum(c["score"] for c in found), sum(c["max_score"] for c in found)
             total, maximum = total + score, maximum + top
             passed = msg("report.passed_checks", passed=sum(c["passed"] for c in found), total=len(found)).render(lang)
-            terminalreporter.write_line(f"{key[2].ljust(width)}  {points(score):>4}/{points(top):<4} {passed}")
+            earlier = f"  {msg('progress.earlier', time=found[0]['passed_at']).render(lang)}" if found[0]["passed_at"] else ""
+            terminalreporter.write_line(f"{key[2].ljust(width)}  {points(score):>4}/{points(top):<4} {passed}{earlier}")
         terminalreporter.write_line(msg("report.total", score=points(total), max_score=points(maximum)).render(lang), bold=True)
+        for note in dict.fromkeys(note for check in self.checks for note in check["notes"]):  # each once, also from xdist's workers
+            terminalreporter.write_line(f"[docker-grader] {note}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Exit code 3 when the daemon was down, as the CLI's; the checks themselves failed with the reason."""
+        """Records the passes this session saw (as ``check`` does), and exit code 3 when the daemon
+        was down, as the CLI's; the checks themselves are errors with the reason."""
+        state = self.config.stash.get(GRADING, None)
+        if state is not None:
+            state.record()
         if DAEMON_DOWN in self.config.stash or any(check["down"] for check in self.checks):
             session.exitstatus = EXIT_DAEMON
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Only the exercises of --grader-exercise, when given; checks in lesson order (files are
-    collected by name); other items keep their place."""
+    collected by name); other items keep their place. The session's grading knows the exercises
+    chosen (the notes it gives depend on them)."""
     wanted = config.getoption("grader_exercise")
     if wanted:
         known = {item.exercise.id: item.exercise for item in items if isinstance(item, CheckItem)}
@@ -287,3 +296,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     graded = [item for item in items if isinstance(item, CheckItem)]
     ordered = iter(sorted(graded, key=lambda item: (item.exercise.lesson, item.exercise.order, item.exercise.id)))
     items[:] = [next(ordered) if isinstance(item, CheckItem) else item for item in items]
+    config.stash[EXERCISES] = list({item.exercise.id: item.exercise for item in items if isinstance(item, CheckItem)}.values())

@@ -63,6 +63,7 @@ class ExerciseOutcome:
     commands: tuple[CommandRun, ...] = ()
     error: Message | None = None  # why its commands were not run (refused file, timeout...)
     seconds: float = 0.0  # its commands and its grading, start to end
+    passed_at: int | None = None  # daemon time (ns) an earlier grading saw it pass (checks.progress); None: graded now
 
     @property
     def score(self) -> float:

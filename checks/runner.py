@@ -25,7 +25,7 @@ from checks.boundary import Boundary, Context, Limits, SubmissionCopy, container
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
 from checks.model import Exercise
-from checks.grading import grade_exercise
+from checks.grading import grade_one
 from checks.lab import REGISTRY, Lab, Progress, quiet
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
@@ -128,7 +128,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
             seconds = max(deadline - time.monotonic(), SERVICES_MINIMUM)
             outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
         else:
-            outcome = grade_exercise(exercise, snapshot(), commands=runs, error=error)
+            outcome = grade_one(exercise, snapshot, commands=runs, error=error)
     if not last:
         start_state.stop_running(daemon)
     if error is not None and error.key in ZERO_SCORE:

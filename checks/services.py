@@ -4,9 +4,10 @@
 
 An exercise names its compose file (``compose: {file: ..., wait: [...]}``), for example one that
 builds the student's Dockerfile beside a database. Every front end grades it with the same code:
-``pytest exercises`` (checks.pytest_plugin), ``docker-grader check`` (``grade_daemon`` here) and
-``docker-grader run`` (``grade_in_sandbox``: compose runs inside the sandbox, so the instructor's
-file and the student's Dockerfile reach the lab only through the API boundary).
+``pytest exercises``, ``docker-grader check`` and ``watch`` (checks.grading.DaemonGrading, with
+``running`` here) and ``docker-grader run`` (``grade_in_sandbox``: compose runs inside the sandbox,
+so the instructor's file and the student's Dockerfile reach the lab only through the API
+boundary); checks.grading.grade_one grades the exercise while they run.
 
 pytest-docker does the compose work: ``get_docker_services`` (the plain function behind its
 ``docker_services`` fixture) runs the setup and cleanup commands, and ``Services.port_for`` and
@@ -24,23 +25,21 @@ import os
 import re
 import shlex
 import shutil
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 
 from checks import probe
-from checks.daemon import DaemonClient, connect, read_snapshot
-from checks.errors import DaemonError, GraderError
-from checks import grading
-from checks.grading import grade, grade_exercise
+from checks.daemon import DaemonClient, read_snapshot
+from checks.errors import GraderError
+from checks.grading import grade_one
 from checks.messages import Message, msg, register
 from checks.model import Exercise
 from checks.snapshot import Snapshot
 
 if TYPE_CHECKING:  # pytest-docker (and pytest with it) is imported only when an exercise has services
     from pytest_docker.plugin import Services
-from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
+from checks.results import CheckOutcome, ExerciseOutcome, Result
 
 COMPOSE = "docker-compose"  # Debian's 1.29; pytest-docker's default is `docker compose` (v2)
 SETUP = ["up -d --build"]  # v1 has no --wait: waiting is `wait` below
@@ -164,36 +163,6 @@ def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
     return ExerciseOutcome(exercise, checks, **{**extra, "error": extra.get("error") or reason})
 
 
-def with_services(exercise: Exercise, command: str, client: DaemonClient, compose_file: str | None = None,
-                  snapshot: Callable[[], Snapshot] | None = None, **extra) -> ExerciseOutcome:
-    """Brings the services up, grades the exercise on a snapshot read while they run (by ``snapshot``,
-    else a plain one), brings them down."""
-    try:
-        with running(exercise, command, probe.for_host(client.endpoint.host), compose_file):
-            outcome = grade_exercise(exercise, snapshot() if snapshot else read_snapshot(client), **extra)
-    except ServicesError as error:
-        return not_graded(exercise, error.message, **extra)
-    return outcome
-
-
-def grade_daemon(exercises: list[Exercise], host: str | None = None, context: str | None = None) -> Report:
-    """``docker-grader check``: as checks.grading.grade_daemon, with each exercise's services up while it is graded."""
-    if not any(exercise.compose for exercise in exercises):
-        return grading.grade_daemon(exercises, host, context=context)
-    started = time.monotonic()
-    try:
-        with connect(host, context=context) as client:
-            plain = [exercise for exercise in exercises if not exercise.compose]
-            outcomes = {o.exercise.id: o for o in (grade(plain, read_snapshot(client)) if plain else ())}
-            command = daemon_command(client.endpoint.host)
-            for exercise in exercises:
-                if exercise.compose:
-                    outcomes[exercise.id] = with_services(exercise, command, client)
-    except DaemonError as error:
-        return Report((), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
-    return Report(tuple(outcomes[e.id] for e in exercises), time.monotonic() - started, planned=tuple(exercises))
-
-
 def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float,
                      snapshot: Callable[[], Snapshot] | None = None, **extra) -> ExerciseOutcome:
     """``docker-grader run``: compose runs in the sandbox, on the submission's folder, through the API boundary.
@@ -211,7 +180,9 @@ def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds:
         copy.write(data)
     bounded = ["timeout", "--kill-after=5", f"{max(seconds, 1):.0f}"]
     command = shlex.join(bounded + sandbox.command((COMPOSE, "--project-directory", "/work")))
-    return with_services(exercise, command, client, f"/work/{SANDBOX_FOLDER}/{exercise.id}.yml", snapshot, **extra)
+    inside = f"/work/{SANDBOX_FOLDER}/{exercise.id}.yml"
+    up = lambda exercise: running(exercise, command, probe.for_host(client.endpoint.host), inside)  # noqa: E731
+    return grade_one(exercise, snapshot or (lambda: read_snapshot(client)), up, **extra)
 
 
 def _remove(path: Path) -> None:

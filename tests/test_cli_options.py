@@ -231,3 +231,68 @@ def test_the_translation_ends_with_the_command(capsys):
 
     assert run(capsys, "check", "--format", "x", "--lang", "pt-BR")[2].startswith("opção inválida: argumento --format: escolha inválida")
     assert argparse._("usage: ") == "usage: "  # whatever else parses arguments in this process (pytest) stays itself
+
+
+# --- manners (issue 21): help, a command's closest name, the daemon options, `show` --------------
+def test_bare_command_prints_the_help(capsys):
+    code, out, err = run(capsys, "--lang", "en")
+    assert code == 2 and err == ""
+    assert out.startswith("usage: docker-grader ") and "    check " in out and "    watch " in out and "    show " in out
+
+
+def test_an_unknown_command_names_the_closest(capsys):
+    assert run(capsys, "chek", "--lang", "en") == (2, "", "unknown command: chek; closest: check. See `docker-grader --help`\n")
+    assert run(capsys, "--lang", "en", "wach")[2] == "unknown command: wach; closest: watch. See `docker-grader --help`\n"
+    assert run(capsys, "--lang", "pt-BR", "strat")[2].startswith("comando desconhecido: strat; o mais próximo: start.")
+
+
+@pytest.mark.parametrize("command", ["check", "start", "watch", "doctor"])
+def test_every_command_that_talks_to_a_daemon_takes_h_and_context(command, tmp_path, capsys):
+    host = f"unix://{tmp_path}/none.sock"
+    parsed = cli.build_parser().parse_args([command, "-H", host])
+    assert parsed.host == host and parsed.context is None
+    assert cli.build_parser().parse_args([command, "--context", "other"]).context == "other"
+    code, out, err = run(capsys, command, "-H", host, "--lang", "en")
+    assert host in out + err  # the daemon given is the one tried
+    if command != "doctor":  # doctor reports every part, with the daemon's as one line
+        assert code == 3 and "is not answering" in err
+
+
+def test_show_prints_the_title_instructions_and_points(capsys):
+    code, out, err = run(capsys, "show", "pull-alpine", "--lang", "en")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "pull-alpine — Pull the alpine:3.14 image without running it"
+    assert "Just as `git pull` fetches up-to-date source code" in out and "  - alpine-pulled: 2 point(s)" in lines
+    assert "3 points, in 2 check(s):" in lines
+    assert run(capsys, "show", "pull-alpine", "--lang", "pt-BR")[1].startswith("pull-alpine — Baixe a imagem alpine:3.14 sem rodá-la\n")
+    assert run(capsys, "show", "pull-alpin", "--lang", "en")[2].startswith("unknown exercise: pull-alpin; closest: pull-alpine")
+
+
+def test_list_and_the_text_report_point_to_show(tmp_path, capsys):
+    assert run(capsys, "list", "--lang", "en")[2] == "An exercise's instructions: `docker-grader show ID`\n"
+    from checks import exercises
+    from checks.report import WRITERS
+    from checks.results import CheckOutcome, ExerciseOutcome, Result
+    from checks.messages import msg
+
+    exercise = exercises.select(exercises.load([EXERCISES]), ["pull-alpine"])[0]
+    failed = ExerciseOutcome(exercise, tuple(CheckOutcome(check, Result(False, msg("none"))) for check in exercise.checks))
+    assert "  instructions: `docker-grader show pull-alpine`\n" in WRITERS["text"](Report((failed,)), "en")
+    passed = ExerciseOutcome(exercise, tuple(CheckOutcome(check, Result(True, msg("none"))) for check in exercise.checks))
+    assert "docker-grader show" not in WRITERS["text"](Report((passed,)), "en")
+
+
+def test_every_format_says_which_exercises_passed_earlier():
+    """Progress since start (checks.progress): the check's message in each format, and a field or mark of the exercise's."""
+    import time
+
+    from checks import exercises, progress
+    from checks.report import WRITERS
+
+    exercise = exercises.select(exercises.load([EXERCISES]), ["pull-alpine"])[0]
+    report = Report((progress.earlier(exercise, time.time_ns()),))
+    says = {name: "passed earlier, at " in write(report, "en") for name, write in WRITERS.items()}
+    assert says == {name: name != "trybe" for name in WRITERS}  # Trybe's schema has a grade and a description only
+    assert json.loads(WRITERS["json"](report, "en"))["exercises"][0]["passed_at"]
+    assert "(✔ passed earlier, at " in WRITERS["markdown"](report, "en")

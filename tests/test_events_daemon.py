@@ -14,7 +14,7 @@ import pytest
 from conftest import EXERCISES, ROOT, failed
 from test_requests import served
 
-from checks import baseline, cli, events, exercises, grading, runner
+from checks import baseline, cli, events, exercises, grading, progress, runner
 from checks.daemon import connect
 from checks.errors import EXIT_BAD_INPUT, EXIT_DAEMON, EXIT_UNKNOWN
 
@@ -32,6 +32,11 @@ def start(lab) -> None:
     assert cli.main(["start", "--host", lab.host, "--lang", "en"]) == 0
 
 
+def starts(state) -> list:
+    """The start points saved (beside each, its progress: checks.progress)."""
+    return [path for path in state.glob("*.json") if not path.name.endswith(".progress.json")]
+
+
 def grade(lab, *ids: str, folder=EXERCISES):
     chosen = exercises.select(exercises.load([folder]), ids)
     report = grading.grade_daemon(chosen, host=lab.host)
@@ -47,9 +52,9 @@ def test_start_saves_a_baseline_named_by_the_daemon_id(daemon, lab, state, capsy
     daemon.docker("run", "--name", "before", "hello-world")
     start(lab)
     out = capsys.readouterr().out
-    [path] = state.glob("*.json")
+    [path] = starts(state)
     saved = json.loads(path.read_text())
-    assert path == baseline.path_for(daemon.api.info()["ID"])
+    assert path == baseline.path_for(baseline.identity(daemon.api.info()))
     assert saved["containers"] == [daemon.api.inspect_container("before")["Id"]]
     assert saved["cursor"][1:3] == ["container", "die"]  # the last event then: hello-world ended
     assert out.startswith("start recorded for daemon ") and "1 container(s) and 1 image(s) already there do not count" in out
@@ -139,6 +144,7 @@ def test_an_event_flood_past_256_in_check_mode_is_unknown(daemon, lab, capsys):
     tag_and_untag(daemon, 120)  # 241 events since start: all still buffered
     assert cli.main(["check", "pull-alpine", "--host", lab.host, "--format", "json", "--lang", "en"]) == 0
     assert json.loads(capsys.readouterr().out)["score"] == 3
+    progress.path_for(baseline.identity(daemon.api.info())).unlink()  # seen passing, it would stay passed: look at the record alone
     tag_and_untag(daemon, 10)  # 261: the pull is gone from the daemon's memory
     assert cli.main(["check", "pull-alpine", "--host", lab.host, "--format", "json", "--lang", "en"]) == EXIT_UNKNOWN
     document = json.loads(capsys.readouterr().out)
@@ -197,7 +203,10 @@ def test_check_sends_a_fixed_number_of_get_requests_with_a_baseline(daemon, lab,
     for index in range(50):
         daemon.api.create_container("alpine:3.14", command=["true"], name=f"noise-{index}")
     tag_and_untag(daemon, 50)
+    passes = progress.path_for(baseline.identity(daemon.api.info()))
+    passes.unlink()  # the same grading as the first: what it saw pass would be shown from the record, not graded
     busy = served(lab, grade_all)
+    remembered = served(lab, grade_all)  # the lesson's three passes from the record: their logs are not read again
 
     assert {method for method, _ in start_requests + quiet + busy} == {"GET"}
     shape = lambda requests: sorted(re.sub(r"(since|until)=[\d.]+", r"\1=T", re.sub(r"/containers/\w+/", "/containers/ID/", path))  # noqa: E731
@@ -208,13 +217,15 @@ def test_check_sends_a_fixed_number_of_get_requests_with_a_baseline(daemon, lab,
         "/containers/ID/logs?stdout=1&stderr=1", "/containers/ID/logs?stdout=1&stderr=1",
     ])
     assert shape(start_requests) == sorted(["/_ping", "/info", "/containers/json?all=1", "/images/json", "/events?since=T&until=T"])
+    # pull-alpine is graded again (the noise containers are alpine's: not-run failed), its events read once more
+    assert shape(remembered) == sorted(["/_ping", "/info", "/containers/json?all=1", "/images/json", "/events?since=T&until=T"])
 
 
 def test_start_on_no_daemon_and_a_damaged_baseline_are_clear_errors(daemon, lab, state, tmp_path, capsys):
     assert cli.main(["start", "--host", f"unix://{tmp_path}/none.sock", "--lang", "en"]) == EXIT_DAEMON
     assert "Traceback" not in capsys.readouterr().err
     start(lab)
-    [path] = state.glob("*.json")
+    [path] = starts(state)
     path.write_text("{not json")
     assert cli.main(["check", "pull-alpine", "--host", lab.host, "--lang", "en"]) == EXIT_BAD_INPUT
     assert capsys.readouterr().err.startswith(f"the start file {path} is unreadable (JSONDecodeError); run `docker-grader start` again")

@@ -6,6 +6,8 @@ import shutil
 
 import pytest
 import xmlschema
+import yaml  # noqa: F401 - loaded before the in-process runs: pytester drops the modules a run imported, and
+# yaml imported again would build its nodes with classes libyaml's CSafeLoader (imported once) does not know
 
 from conftest import EXERCISES, ROOT
 

@@ -27,6 +27,7 @@ def _exercise(section: Section) -> dict:
         "title": section.title,
         "score": section.score,
         "max_score": section.max_score,
+        "passed_at": section.passed_at or None,  # passed earlier since `docker-grader start`; null: graded now
         "checks": [
             {"name": row.check, "passed": row.passed, "score": row.score, "max_score": row.max_score, "message": row.message}
             for row in section.rows

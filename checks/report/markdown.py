@@ -41,7 +41,8 @@ def _write(sheet: Sheet, detail: Detail) -> str:
             continue
         score = f"{points(section.score)}/{points(section.max_score)}"
         passed = f"{sum(row.passed for row in section.rows)}/{len(section.rows)}"
-        lines.append(f"| {MARK[section.status]} | `{section.id}` {cell(detail.shorten(section.title))} | {score} | {passed} |")
+        earlier = f" ({cell(say('progress.earlier', time=section.passed_at[11:19]))})" if section.passed_at else ""
+        lines.append(f"| {MARK[section.status]} | `{section.id}` {cell(detail.shorten(section.title))}{earlier} | {score} | {passed} |")
     failed = [row for row in sheet.rows if row.status == "failed"]
     if failed:
         lines += ["", f"### {say('report.failed_checks')}", ""]

@@ -9,6 +9,7 @@ error itself. So every format always has a complete list of checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, is_dataclass, replace
+from datetime import datetime
 
 from checks.model import Check, Exercise
 from checks.messages import Message, msg
@@ -78,6 +79,7 @@ class Section:
     commands: tuple[Command, ...] = ()
     seconds: float = 0.0  # its commands and grading
     path: str = ""  # its exercise file
+    passed_at: str = ""  # ISO 8601 time an earlier grading since `docker-grader start` saw it pass (checks.progress); "": graded now
 
     @property
     def score(self) -> float:
@@ -199,7 +201,8 @@ def _graded(outcome: ExerciseOutcome, number: int, lang: str) -> Section:
         Command(run.line, run.text, run.exit_code, run.timed_out, run.refused.render(lang) if run.refused else None, run.output)
         for run in outcome.commands
     )
-    return Section(number, outcome.exercise.id, outcome.exercise.title[lang], rows, True, error, commands, outcome.seconds, outcome.exercise.path)
+    passed_at = datetime.fromtimestamp(outcome.passed_at / 10**9).astimezone().isoformat(timespec="seconds") if outcome.passed_at else ""
+    return Section(number, outcome.exercise.id, outcome.exercise.title[lang], rows, True, error, commands, outcome.seconds, outcome.exercise.path, passed_at)
 
 
 def _not_graded(exercise: Exercise, number: int, lang: str, error: str | None) -> Section:

@@ -28,7 +28,8 @@ def write(sheet: Sheet, color: bool = False) -> str:
             lines.append(paint(DIM, f"{section.id} — {section.title}  [{score}]  {sheet.say('report.not_graded', error=sheet.error or '')}"))
             continue
         score = f"{points(section.score)}/{points(section.max_score)}"
-        lines.append(paint(BOLD, f"{section.id} — {section.title}") + f"  [{score}]")
+        earlier = f"  {sheet.say('progress.earlier', time=section.passed_at[11:19])}" if section.passed_at else ""
+        lines.append(paint(BOLD, f"{section.id} — {section.title}") + f"  [{score}]" + earlier)
         if section.error:
             lines.append("  " + paint(RED, sheet.say("report.not_graded", error=section.error)))
         width = max(len(row.check) for row in section.rows)
@@ -37,6 +38,8 @@ def write(sheet: Sheet, color: bool = False) -> str:
             lines.append(f"  {mark} {terminal(row.check).ljust(width)}  {points(row.score)}/{points(row.max_score)}")
             if not row.passed:
                 lines.append("      " + paint(DIM, row.message))
+        if section.status != "passed":
+            lines.append("  " + paint(DIM, sheet.say("report.instructions", id=section.id)))
         commands = command_block(sheet, section, Detail(), indent="    ")
         if commands:
             lines += [f"  {sheet.say('report.commands')}:"] + [terminal(line, keep="\t") for line in commands]
