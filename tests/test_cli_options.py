@@ -292,7 +292,8 @@ def test_every_format_says_which_exercises_passed_earlier():
 
     exercise = exercises.select(exercises.load([EXERCISES]), ["pull-alpine"])[0]
     report = Report((progress.earlier(exercise, time.time_ns()),))
-    says = {name: "passed earlier, at " in write(report, "en") for name, write in WRITERS.items()}
+    # Markdown (and Gradescope's, inside JSON) escape punctuation with backslashes: read them without
+    says = {name: "passed earlier, at " in write(report, "en").replace("\\", "") for name, write in WRITERS.items()}
     assert says == {name: name != "trybe" for name in WRITERS}  # Trybe's schema has a grade and a description only
     assert json.loads(WRITERS["json"](report, "en"))["exercises"][0]["passed_at"]
-    assert "(✔ passed earlier, at " in WRITERS["markdown"](report, "en")
+    assert "(✔ passed earlier, at " in WRITERS["markdown"](report, "en").replace("\\", "")

@@ -14,7 +14,7 @@ import pytest
 from conftest import EXERCISES, ROOT
 
 from checks import cli
-from checks.lab import REGISTRY_PORT, netns
+from checks.lab import REGISTRY, netns
 from checks.lab import images as lab_images
 
 PAGE = "<html><body><h1>Loja do Curso</h1></body></html>\n"
@@ -30,7 +30,7 @@ def state(tmp_path, monkeypatch):
 def images(lab):
     """The compose lesson's stand-ins, pushed to the tests' lab registry (it starts without them)."""
     built = [lab_images.build("nginx:1.25", "httpd"), lab_images.build("redis:7", "busybox", ("sleep", "600"))]
-    netns.run_in(lab.netns, lambda: [lab_images.push(image, f"http://127.0.0.1:{REGISTRY_PORT}") for image in built])
+    netns.run_in(lab.netns, lambda: [lab_images.push(image, f"http://{REGISTRY}") for image in built])
 
 
 @pytest.fixture
