@@ -27,6 +27,7 @@ from checks.errors import GraderError, LabError
 from checks.model import Exercise
 from checks.grading import grade_one
 from checks.lab import REGISTRY, Lab, Progress, quiet
+from checks.lab import cleanup
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
 from checks.messages import msg
@@ -67,6 +68,7 @@ def run(
     sandbox = Sandbox(scratch / "sandbox", scratch / "api" / "docker.sock")
     previous = signal.signal(signal.SIGTERM, _interrupt) if own_lab else None
     outcomes: list[ExerciseOutcome] = []
+    shown: Path | None = None  # the copy where the lab's dockerd sees it, for the binds the boundary lets through
     try:
         if own_lab:
             # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
@@ -75,7 +77,8 @@ def run(
         if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
             sandbox.group = remapped_group(lab.read_state()["remap_user"])
         sandbox.prepare(folder)
-        context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(sandbox.work, WORK))
+        shown = lab.share(sandbox.work, scratch.name)
+        context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK))
         daemon = _negotiate(lab)
         with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for index, exercise in enumerate(exercises):
@@ -87,6 +90,8 @@ def run(
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
+        if shown is not None:
+            cleanup.unbind(shown)
         sandbox.close()
         if own_lab:
             lab.down(progress)

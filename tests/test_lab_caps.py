@@ -136,7 +136,8 @@ def test_dockerds_mounts_stay_in_the_labs_own_mount_namespace(scratch):
         inside = [line.split()[4] for line in Path(f"/proc/{dockerd}/mountinfo").read_text().splitlines()]
         assert len([point for point in inside if point.startswith(f"{lab.data_root}/")]) >= 3  # the containers' overlays
         assert host_mounts_under(lab.data_root) == [str(lab.data_root)]
-        assert host_mounts_under(lab.root) == [str(lab.netns)]
+        # the lab's own: its network namespaces, and the exchange folder where a run shows dockerd its copy
+        assert sorted(host_mounts_under(lab.root)) == sorted([str(lab.netns), str(lab.registry_netns), str(lab.exchange)])
     finally:
         lab.down()
     assert host_mounts_under(lab.data_root, lab.root) == []
@@ -206,6 +207,8 @@ def test_what_dockerd_writes_into_a_tmpfs_volume_counts_against_the_daemons_cap(
             tar.addfile(entry, io.BytesIO(bytes(size)))
         api.put_archive(container, "/big", archive.getvalue())
         api.close()
-        assert int(usage.read_text()) - before >= size
+        # charged to the daemons' cgroup (outside it, the growth would be about 0); what else the
+        # daemons freed meanwhile may take a little off the 64 MiB
+        assert int(usage.read_text()) - before >= size * 3 // 4
     finally:
         lab.down()

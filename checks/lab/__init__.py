@@ -143,6 +143,11 @@ class Lab:
         return self.root / "netns"
 
     @property
+    def exchange(self) -> Path:
+        """A shared mount of the lab's folder: what the host mounts in it reaches dockerd's own mount namespace."""
+        return self.root / "exchange"
+
+    @property
     def registry_netns(self) -> Path:
         return self.root / "registry-netns"
 
@@ -312,11 +317,18 @@ class Lab:
             reason = getattr(error, "stderr", None) or str(error).encode()
             raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
         cleanup.mount_tmpfs(self.data_root, f"size={self.resources.data_size},mode=0711")
+        cleanup.mount_shared(self.exchange)  # before dockerd starts: its mount namespace is made a slave of it
         state["netns"] = str(self.netns)
         state["cgroup_limits"] = cleanup.limit_cgroups(self.tag, self.resources.pids, self.resources.memory, self.resources.cpus)
         state["daemon_limits"] = cleanup.limit_cgroups(
             self.daemons_cgroup, self.resources.daemon_pids, self.resources.daemon_memory, self.resources.daemon_cpus)
         self._write_state(state)
+
+    def share(self, folder: Path, name: str) -> Path:
+        """``folder`` (on a mount dockerd cannot see: made after it started) bound where dockerd sees it too."""
+        shown = self.exchange / name
+        cleanup.bind(folder, shown)
+        return shown
 
     def _write_state(self, state: dict) -> None:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")

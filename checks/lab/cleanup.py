@@ -31,6 +31,36 @@ def mount_tmpfs(target: Path, options: str) -> None:
         raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
 
 
+def mount_shared(target: Path) -> None:
+    """``target`` bound onto itself and made a shared mount, so that mounts under it propagate to its slaves."""
+    try:
+        target.mkdir(mode=0o711, parents=True, exist_ok=True)
+        for argv in (["mount", "--bind", str(target), str(target)], ["mount", "--make-shared", str(target)]):
+            subprocess.run(argv, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        reason = getattr(error, "stderr", None) or str(error).encode()
+        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+
+
+def bind(source: Path, target: Path) -> None:
+    """``source`` bound at ``target`` (a folder made for it)."""
+    try:
+        target.mkdir(mode=0o711)
+        subprocess.run(["mount", "--bind", str(source), str(target)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        reason = getattr(error, "stderr", None) or str(error).encode()
+        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+
+
+def unbind(target: Path) -> None:
+    """Undoes ``bind``; a target already gone is fine."""
+    subprocess.run(["umount", "-l", str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    try:
+        target.rmdir()
+    except OSError:
+        pass
+
+
 def limit_cgroups(tag: str, pids: int, memory: int, cpus: float) -> dict:
     """Creates the cgroup ``tag`` with these limits in each controller (cgroup v1 or v2).
 

@@ -69,12 +69,14 @@ def create_registry(path: Path, lab: Path) -> bool:
 def command(path: Path, argv: list[str], own_mounts: bool = False) -> list[str]:
     """``argv`` run inside the namespace; with ``own_mounts``, in a mount namespace of its own too.
 
-    That mount namespace starts as a private copy of the host's (so it sees the lab's data-root
-    tmpfs and folder), and what is mounted in it afterwards (dockerd's overlays, shm, network
-    namespace files) never reaches the host's mount table: it goes when its last process does.
+    That mount namespace starts as a copy of the host's (so it sees the lab's data-root tmpfs and
+    folder), each mount a slave of the host's: what is mounted in it afterwards (dockerd's
+    overlays, shm, network namespace files) never reaches the host's mount table, and goes when its
+    last process does, while what the host mounts under a shared mount (the lab's exchange folder:
+    a run's copy of the submission, which containers may bind) still reaches it.
     """
     if own_mounts:
-        argv = ["unshare", "--mount", "--propagation", "private", "--", *argv]
+        argv = ["unshare", "--mount", "--propagation", "slave", "--", *argv]
     return ["nsenter", f"--net={path}", "--", *argv]
 
 
