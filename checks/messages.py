@@ -244,6 +244,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "o daemon Docker em {endpoint} parou de responder durante a correção ({reason})",
         "en": "the Docker daemon at {endpoint} stopped answering during grading ({reason})",
     },
+    # --- faults and bad input: interruptions, bad exercise files, bad options, bad daemon answers ---
+    "run.interrupted": {
+        "pt-BR": "interrompido por {signal} depois de {graded} de {planned} exercício(s); os corrigidos foram mantidos, os outros não foram corrigidos",
+        "en": "interrupted by {signal} after {graded} of {planned} exercise(s); those graded are kept, the others were not graded",
+    },
 }
 
 
