@@ -121,3 +121,22 @@ def test_a_second_sigint_during_teardown_waits_for_it(tmp_path, scratch):
     assert_interrupted_reports(out, "SIGINT")
     assert left_by_the_run(scratch) == []
     assert not any("Traceback" in line for line in run.lines)
+
+
+def test_the_labs_dockerd_killed_mid_run_still_writes_every_report(tmp_path, scratch):
+    out = tmp_path / "out"
+    run = Run(submission(tmp_path), out, scratch)
+    run.wait_for(f"exercise {SECOND}")
+    time.sleep(2)
+    (lab,) = [Lab("killed", path / "lab") for path in scratch.glob("dg-run-*")]
+    os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
+    run.wait_for("stopping lab")
+    assert (out / "result.json").exists() and (out / "result.txt").exists()  # written before the teardown began
+    assert run.end() == 3
+    document = json.loads((out / "result.json").read_text())
+    first, second = document["exercises"]
+    assert first["score"] == first["max_score"] > 0 and second["score"] == 0
+    assert document["status"] == "error" and ("stopped answering" in document["error"] or "not answering" in document["error"])
+    assert "Total:" in (out / "result.txt").read_text()
+    ElementTree.parse(out / "result.xml")
+    assert left_by_the_run(scratch) == []
