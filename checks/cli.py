@@ -80,6 +80,7 @@ def build_parser() -> Parser:
     run.add_argument("--run-timeout", type=float, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
     run.add_argument("--jobs", type=int, metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab"))
     run.add_argument("--results", type=Path, default=Path("results"), help=_("with --jobs: folder for each submission's reports and the class summary (default: ./results)"))
+    run.add_argument("--resume", action="store_true", help=_("with --jobs: keep the results of submissions an earlier batch graded to the end, if their files and the options are unchanged"))
 
     lab = commands.add_parser("lab", parents=[common], help=_("the offline lab: a registry and a dockerd of the grader's own"))
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
@@ -244,13 +245,18 @@ def cmd_run_class(args, lang: str) -> int:
     options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
-    graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
+    outcome = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang),
+                                resume=args.resume)
+    graded = outcome.graded
     sys.stdout.write((args.results / "summary.csv").read_text())
     counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
     print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
               error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
               json=args.results / "summary.json").render(lang), file=sys.stderr)
-    return 0 if counts["passed"] == len(graded) else 1
+    if outcome.interrupted:
+        done = sum(g.status != "interrupted" for g in graded)
+        print(msg("batch.interrupted", done=done, total=len(graded)).render(lang), file=sys.stderr)
+    return outcome.exit_code
 
 
 def finish(report: Report, args, lang: str) -> int:
