@@ -249,6 +249,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "interrompido por {signal} depois de {graded} de {planned} exercício(s); os corrigidos foram mantidos, os outros não foram corrigidos",
         "en": "interrupted by {signal} after {graded} of {planned} exercise(s); those graded are kept, the others were not graded",
     },
+    "exercise.scalar_date": {
+        "pt-BR": "{value} é lido pelo YAML como uma data, que um exercício não guarda; ponha entre aspas para ser texto",
+        "en": "{value} is read by YAML as a date, which an exercise cannot hold; quote it to make it text",
+    },
+    "exercise.scalar_binary": {
+        "pt-BR": "{value} é um dado binário (!!binary), que um exercício não guarda; escreva o texto sem a tag",
+        "en": "{value} is binary data (!!binary), which an exercise cannot hold; write the text without the tag",
+    },
+    "exercise.scalar_number": {
+        "pt-BR": "{value} não é um número finito (NaN ou infinito); escreva um número, como 1 ou 2.5",
+        "en": "{value} is not a finite number (NaN or infinity); write a number such as 1 or 2.5",
+    },
+    "exercise.too_deep": {
+        "pt-BR": "o texto pode aninhar mais de {limit} níveis (colchetes, chaves, recuo); simplifique-o",
+        "en": "the text may nest more than {limit} levels (brackets, braces, indentation); simplify it",
+    },
+    "exercise.link": {
+        "pt-BR": "é um link simbólico (para {target}); um exercício deve ser um arquivo comum dentro da pasta: copie-o para ela",
+        "en": "is a symbolic link (to {target}); an exercise must be a regular file in the folder: copy it in",
+    },
+    "exercise.special": {
+        "pt-BR": "não é um arquivo comum ({type}); um exercício deve ser um arquivo comum: renomeie ou remova este",
+        "en": "is not a regular file ({type}); an exercise must be a regular file: rename or remove this one",
+    },
 }
 
 
