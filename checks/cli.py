@@ -75,9 +75,9 @@ def build_parser() -> Parser:
     run.add_argument("submission", type=Path, help=_("folder with one command file per exercise, named by its id"))
     run.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
     run.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
-    run.add_argument("--timeout", type=float, default=60.0, help=_("seconds each command may take (default: 60)"))
-    run.add_argument("--exercise-timeout", type=float, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
-    run.add_argument("--run-timeout", type=float, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
+    run.add_argument("--timeout", type=seconds, default=60.0, help=_("seconds each command may take (default: 60)"))
+    run.add_argument("--exercise-timeout", type=seconds, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
+    run.add_argument("--run-timeout", type=seconds, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
     run.add_argument("--jobs", type=int, metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab"))
     run.add_argument("--results", type=Path, default=Path("results"), help=_("with --jobs: folder for each submission's reports and the class summary (default: ./results)"))
     run.add_argument("--resume", action="store_true", help=_("with --jobs: keep the results of submissions an earlier batch graded to the end, if their files and the options are unchanged"))
@@ -101,6 +101,19 @@ def build_parser() -> Parser:
     show_schema.add_argument("--path", action="store_true", help=_("print the path of the installed schema file, for an editor's settings"))
     commands.add_parser("courses", parents=[common], help=_("list the installed courses by name"))
     return parser
+
+
+def seconds(value: str) -> float:
+    """A time limit: a positive, finite number of seconds (``nan``, ``inf``, 0 and below are usage errors)."""
+    import math
+
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(_("%(value)r: expected a positive number of seconds") % {"value": value})
+    return number
 
 
 def report_target(value: str) -> tuple[str, Path]:
