@@ -19,7 +19,7 @@ from checks import endpoint as endpoint_module
 from checks.endpoint import DEFAULT_HOST, Endpoint  # noqa: F401 - the names callers import from here
 from checks.errors import DaemonError
 from checks.messages import msg
-from checks.snapshot import FileRead, Snapshot
+from checks.snapshot import FileRead, ShapeError, Snapshot, containers_from_api, images_from_api
 from checks.transport import Response, TransportError, open_transport
 
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
@@ -74,6 +74,10 @@ class DaemonClient:
         try:
             return self._transport.get(versioned, dict(params or {}), stream)
         except TransportError as error:
+            if error.kind == "too_large":
+                from checks.transport import ANSWER_LIMIT
+
+                raise DaemonError(msg("daemon.too_large", endpoint=self.endpoint.host, request=f"GET {path}", limit=ANSWER_LIMIT)) from None
             raise _fault(self.endpoint, error) from error
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -288,10 +292,19 @@ def _first_entry(response: Response, path: str, limit: int) -> FileRead | None:
 
 
 def read_snapshot(client: DaemonClient) -> Snapshot:
-    """One list of containers (all=1) and one list of images: two GET requests."""
-    containers = client.get_json("/containers/json", {"all": 1}) or []
-    images = client.get_json("/images/json") or []
-    return Snapshot.from_api(images, containers, source=DaemonSource(client))
+    """One list of containers (all=1) and one list of images: two GET requests, each answer's shape checked."""
+    containers = _shaped(client, "GET /containers/json", containers_from_api, client.get_json("/containers/json", {"all": 1}))
+    images = _shaped(client, "GET /images/json", images_from_api, client.get_json("/images/json"))
+    return Snapshot(tuple(images), tuple(containers), source=DaemonSource(client))
+
+
+def _shaped(client: DaemonClient, request: str, read, answer):
+    """``read(answer)``; an answer of the wrong shape is a DaemonError (exit 3) naming the request and the field."""
+    try:
+        return read([] if answer is None else answer)
+    except ShapeError as error:
+        raise DaemonError(msg("daemon.bad_shape", endpoint=client.endpoint.host, request=request, where=error.where,
+                              expected=msg(f"shape.{error.expected}"))) from None
 
 
 def connect(host: str | None = None, environ: Mapping[str, str] | None = None, context: str | None = None) -> DaemonClient:

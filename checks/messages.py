@@ -249,6 +249,21 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "interrompido por {signal} depois de {graded} de {planned} exercício(s); os corrigidos foram mantidos, os outros não foram corrigidos",
         "en": "interrupted by {signal} after {graded} of {planned} exercise(s); those graded are kept, the others were not graded",
     },
+    "daemon.bad_shape": {
+        "pt-BR": "o daemon em {endpoint} respondeu a {request} com um JSON fora do formato da Engine API: {where} devia ser {expected}. Esse daemon não é um Docker que o corretor conheça",
+        "en": "the daemon at {endpoint} answered {request} with JSON not shaped as the Engine API's: {where} should be {expected}. That daemon is not a Docker the grader knows",
+    },
+    "shape.string": {"pt-BR": "um texto", "en": "a string"},
+    "shape.strings": {"pt-BR": "uma lista de textos", "en": "a list of strings"},
+    "shape.number": {"pt-BR": "um número", "en": "a number"},
+    "shape.list": {"pt-BR": "uma lista", "en": "a list"},
+    "shape.object": {"pt-BR": "um objeto", "en": "an object"},
+    "shape.objects": {"pt-BR": "uma lista de objetos", "en": "a list of objects"},
+    "shape.labels": {"pt-BR": "um objeto de textos", "en": "an object of strings"},
+    "daemon.too_large": {
+        "pt-BR": "o daemon em {endpoint} deu uma resposta grande demais a {request} (mais de {limit} bytes); a leitura parou ali",
+        "en": "the daemon at {endpoint} gave an answer too large to {request} (over {limit} bytes); reading stopped there",
+    },
     "exercise.scalar_date": {
         "pt-BR": "{value} é lido pelo YAML como uma data, que um exercício não guarda; ponha entre aspas para ser texto",
         "en": "{value} is read by YAML as a date, which an exercise cannot hold; quote it to make it text",
