@@ -175,11 +175,18 @@ def grade_class(
                     runs.stop()  # no new run starts; those under way get SIGTERM, and are waited for
                     pool.shutdown(wait=True, cancel_futures=True)
                     shutil.rmtree(scratch, ignore_errors=True)
+                    failures = []  # the grader's own bugs in a worker thread: raised once the summary is written
                     for future, path in futures.items():
                         if future.done() and not future.cancelled():
-                            done[path.name] = future.result()
+                            if future.exception() is None:
+                                done[path.name] = future.result()
+                            else:
+                                failures.append(future.exception())
+                                done[path.name] = Graded(path.name, 0, 0, "crashed", 0, EXIT_LAB)
                     lines = [done.get(path.name) or Graded(path.name, 0, 0, "interrupted", 0, EXIT_INTERRUPTED) for path in chosen]
                     write_summary(lines, results)
+                    if failures:
+                        raise failures[0]
         except KeyboardInterrupt:
             interrupted = True  # held during the teardown: the summary is written, the batch was interrupted
     return Outcome(lines, interrupted, len(kept))
@@ -289,7 +296,11 @@ def fingerprint(path: Path, run_options: Sequence[str]) -> str:
 def record_graded(path: Path, out: Path, run_options: Sequence[str], line: Graded) -> None:
     from checks.cli import write_file
 
-    write_file(out / GRADED, json.dumps({"fingerprint": fingerprint(path, run_options), "line": asdict(line)}) + "\n")
+    try:
+        digest = fingerprint(path, run_options)
+    except OSError:
+        return  # a file the batch cannot read: this submission is graded again on --resume
+    write_file(out / GRADED, json.dumps({"fingerprint": digest, "line": asdict(line)}) + "\n")
 
 
 def graded_before(path: Path, out: Path, run_options: Sequence[str]) -> Graded | None:
