@@ -256,6 +256,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "shape.string": {"pt-BR": "um texto", "en": "a string"},
     "shape.strings": {"pt-BR": "uma lista de textos", "en": "a list of strings"},
     "shape.number": {"pt-BR": "um número", "en": "a number"},
+    "shape.boolean": {"pt-BR": "true ou false", "en": "true or false"},
     "shape.list": {"pt-BR": "uma lista", "en": "a list"},
     "shape.object": {"pt-BR": "um objeto", "en": "an object"},
     "shape.objects": {"pt-BR": "uma lista de objetos", "en": "a list of objects"},

@@ -280,7 +280,7 @@ def _same_reference(typed: str, wanted: str) -> bool:
 
 class ShapeError(ValueError):
     """The daemon's JSON is valid but not shaped as the Engine API documents it: ``where`` (a JSON
-    path in the answer) should hold ``expected`` (string, strings, number, list, object, objects, labels)."""
+    path in the answer) should hold ``expected`` (string, strings, number, boolean, list, object, objects, labels)."""
 
     def __init__(self, where: str, expected: str):
         super().__init__(f"{where}: expected {expected}")
@@ -321,6 +321,41 @@ def images_from_api(answer) -> list[Image]:
 def containers_from_api(answer) -> list[Container]:
     """GET /containers/json?all=1, its shape checked: a ShapeError names the first field that is wrong."""
     return [container_from_api(item, f"$[{index}]") for index, item in enumerate(_items(answer, "$"))]
+
+
+def container_inspect_shaped(answer) -> dict | None:
+    """GET /containers/{id}/json, its shape checked where the kinds read it; None (gone) stays None."""
+    if answer is None:
+        return None
+    _shaped(answer, dict, "$", "object", optional=False)
+    config = _shaped(answer.get("Config"), dict, "$.Config", "object") or {}
+    for key in ("Env", "Cmd", "Entrypoint"):
+        _texts(config.get(key), f"$.Config.{key}")
+    for key in ("User", "Image"):
+        _shaped(config.get(key), str, f"$.Config.{key}", "string")
+    for key in ("Tty", "OpenStdin"):
+        _shaped(config.get(key), bool, f"$.Config.{key}", "boolean")
+    host = _shaped(answer.get("HostConfig"), dict, "$.HostConfig", "object") or {}
+    policy = _shaped(host.get("RestartPolicy"), dict, "$.HostConfig.RestartPolicy", "object") or {}
+    _shaped(policy.get("Name"), str, "$.HostConfig.RestartPolicy.Name", "string")
+    _shaped(host.get("PortBindings"), dict, "$.HostConfig.PortBindings", "object")
+    state = _shaped(answer.get("State"), dict, "$.State", "object") or {}
+    _shaped(state.get("Health"), dict, "$.State.Health", "object")
+    _shaped(state.get("StartedAt"), str, "$.State.StartedAt", "string")
+    _shaped(answer.get("Mounts"), list, "$.Mounts", "list")
+    _shaped(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object")
+    return answer
+
+
+def image_inspect_shaped(answer) -> dict | None:
+    """GET /images/{id}/json, its shape checked where the kinds read it."""
+    if answer is None:
+        return None
+    _shaped(answer, dict, "$", "object", optional=False)
+    _shaped(answer.get("Config"), dict, "$.Config", "object")
+    rootfs = _shaped(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
+    _texts(rootfs.get("Layers"), "$.RootFS.Layers")
+    return answer
 
 
 def image_from_api(item: dict, where: str = "$") -> Image:

@@ -14,7 +14,7 @@ import pytest
 
 from checks import cli, daemon, transport
 
-from conftest import EXERCISES
+from conftest import EXERCISES, ROOT
 
 
 class FakeDaemon(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -142,3 +142,19 @@ def test_an_answer_too_large_is_exit_3_and_is_not_read_past_the_limit(fake, caps
     assert code == 3 and "gave an answer too large to GET /containers/json (over 1048576 bytes)" in err
     time.sleep(0.5)  # the server's last write fails once the grader has hung up
     assert server.sent < 9 << 20  # the limit, and what the sockets' buffers held: not the 64 MiB
+
+
+@pytest.mark.parametrize("inspect, where, expected", [
+    ([], "$", "an object"),
+    ({"Config": "x"}, "$.Config", "an object"),
+    ({"Config": {"Env": "APP_ENV=production"}}, "$.Config.Env", "a list of strings"),
+    ({"Config": {"Env": []}, "HostConfig": {"RestartPolicy": ["always"]}}, "$.HostConfig.RestartPolicy", "an object"),
+])
+def test_an_inspect_of_the_wrong_shape_is_exit_3_naming_the_request(fake, capsys, inspect, where, expected):
+    web = {**CONTAINER, "Names": ["/web"], "Image": "nginx:1.25", "State": "running", "Status": "Up 1 second"}
+    server, host = fake(containers=[web])
+    server.answers[f"/containers/{web['Id']}/json"] = inspect
+    code = cli.main(["check", "--host", host, "--lang", "en", "--exercises", str(ROOT / "lessons" / "containers"), "run-detached"])
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err
+    assert f"answered GET /containers/{web['Id']}/json with JSON not shaped as the Engine API's: {where} should be {expected}" in err
