@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from checks.lab import Lab
+from checks.sandbox import Sandbox
 
 from conftest import EXERCISES, ROOT
 from test_lab import leftovers
@@ -89,22 +90,32 @@ def assert_interrupted_reports(out: Path, name: str) -> None:
     assert "interrupted" in ElementTree.tostring(suite, encoding="unicode")
 
 
-def left_by_the_run(scratch: Path) -> list[str]:
-    runs = list(scratch.glob("dg-run-*"))
+def left_by_the_run(scratch: Path, runs: list[Path]) -> list[str]:
+    """What the runs (their dg-run-* folders, noted while they were up) left: folders, the lab's
+    processes, mounts and cgroups, and the sandbox's cgroups."""
     labs = [Lab("left", run / "lab") for run in runs]
     mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(scratch) in line]
-    return [str(run) for run in runs] + [item for lab in labs for item in leftovers(lab)] + mounts
+    tags = [Sandbox(run / "sandbox", run / "api" / "docker.sock").tag for run in runs]
+    cgroups = [str(path) for tag in tags for path in Path("/sys/fs/cgroup").glob(f"**/{tag}*")]
+    return [str(path) for path in scratch.glob("dg-run-*")] + [item for lab in labs for item in leftovers(lab)] + mounts + cgroups
+
+
+def runs_under(scratch: Path) -> list[Path]:
+    runs = list(scratch.glob("dg-run-*"))
+    assert len(runs) == 1
+    return runs
 
 
 def test_sigterm_mid_exercise_writes_every_report_then_tears_down(tmp_path, scratch):
     out = tmp_path / "out"
     run = Run(submission(tmp_path), out, scratch)
     run.wait_for(f"exercise {SECOND}")
+    runs = runs_under(scratch)
     time.sleep(2)  # its sleep 600 is running
     run.process.send_signal(signal.SIGTERM)
     assert run.end() == 130
     assert_interrupted_reports(out, "SIGTERM")
-    assert left_by_the_run(scratch) == []
+    assert left_by_the_run(scratch, runs) == []
     assert not any("Traceback" in line for line in run.lines)
 
 
@@ -112,6 +123,7 @@ def test_a_second_sigint_during_teardown_waits_for_it(tmp_path, scratch):
     out = tmp_path / "out"
     run = Run(submission(tmp_path), out, scratch)
     run.wait_for(f"exercise {SECOND}")
+    runs = runs_under(scratch)
     time.sleep(2)
     run.process.send_signal(signal.SIGINT)
     run.wait_for("stopping lab")  # teardown has begun
@@ -119,7 +131,7 @@ def test_a_second_sigint_during_teardown_waits_for_it(tmp_path, scratch):
     run.process.send_signal(signal.SIGTERM)
     assert run.end() == 130
     assert_interrupted_reports(out, "SIGINT")
-    assert left_by_the_run(scratch) == []
+    assert left_by_the_run(scratch, runs) == []
     assert not any("Traceback" in line for line in run.lines)
 
 
@@ -127,8 +139,9 @@ def test_the_labs_dockerd_killed_mid_run_still_writes_every_report(tmp_path, scr
     out = tmp_path / "out"
     run = Run(submission(tmp_path), out, scratch)
     run.wait_for(f"exercise {SECOND}")
+    runs = runs_under(scratch)
     time.sleep(2)
-    (lab,) = [Lab("killed", path / "lab") for path in scratch.glob("dg-run-*")]
+    (lab,) = [Lab("killed", path / "lab") for path in runs]
     os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
     run.wait_for("stopping lab")
     assert (out / "result.json").exists() and (out / "result.txt").exists()  # written before the teardown began
@@ -139,4 +152,4 @@ def test_the_labs_dockerd_killed_mid_run_still_writes_every_report(tmp_path, scr
     assert document["status"] == "error" and ("stopped answering" in document["error"] or "not answering" in document["error"])
     assert "Total:" in (out / "result.txt").read_text()
     ElementTree.parse(out / "result.xml")
-    assert left_by_the_run(scratch) == []
+    assert left_by_the_run(scratch, runs) == []
