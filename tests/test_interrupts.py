@@ -3,6 +3,7 @@ and a teardown that a second signal cannot cut short. Each run is a process of i
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import selectors
@@ -51,8 +52,10 @@ class Run:
         self.out = out
         argv = [sys.executable, "-m", "checks", "run", str(folder), FIRST, SECOND, "--lang", "en", "--exercises", str(EXERCISES),
                 "--timeout", "600", "--format", "json", "--output", str(out / "result.json"),
-                "--report", f"text={out / 'result.txt'}", "--report", f"junit={out / 'result.xml'}"]
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
+                "--report", f"text={out / 'result.txt'}", "--report", f"junit={out / 'result.xml'}", "--github-output"]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch), "GITHUB_OUTPUT": str(out / "github-output")}
+        out.mkdir()
+        (out / "github-output").write_text("")
         self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
         self.lines: list[str] = []
 
@@ -88,6 +91,9 @@ def assert_interrupted_reports(out: Path, name: str) -> None:
     assert f"interrupted by {name}" in text and "Total:" in text
     suite = ElementTree.parse(out / "result.xml").getroot()  # whole: it parses
     assert "interrupted" in ElementTree.tostring(suite, encoding="unicode")
+    (line,) = (out / "github-output").read_text().splitlines()  # GitHub Classroom's result, base64-encoded
+    classroom = json.loads(base64.b64decode(line.removeprefix("result=")))
+    assert classroom and "interrupted" in json.dumps(classroom)
 
 
 def left_by_the_run(scratch: Path, runs: list[Path]) -> list[str]:
