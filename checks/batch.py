@@ -8,27 +8,39 @@
 Each submission is graded in a process of its own, so a crash or a timeout stops only that one:
 its process group is ended, and whatever its run left in its scratch folder (a lab, a sandbox,
 their processes, cgroups and mounts) is removed before the next submission takes its place.
+
+Interrupted (SIGINT, SIGTERM): the runs under way get SIGTERM (each writes its own report, marked
+interrupted, and tears its lab down), and only once they have ended is anything of theirs removed;
+the summary lists every submission, those not finished as ``interrupted``. A run also gets SIGTERM
+when the batch itself dies (even by SIGKILL: the kernel's parent-death signal), so none is orphaned.
+A submission graded to the end is recorded with a fingerprint of its files and the run's options
+(``results/NAME/graded.json``); with ``resume``, an unchanged one is not graded again.
+
+The batch's exit code is the worst of its runs', in the order of ``SEVERITY``; 130 when interrupted.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from checks.errors import UsageError
+from checks import signals
+from checks.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LAB, EXIT_OK, UsageError
 from checks.messages import msg, register
 
 MESSAGES = {
@@ -45,22 +57,56 @@ MESSAGES = {
         "en": "{total} submissions: {passed} passed, {failed} failed, {error} not graded. Summary in {csv} and {json}",
     },
 }
+MESSAGES.update({  # faults: an interrupted batch, and one resumed
+    "batch.interrupted": {
+        "pt-BR": "interrompido: {done} de {total} entregas corrigidas até o fim; o resumo marca as outras como interrupted. Para continuar de onde parou, rode de novo com --resume",
+        "en": "interrupted: {done} of {total} submissions graded to the end; the summary marks the others interrupted. To go on where it stopped, run it again with --resume",
+    },
+})
 register(MESSAGES)
 
 STOP_GRACE = 30.0  # seconds a run gets, after SIGTERM, to tear down its own lab before it is killed
-FIELDS = ("submission", "score", "max", "status", "duration")
+FIELDS = ("submission", "score", "max", "status", "duration", "exit_code")
+# Exit codes from the best to the worst: a fault of the grader's outweighs a student's failed check,
+# and the lab's (4) outweighs the daemon's (3) and bad input (2). A run that ended with no report
+# (crashed, stopped for its timeout) counts as the lab's fault: the grading machinery did not finish.
+SEVERITY = (EXIT_OK, EXIT_FAILED, 5, 2, 3, EXIT_LAB)
+COMPLETE = ("passed", "failed")  # a status that a run graded to the end gives; only these are resumed
 
 
 @dataclass(frozen=True)
 class Graded:
     """One line of the class summary. ``status``: passed, failed, error (the run could not finish and
-    said why), crashed (it ended without a report) or timeout (it was stopped)."""
+    said why), crashed (it ended without a report), timeout (it was stopped) or interrupted (the batch
+    was, before this run ended; it is graded again with ``--resume``)."""
 
     submission: str
     score: float
     max: float
     status: str
     duration: float
+    exit_code: int = EXIT_LAB
+
+
+def exit_code(graded: Sequence[Graded], interrupted: bool = False) -> int:
+    """The batch's: 130 when interrupted, else the worst of its runs' by ``SEVERITY``."""
+    if interrupted:
+        return EXIT_INTERRUPTED
+    ranks = [SEVERITY.index(g.exit_code) if g.exit_code in SEVERITY else len(SEVERITY) - 1 for g in graded]
+    return SEVERITY[max(ranks, default=0)]
+
+
+@dataclass
+class Outcome:
+    """What ``grade_class`` did: a line per submission, and whether it was interrupted before the end."""
+
+    graded: list[Graded]
+    interrupted: bool = False
+    resumed: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.graded, self.interrupted)
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -82,7 +128,8 @@ def grade_class(
     timeout: float = 1500.0,
     progress: Callable[[int, int, int], None] = lambda done, total, running: None,
     worker: Sequence[str] = (sys.executable, "-m", "checks", "run"),
-) -> list[Graded]:
+    resume: bool = False,
+) -> Outcome:
     """Grades each submission with ``worker SUBMISSION run_options --format json ...`` and writes the summary.
 
     ``timeout`` bounds each submission's whole process (lab, commands, grading, teardown).
@@ -92,58 +139,181 @@ def grade_class(
         results.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(msg("usage.output", path=str(results), reason=error.strerror or error)) from None
+    kept = {path.name: line for path in chosen if resume and (line := graded_before(path, results / path.name, run_options))}
+    todo = [path for path in chosen if path.name not in kept]
     scratch = Path(tempfile.mkdtemp(prefix="dg-batch-"))
     os.chmod(scratch, 0o711)  # a run's sandbox user must reach its folders inside
-    state = {"done": 0, "running": 0}
+    state = {"done": len(kept), "running": 0}
     lock = threading.Lock()
+    runs = Runs()
 
     def one(index: int, path: Path) -> Graded:
         with lock:
             state["running"] += 1
             progress(state["done"], len(chosen), state["running"])
         try:
-            return _grade_one(path, results / path.name, scratch / str(index), run_options, timeout, worker)
+            return _grade_one(path, results / path.name, scratch / str(index), run_options, timeout, worker, runs)
         finally:
             with lock:
                 state["running"] -= 1
                 state["done"] += 1
                 progress(state["done"], len(chosen), state["running"])
 
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            graded = list(pool.map(one, range(len(chosen)), chosen))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    write_summary(graded, results)
-    return graded
+    done: dict[str, Graded] = dict(kept)
+    futures: dict = {}
+    interrupted = False
+    with signals.Interrupts() as interrupts:
+        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+        try:
+            try:
+                futures = {pool.submit(one, index, path): path for index, path in enumerate(todo)}
+                wait(futures)
+            except KeyboardInterrupt:
+                interrupted = True
+            finally:
+                with interrupts.held():  # a second Ctrl-C may not take a scratch folder from under a run
+                    runs.stop()  # no new run starts; those under way get SIGTERM, and are waited for
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    shutil.rmtree(scratch, ignore_errors=True)
+                    failures = []  # the grader's own bugs in a worker thread: raised once the summary is written
+                    for future, path in futures.items():
+                        if future.done() and not future.cancelled():
+                            if future.exception() is None:
+                                done[path.name] = future.result()
+                            else:
+                                failures.append(future.exception())
+                                done[path.name] = Graded(path.name, 0, 0, "crashed", 0, EXIT_LAB)
+                    lines = [done.get(path.name) or Graded(path.name, 0, 0, "interrupted", 0, EXIT_INTERRUPTED) for path in chosen]
+                    write_summary(lines, results)
+                    if failures:
+                        raise failures[0]
+        except KeyboardInterrupt:
+            interrupted = True  # held during the teardown: the summary is written, the batch was interrupted
+    return Outcome(lines, interrupted, len(kept))
 
 
-def _grade_one(path: Path, out: Path, scratch: Path, run_options: Sequence[str], timeout: float, worker: Sequence[str]) -> Graded:
+class Runs:
+    """The runs under way, so that an interrupted batch can stop them, and start no other."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.live: set[subprocess.Popen] = set()
+        self.stopping = False
+
+    def start(self, argv: list[str], **kwargs) -> subprocess.Popen | None:
+        with self.lock:
+            if self.stopping:
+                return None
+            process = subprocess.Popen([*_ENDS_WITH_THE_BATCH, *argv], start_new_session=True, **kwargs)
+            self.live.add(process)
+            return process
+
+    def ended(self, process: subprocess.Popen) -> None:
+        with self.lock:
+            self.live.discard(process)
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopping = True
+            live = list(self.live)
+        threads = [threading.Thread(target=_end, args=(process,)) for process in live]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+# SIGTERM to the run when the thread that started it ends (the batch killed, even by SIGKILL), so that
+# no run outlives its batch: Linux's parent-death signal, set by util-linux's setpriv (the lab needs
+# util-linux already), which it keeps across the exec of the run. Not preexec_fn: unsafe with threads.
+_ENDS_WITH_THE_BATCH = ("setpriv", "--pdeathsig", "TERM") if shutil.which("setpriv") else ()
+
+
+def _grade_one(path: Path, out: Path, scratch: Path, run_options: Sequence[str], timeout: float, worker: Sequence[str],
+               runs: Runs | None = None) -> Graded:
+    runs = runs or Runs()
     out.mkdir(parents=True, exist_ok=True)
     scratch.mkdir(mode=0o711)
     os.chmod(scratch, 0o711)
     report = out / "result.json"
     report.unlink(missing_ok=True)  # a report from an earlier batch must not stand for this one
+    (out / GRADED).unlink(missing_ok=True)
     argv = [*worker, str(path), *run_options, "--format", "json", "--output", str(report), "--report", f"text={out / 'result.txt'}"]
     # TMPDIR: the run makes its lab and sandbox under this submission's own scratch folder, found there again after a crash.
     env = {**os.environ, "TMPDIR": str(scratch)}
     started = time.monotonic()
     status = None
     with open(out / "run.log", "wb") as log:
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env, start_new_session=True)
+        process = runs.start(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env)
+        if process is None:
+            return Graded(path.name, 0, 0, "interrupted", 0, EXIT_INTERRUPTED)
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
             status = "timeout"
             _end(process)
+        finally:
+            runs.ended(process)
     duration = time.monotonic() - started
-    remove_leftovers(scratch)
+    remove_leftovers(scratch)  # the run has ended: nothing of it is removed while it lives
+    code = process.returncode
+    if status == "timeout":
+        code = EXIT_LAB
+    elif code == EXIT_INTERRUPTED or (runs.stopping and code not in SEVERITY):
+        status, code = "interrupted", EXIT_INTERRUPTED  # its report, if any, says so; it is graded again on --resume
+    elif code not in SEVERITY:
+        code = EXIT_LAB  # killed, or a traceback: no run of the grader's ends so
     try:
         document = json.loads(report.read_text())
         score, maximum, reported = float(document["score"]), float(document["max_score"]), str(document["status"])
     except (OSError, ValueError, KeyError, TypeError):
-        return Graded(path.name, 0, 0, status or "crashed", round(duration, 3))
-    return Graded(path.name, score, maximum, status or reported, round(duration, 3))
+        return Graded(path.name, 0, 0, status or "crashed", round(duration, 3), code if status == "interrupted" else EXIT_LAB)
+    line = Graded(path.name, score, maximum, status or reported, round(duration, 3), code)
+    if line.status in COMPLETE:
+        record_graded(path, out, run_options, line)
+    return line
+
+
+GRADED = "graded.json"  # in a submission's results folder: its summary line, and what it was graded from
+
+
+def fingerprint(path: Path, run_options: Sequence[str]) -> str:
+    """A digest of the run's options and the submission's files (names, types, bytes). Links are not
+    followed and only regular files are read: a submission is hostile, and read here by the batch."""
+    digest = hashlib.sha256(json.dumps(list(run_options)).encode())
+    for root, folders, files in os.walk(path):
+        folders.sort()
+        for name in sorted(files + folders):
+            entry = Path(root, name)
+            info = entry.lstat()
+            digest.update(f"{entry.relative_to(path)}\0{info.st_mode:o}\0{info.st_size}\0".encode(errors="surrogateescape"))
+            if stat.S_ISREG(info.st_mode):
+                with open(entry, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NOFOLLOW | os.O_NONBLOCK)) as stream:
+                    digest.update(hashlib.file_digest(stream, "sha256").digest())
+    return digest.hexdigest()
+
+
+def record_graded(path: Path, out: Path, run_options: Sequence[str], line: Graded) -> None:
+    from checks.cli import write_file
+
+    try:
+        digest = fingerprint(path, run_options)
+    except OSError:
+        return  # a file the batch cannot read: this submission is graded again on --resume
+    write_file(out / GRADED, json.dumps({"fingerprint": digest, "line": asdict(line)}) + "\n")
+
+
+def graded_before(path: Path, out: Path, run_options: Sequence[str]) -> Graded | None:
+    """The summary line of an earlier batch's run of this submission, if it was graded to the end
+    from the same files and options, and its report is still there."""
+    try:
+        record = json.loads((out / GRADED).read_text())
+        line = Graded(**record["line"])
+        if line.status in COMPLETE and (out / "result.json").is_file() and record["fingerprint"] == fingerprint(path, run_options):
+            return line
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
 
 
 def _end(process: subprocess.Popen) -> None:

@@ -84,11 +84,12 @@ def build_parser() -> Parser:
     run.add_argument("submission", type=Path, help=_("folder with one command file per exercise, named by its id"))
     run.add_argument("ids", nargs="*", metavar="ID", help=_("exercises to grade (default: all)"))
     run.add_argument("--exercise", action="append", default=[], metavar="ID", help=_("grade only this exercise (repeatable)"))
-    run.add_argument("--timeout", type=float, default=60.0, help=_("seconds each command may take (default: 60)"))
-    run.add_argument("--exercise-timeout", type=float, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
-    run.add_argument("--run-timeout", type=float, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
+    run.add_argument("--timeout", type=seconds, default=60.0, help=_("seconds each command may take (default: 60)"))
+    run.add_argument("--exercise-timeout", type=seconds, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
+    run.add_argument("--run-timeout", type=seconds, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
     run.add_argument("--jobs", type=int, metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab"))
     run.add_argument("--results", type=Path, default=Path("results"), help=_("with --jobs: folder for each submission's reports and the class summary (default: ./results)"))
+    run.add_argument("--resume", action="store_true", help=_("with --jobs: keep the results of submissions an earlier batch graded to the end, if their files and the options are unchanged"))
 
     lab = commands.add_parser("lab", parents=[common], help=_("the offline lab: a registry and a dockerd of the grader's own"))
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
@@ -112,6 +113,19 @@ def build_parser() -> Parser:
     show_schema.add_argument("--output", type=Path, metavar="FILE", help=_("write it to this file (a copy in the course's folder, for editors)"))
     commands.add_parser("courses", parents=[common, listing], help=_("list the installed courses by name"))
     return parser
+
+
+def seconds(value: str) -> float:
+    """A time limit: a positive, finite number of seconds (``nan``, ``inf``, 0 and below are usage errors)."""
+    import math
+
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(_("%(value)r: expected a positive number of seconds") % {"value": value})
+    return number
 
 
 def report_target(value: str) -> tuple[str, Path]:
@@ -299,10 +313,12 @@ def cmd_run(args, lang: str) -> int:
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
-        report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget)
+        codes: list[int] = []  # the report is written before the lab's teardown, also when interrupted
+        report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget,
+                            deliver=lambda report: codes.append(finish(report, args, lang)))
     except GraderError as error:
         return emit_error(error, args, lang, planned=chosen)  # the exercises, when known, listed as not graded
-    return finish(report, args, lang)
+    return codes[0] if codes else finish(report, args, lang)
 
 
 def cmd_run_class(args, lang: str) -> int:
@@ -314,13 +330,18 @@ def cmd_run_class(args, lang: str) -> int:
     options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
-    graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
+    outcome = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang),
+                                resume=args.resume)
+    graded = outcome.graded
     sys.stdout.write(printed((args.results / "summary.csv").read_text()))  # a folder name may start with ::
     counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
     print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
               error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
               json=args.results / "summary.json").render(lang), file=sys.stderr)
-    return 0 if counts["passed"] == len(graded) else 1
+    if outcome.interrupted:
+        done = sum(g.status != "interrupted" for g in graded)
+        print(msg("batch.interrupted", done=done, total=len(graded)).render(lang), file=sys.stderr)
+    return outcome.exit_code
 
 
 def finish(report: Report, args, lang: str) -> int:

@@ -19,7 +19,8 @@ from checks import endpoint as endpoint_module
 from checks.endpoint import DEFAULT_HOST, Endpoint  # noqa: F401 - the names callers import from here
 from checks.errors import DaemonError
 from checks.messages import msg
-from checks.snapshot import FileRead, Snapshot
+from checks.snapshot import (FileRead, ShapeError, Snapshot, container_inspect_shaped, containers_from_api, image_inspect_shaped,
+                             images_from_api)
 from checks.transport import Response, TransportError, open_transport
 
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
@@ -74,6 +75,10 @@ class DaemonClient:
         try:
             return self._transport.get(versioned, dict(params or {}), stream)
         except TransportError as error:
+            if error.kind == "too_large":
+                from checks.transport import ANSWER_LIMIT
+
+                raise DaemonError(msg("daemon.too_large", endpoint=self.endpoint.host, request=f"GET {path}", limit=ANSWER_LIMIT)) from None
             raise _fault(self.endpoint, error) from error
 
     def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -193,10 +198,12 @@ class DaemonSource:
         return self.prober.probe(host_port, path, attempts)
 
     def inspect_container(self, container_id: str) -> dict | None:
-        return _mapping(self.client.get_json(f"/containers/{container_id}/json"))
+        answer = self.client.get_json(f"/containers/{container_id}/json")
+        return _shaped(self.client, f"GET /containers/{container_id}/json", container_inspect_shaped, answer)
 
     def inspect_image(self, image_id: str) -> dict | None:
-        return _mapping(self.client.get_json(f"/images/{image_id}/json"))
+        answer = self.client.get_json(f"/images/{image_id}/json")
+        return _shaped(self.client, f"GET /images/{image_id}/json", image_inspect_shaped, answer)
 
     def image_history(self, image_id: str) -> list | None:
         history = self.client.get_json(f"/images/{image_id}/history")
@@ -288,10 +295,24 @@ def _first_entry(response: Response, path: str, limit: int) -> FileRead | None:
 
 
 def read_snapshot(client: DaemonClient) -> Snapshot:
-    """One list of containers (all=1) and one list of images: two GET requests."""
-    containers = client.get_json("/containers/json", {"all": 1}) or []
-    images = client.get_json("/images/json") or []
-    return Snapshot.from_api(images, containers, source=DaemonSource(client))
+    """One list of containers (all=1) and one list of images: two GET requests, each answer's shape checked."""
+    containers = _shaped(client, "GET /containers/json", containers_from_api, _listed(client.get_json("/containers/json", {"all": 1})))
+    images = _shaped(client, "GET /images/json", images_from_api, _listed(client.get_json("/images/json")))
+    return Snapshot(tuple(images), tuple(containers), source=DaemonSource(client))
+
+
+def _listed(answer: Any) -> Any:
+    """A list request's answer; a 404 (None) as an empty list, anything else as it came, to be checked."""
+    return [] if answer is None else answer
+
+
+def _shaped(client: DaemonClient, request: str, read, answer):
+    """``read(answer)``; an answer of the wrong shape is a DaemonError (exit 3) naming the request and the field."""
+    try:
+        return read(answer)
+    except ShapeError as error:
+        raise DaemonError(msg("daemon.bad_shape", endpoint=client.endpoint.host, request=request, where=error.where,
+                              expected=msg(f"shape.{error.expected}"))) from None
 
 
 def connect(host: str | None = None, environ: Mapping[str, str] | None = None, context: str | None = None) -> DaemonClient:

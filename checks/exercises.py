@@ -5,7 +5,14 @@ file, the line and the JSON path, and loading raises one ``ExerciseError`` that
 holds the faults of every file.
 
 A file that was valid is kept in the disk cache (``checks.cache``), keyed by its name, its bytes and
-the grader's schema and loader: loading it again imports neither the YAML parser nor jsonschema.
+the grader's schema and loader, and checked on each hit against the files it refers to (archives, a
+compose file: size, mtime, inode): loading it again imports neither the YAML parser nor jsonschema.
+
+Before the YAML parser sees a file, it must be a regular file (a link, FIFO or device named like an
+exercise in a folder is refused) and its nesting is bounded by a scan of the text: PyYAML's C composer
+recurses on the C stack, and with a libyaml that has no nesting limit of its own a deep file crashes the
+interpreter. Every scalar must be one JSON can hold:
+a date, a timestamp, ``!!binary`` data, NaN or an infinity is refused where it is.
 """
 
 from __future__ import annotations
@@ -14,7 +21,10 @@ import difflib
 import functools
 import hashlib
 import json
+import math
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -25,8 +35,10 @@ from checks.model import Check, Exercise
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
+MAX_DEPTH = 1000  # an upper bound of the nesting, from the text (a libyaml without a limit crashes near 50,000)
 EXERCISE_SUFFIXES = (".yaml", ".yml")
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
+SCALARS = (str, int, float, bool, type(None))  # what a JSON document holds
 
 
 def is_exercise_file(path: Path) -> bool:
@@ -35,19 +47,54 @@ def is_exercise_file(path: Path) -> bool:
 
 
 def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """The exercise files named, or found (sorted) in the folders named."""
+    """The exercise files named, or found (sorted) in the folders named. In a folder, an entry named like
+    an exercise that is not a regular file (a link, a FIFO, a device, a folder) is a fault, never skipped;
+    a folder's course.yaml must be valid (checks.courses)."""
+    from checks import courses
+
     found: list[Path] = []
+    faults: list[Fault] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if is_exercise_file(p) and p.is_file()))
-        elif path.is_file():
+            courses.read_course(path)
+            for entry in sorted(p for p in path.iterdir() if is_exercise_file(p)):
+                problem = _not_regular(entry, follow=False)
+                if problem is None:
+                    found.append(entry)
+                else:
+                    faults.append(Fault(str(entry), 1, "$", problem))
+        elif path.exists():
+            problem = _not_regular(path, follow=True)  # named on the command line: a link is the user's own
+            if problem is not None:
+                raise ExerciseError([Fault(str(path), 1, "$", problem)])
             found.append(path)
         else:
             raise UsageError(msg("exercise.not_found", path=str(path)))
+    if faults:
+        raise ExerciseError(faults)
     if not found:
         raise UsageError(msg("exercise.no_files", paths=", ".join(map(str, paths)) or "."))
     return found
+
+
+def _not_regular(path: Path, follow: bool) -> Message | None:
+    """Why ``path`` is not a regular file (followed through links when ``follow``), or None."""
+    try:
+        mode = (path.stat() if follow else path.lstat()).st_mode
+    except OSError as error:
+        return msg("exercise.unreadable", reason=error.strerror or error)
+    if stat.S_ISLNK(mode):
+        return msg("exercise.link", target=os.readlink(path))
+    if not stat.S_ISREG(mode):
+        return msg("exercise.special", type=_file_type(mode))
+    return None
+
+
+def _file_type(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+             (stat.S_ISBLK, "block device"))
+    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def load(paths: Iterable[str | Path]) -> list[Exercise]:
@@ -76,11 +123,14 @@ def load_file(path: str | Path) -> Exercise:
     path = Path(path)
     name = str(path)
     try:
-        data = path.read_bytes()
+        read = _read_regular(path)
     except OSError as error:
         raise ExerciseError([Fault(name, 1, "$", msg("exercise.unreadable", reason=error.strerror or error))]) from None
-    if len(data) > MAX_BYTES:
-        raise ExerciseError([Fault(name, 1, "$", msg("exercise.too_large", size=len(data), limit=MAX_BYTES))])
+    if read is None:
+        raise ExerciseError([Fault(name, 1, "$", _not_regular(path, follow=True) or msg("exercise.special", type="special file"))])
+    data, size = read
+    if size > MAX_BYTES:
+        raise ExerciseError([Fault(name, 1, "$", msg("exercise.too_large", size=size, limit=MAX_BYTES))])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -89,6 +139,9 @@ def load_file(path: str | Path) -> Exercise:
     kept = _cached(key, name)
     if kept is not None:
         return kept
+    too_deep = nesting_fault(text, name)
+    if too_deep is not None:
+        raise ExerciseError([too_deep])
     document, lines = parse_yaml(text, name)
     faults = validate(document, lines, name)
     if not faults:
@@ -99,10 +152,40 @@ def load_file(path: str | Path) -> Exercise:
         raise ExerciseError(faults)
     check_lines = [[index, _line(lines, ("checks", index))] for index in range(len(document["checks"]))]
     try:
-        cache.write("exercises", key, json.dumps({"document": document, "check_lines": check_lines}).encode())
+        entry = {"document": document, "check_lines": check_lines, "files": _referred(document, name)}
+        cache.write("exercises", key, json.dumps(entry, allow_nan=False).encode())
     except (TypeError, ValueError):
-        pass  # a value JSON cannot hold (a YAML date a kind accepts): validated again next time
+        pass  # a value JSON cannot hold: validated again next time
     return _exercise(document, lines, name)
+
+
+def _read_regular(path: Path) -> tuple[bytes, int] | None:
+    """The file's bytes (up to one over MAX_BYTES) and its size, or None when it is not a regular file:
+    opened without blocking (a FIFO put in its place after it was listed must not hang the grader) and
+    checked on the open file itself."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        data = stream.read(MAX_BYTES + 1)  # over the limit is refused for its size: the rest is not read
+        return data, max(len(data), info.st_size)
+
+
+def _referred(document: dict, name: str) -> list[list]:
+    """Each file the exercise refers to (its archives, its compose file) with what it was when validated."""
+    paths = [item["path"] for item in document.get("images", ()) if "path" in item]
+    if document.get("compose"):
+        paths.append(_compose(document["compose"], name)["file"])
+    return [[path, _signature(path)] for path in paths]
+
+
+def _signature(path: str) -> list[int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev]
 
 
 @functools.cache
@@ -126,6 +209,8 @@ def _cached(key: str, name: str) -> Exercise | None:
         return None
     try:
         entry = json.loads(kept)
+        if any(_signature(path) != signature for path, signature in entry["files"]):
+            return None  # a file it refers to changed or is gone: validated again
         lines = {("checks", index): line for index, line in entry["check_lines"]}
         return _exercise(entry["document"], lines, name)
     except (ValueError, KeyError, TypeError):
@@ -183,7 +268,26 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: tuple, lines: dict, b
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, path + (index,), lines, budget, name) for index, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = loader.construct_object(node, deep=True)
+    if not isinstance(value, SCALARS) or (isinstance(value, float) and not math.isfinite(value)):
+        kind = "binary" if isinstance(value, bytes) else "number" if isinstance(value, float) else "date"
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+        raise ExerciseError([Fault(name, node.start_mark.line + 1, _json_path(path), msg(f"exercise.scalar_{kind}", value=shown))])
+    return value
+
+
+def nesting_fault(text: str, name: str) -> Fault | None:
+    """A fault when the text may nest deeper than MAX_DEPTH, found without parsing it: brackets open
+    so far (quotes are not told apart, so this bound is high, never low) plus, on the line, twice the
+    run of spaces and indicators (``-``, ``?``, ``:``) it starts with, since each block level needs one."""
+    flow = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        lead = len(line) - len(line.lstrip(" -?:\t"))
+        opened = line.count("[") + line.count("{")
+        if flow + opened + 2 * lead + 2 > MAX_DEPTH:
+            return Fault(name, number, "$", msg("exercise.too_deep", limit=MAX_DEPTH))
+        flow = max(0, flow + opened - line.count("]") - line.count("}"))
+    return None
 
 
 def _json_path(path: Iterable) -> str:

@@ -283,6 +283,51 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "instruções: `docker-grader show {id}`",
         "en": "instructions: `docker-grader show {id}`",
     },
+    # --- faults and bad input: interruptions, bad exercise files, bad options, bad daemon answers ---
+    "run.interrupted": {
+        "pt-BR": "interrompido por {signal} depois de {graded} de {planned} exercício(s); os corrigidos foram mantidos, os outros não foram corrigidos",
+        "en": "interrupted by {signal} after {graded} of {planned} exercise(s); those graded are kept, the others were not graded",
+    },
+    "daemon.bad_shape": {
+        "pt-BR": "o daemon em {endpoint} respondeu a {request} com um JSON fora do formato da Engine API: {where} devia ser {expected}. Esse daemon não é um Docker que o corretor conheça",
+        "en": "the daemon at {endpoint} answered {request} with JSON not shaped as the Engine API's: {where} should be {expected}. That daemon is not a Docker the grader knows",
+    },
+    "shape.string": {"pt-BR": "um texto", "en": "a string"},
+    "shape.strings": {"pt-BR": "uma lista de textos", "en": "a list of strings"},
+    "shape.number": {"pt-BR": "um número", "en": "a number"},
+    "shape.boolean": {"pt-BR": "true ou false", "en": "true or false"},
+    "shape.list": {"pt-BR": "uma lista", "en": "a list"},
+    "shape.object": {"pt-BR": "um objeto", "en": "an object"},
+    "shape.objects": {"pt-BR": "uma lista de objetos", "en": "a list of objects"},
+    "shape.labels": {"pt-BR": "um objeto de textos", "en": "an object of strings"},
+    "daemon.too_large": {
+        "pt-BR": "o daemon em {endpoint} deu uma resposta grande demais a {request} (mais de {limit} bytes); a leitura parou ali",
+        "en": "the daemon at {endpoint} gave an answer too large to {request} (over {limit} bytes); reading stopped there",
+    },
+    "exercise.scalar_date": {
+        "pt-BR": "{value} é lido pelo YAML como uma data, que um exercício não guarda; ponha entre aspas para ser texto",
+        "en": "{value} is read by YAML as a date, which an exercise cannot hold; quote it to make it text",
+    },
+    "exercise.scalar_binary": {
+        "pt-BR": "{value} é um dado binário (!!binary), que um exercício não guarda; escreva o texto sem a tag",
+        "en": "{value} is binary data (!!binary), which an exercise cannot hold; write the text without the tag",
+    },
+    "exercise.scalar_number": {
+        "pt-BR": "{value} não é um número finito (NaN ou infinito); escreva um número, como 1 ou 2.5",
+        "en": "{value} is not a finite number (NaN or infinity); write a number such as 1 or 2.5",
+    },
+    "exercise.too_deep": {
+        "pt-BR": "o texto pode aninhar mais de {limit} níveis (colchetes, chaves, recuo); simplifique-o",
+        "en": "the text may nest more than {limit} levels (brackets, braces, indentation); simplify it",
+    },
+    "exercise.link": {
+        "pt-BR": "é um link simbólico (para {target}); um exercício deve ser um arquivo comum dentro da pasta: copie-o para ela",
+        "en": "is a symbolic link (to {target}); an exercise must be a regular file in the folder: copy it in",
+    },
+    "exercise.special": {
+        "pt-BR": "não é um arquivo comum ({type}); um exercício deve ser um arquivo comum: renomeie ou remova este",
+        "en": "is not a regular file ({type}); an exercise must be a regular file: rename or remove this one",
+    },
 }
 
 

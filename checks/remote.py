@@ -11,10 +11,11 @@ import json
 import socket
 import ssl
 import subprocess
+import time
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
-from checks.transport import TransportError, _Buffered, mapped_errors
+from checks.transport import ANSWER_LIMIT, TransportError, _Buffered, mapped_errors
 
 
 class _Connection(http.client.HTTPConnection):
@@ -75,6 +76,26 @@ class _StreamResponse:
 Opener = Callable[[float], "tuple[socket.socket, subprocess.Popen | None]"]
 
 
+def _bounded_body(response: "_StreamResponse", connection: "_Connection", deadline: float) -> bytes:
+    """The whole body by ``deadline`` (not a timeout per read: a drip of bytes cannot stretch it) and
+    within ANSWER_LIMIT bytes, read one receive at a time."""
+    parts, size = [], 0
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TransportError("timed out")
+        if connection.sock is not None:
+            connection.sock.settimeout(left)
+        with mapped_errors():
+            chunk = response._response.read1(65536)
+        if not chunk:
+            return b"".join(parts)
+        size += len(chunk)
+        if size > ANSWER_LIMIT:
+            raise TransportError(f"over {ANSWER_LIMIT} bytes", kind="too_large")
+        parts.append(chunk)
+
+
 class StreamTransport:
     """GET requests with the standard library, one connection per request, over ``opener``'s stream."""
 
@@ -98,8 +119,10 @@ class StreamTransport:
                 raise TransportError(f"the daemon ended the TLS session: {error.reason}", kind="tls") from error
             raise
         if not stream:
-            body = response.read()
-            response.close()
+            try:
+                body = _bounded_body(response, connection, time.monotonic() + self.timeout)
+            finally:
+                response.close()
             return _Buffered(response.status, body, response.headers)
         return response
 

@@ -3,7 +3,8 @@
     fresh lab → CLI sandbox + API boundary → for each exercise in lesson order:
         starting state → its commands (confined, within the budgets) → snapshot → grade
         → every container still running is killed
-    → the lab, sandbox and boundary are torn down, also on failure or Ctrl-C
+    → the report is handed to its writer (also on failure, SIGINT or SIGTERM)
+    → the lab, sandbox and boundary are torn down, with any further signal held until they are
 
 The submission is hostile: its commands run only inside ``checks.sandbox``, and their only
 daemon is the lab behind ``checks.boundary``. The grader's own requests (starting states,
@@ -14,16 +15,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
-from checks import events, services, submission
+from checks import events, services, signals, submission
 from checks.boundary import Boundary, Context, Limits, SubmissionCopy, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
-from checks.errors import GraderError, LabError
+from checks.errors import EXIT_INTERRUPTED, GraderError, LabError
 from checks.model import Exercise
 from checks.grading import grade_one
 from checks.lab import REGISTRY, Lab, Progress, quiet
@@ -56,8 +57,14 @@ def run(
     lab: Lab | None = None,
     budget: Budget | None = None,
     limits: Limits = Limits(),
+    deliver: Callable[[Report], None] | None = None,
 ) -> Report:
-    """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed."""
+    """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed.
+
+    ``deliver`` gets the report before the teardown (the CLI writes it then), also when the run is
+    interrupted by SIGINT or SIGTERM: the exercises graded so far, the rest not graded, exit 130.
+    Signals during the teardown are held until it is done, then raised as KeyboardInterrupt.
+    """
     files = submission.command_files(folder, exercises)
     budget = budget or Budget(command=timeout)
     started = time.monotonic()
@@ -66,38 +73,58 @@ def run(
     os.chmod(scratch, 0o711)  # the sandbox's unprivileged user must reach its own folders inside
     lab = lab or Lab(f"run-{scratch.name[-8:].lower().replace('_', '-')}", scratch / "lab")
     sandbox = Sandbox(scratch / "sandbox", scratch / "api" / "docker.sock")
-    previous = signal.signal(signal.SIGTERM, _interrupt) if own_lab else None
     outcomes: list[ExerciseOutcome] = []
+    report: Report | None = None
+    undelivered: GraderError | None = None
     shown: Path | None = None  # the copy where the lab's dockerd sees it, for the binds the boundary lets through
+    with signals.Interrupts() as interrupts:
+        try:
+            try:
+                if own_lab:
+                    # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
+                    lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
+                sandbox.socket.parent.mkdir(mode=0o711)
+                if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
+                    sandbox.group = remapped_group(lab.read_state()["remap_user"])
+                sandbox.prepare(folder)
+                shown = lab.share(sandbox.work, scratch.name)
+                context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK))
+                daemon = _negotiate(lab)
+                with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
+                    for index, exercise in enumerate(exercises):
+                        progress(msg("run.exercise", id=exercise.id))
+                        deadline = min(time.monotonic() + budget.exercise, started + budget.run)
+                        # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
+                        last = own_lab and index == len(exercises) - 1
+                        outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last))
+                report = Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
+            except GraderError as error:
+                report = Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
+            except KeyboardInterrupt:
+                interrupted = msg("run.interrupted", signal=interrupts.name, graded=len(outcomes), planned=len(exercises))
+                report = Report(tuple(outcomes), time.monotonic() - started, interrupted, EXIT_INTERRUPTED, planned=tuple(exercises))
+        finally:
+            with interrupts.held():  # a second Ctrl-C waits: the report, then the whole teardown
+                if report is not None and deliver is not None:
+                    undelivered = _deliver(deliver, report)  # before teardown: a kill during it loses no grade
+                if shown is not None:
+                    cleanup.unbind(shown)
+                sandbox.close()
+                if own_lab:
+                    lab.down(progress)
+                shutil.rmtree(scratch, ignore_errors=True)  # the commands' working folder, also with a lab given
+    if undelivered is not None:
+        raise undelivered
+    return report
+
+
+def _deliver(deliver: Callable[[Report], None], report: Report) -> GraderError | None:
+    """Hands the report to its writer; a report that cannot be written is raised after the teardown."""
     try:
-        if own_lab:
-            # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
-            lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
-        sandbox.socket.parent.mkdir(mode=0o711)
-        if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
-            sandbox.group = remapped_group(lab.read_state()["remap_user"])
-        sandbox.prepare(folder)
-        shown = lab.share(sandbox.work, scratch.name)
-        context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK))
-        daemon = _negotiate(lab)
-        with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
-            for index, exercise in enumerate(exercises):
-                progress(msg("run.exercise", id=exercise.id))
-                deadline = min(time.monotonic() + budget.exercise, started + budget.run)
-                # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
-                last = own_lab and index == len(exercises) - 1
-                outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last))
+        deliver(report)
     except GraderError as error:
-        return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
-    finally:
-        if shown is not None:
-            cleanup.unbind(shown)
-        sandbox.close()
-        if own_lab:
-            lab.down(progress)
-            signal.signal(signal.SIGTERM, previous)
-        shutil.rmtree(scratch, ignore_errors=True)  # the commands' working folder, also with a lab given
-    return Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
+        return error
+    return None
 
 
 def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
@@ -152,7 +179,3 @@ def _boundary(lab: Lab, sandbox: Sandbox, context: Context) -> Boundary:
         return Boundary(lab.socket, sandbox.socket, context, owner=sandbox.uid)  # the sandbox's user, and no other
     except OSError as error:
         raise LabError(msg("lab.isolation", reason=error.strerror or str(error))) from None
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt

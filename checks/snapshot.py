@@ -278,15 +278,109 @@ def _same_reference(typed: str, wanted: str) -> bool:
     return a is not None and a == b
 
 
-def image_from_api(item: dict) -> Image:
-    tags = tuple(ref for ref in map(refs.try_parse, item.get("RepoTags") or ()) if ref is not None)
-    digests = tuple(ref for ref in map(refs.try_parse, item.get("RepoDigests") or ()) if ref is not None)
+class ShapeError(ValueError):
+    """The daemon's JSON is valid but not shaped as the Engine API documents it: ``where`` (a JSON
+    path in the answer) should hold ``expected`` (string, strings, number, boolean, list, object, objects, labels)."""
+
+    def __init__(self, where: str, expected: str):
+        super().__init__(f"{where}: expected {expected}")
+        self.where = where
+        self.expected = expected
+
+
+def _shaped(value, kind: type | tuple[type, ...], where: str, expected: str, optional: bool = True):
+    """``value`` when it is of ``kind`` (or None, when ``optional``); a ShapeError otherwise. A bool is no number."""
+    if value is None and optional:
+        return None
+    if isinstance(value, kind) and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+        return value
+    raise ShapeError(where, expected)
+
+
+def _texts(value, where: str) -> list[str]:
+    """A list of strings, or nothing (None)."""
+    items = _shaped(value, list, where, "strings") or []
+    for index, item in enumerate(items):
+        _shaped(item, str, f"{where}[{index}]", "string", optional=False)
+    return items
+
+
+def _items(answer, where: str) -> list[dict]:
+    """The answer to a list request: a list of objects."""
+    items = _shaped(answer, list, where, "objects", optional=False)
+    for index, item in enumerate(items):
+        _shaped(item, dict, f"{where}[{index}]", "object", optional=False)
+    return items
+
+
+def images_from_api(answer) -> list[Image]:
+    """GET /images/json, its shape checked: a ShapeError names the first field that is wrong."""
+    return [image_from_api(item, f"$[{index}]") for index, item in enumerate(_items(answer, "$"))]
+
+
+def containers_from_api(answer) -> list[Container]:
+    """GET /containers/json?all=1, its shape checked: a ShapeError names the first field that is wrong."""
+    return [container_from_api(item, f"$[{index}]") for index, item in enumerate(_items(answer, "$"))]
+
+
+def container_inspect_shaped(answer) -> dict | None:
+    """GET /containers/{id}/json, its shape checked where the kinds read it; None (gone) stays None."""
+    if answer is None:
+        return None
+    _shaped(answer, dict, "$", "object", optional=False)
+    config = _shaped(answer.get("Config"), dict, "$.Config", "object") or {}
+    for key in ("Env", "Cmd", "Entrypoint"):
+        _texts(config.get(key), f"$.Config.{key}")
+    for key in ("User", "Image"):
+        _shaped(config.get(key), str, f"$.Config.{key}", "string")
+    for key in ("Tty", "OpenStdin"):
+        _shaped(config.get(key), bool, f"$.Config.{key}", "boolean")
+    host = _shaped(answer.get("HostConfig"), dict, "$.HostConfig", "object") or {}
+    policy = _shaped(host.get("RestartPolicy"), dict, "$.HostConfig.RestartPolicy", "object") or {}
+    _shaped(policy.get("Name"), str, "$.HostConfig.RestartPolicy.Name", "string")
+    _shaped(host.get("PortBindings"), dict, "$.HostConfig.PortBindings", "object")
+    state = _shaped(answer.get("State"), dict, "$.State", "object") or {}
+    _shaped(state.get("Health"), dict, "$.State.Health", "object")
+    _shaped(state.get("StartedAt"), str, "$.State.StartedAt", "string")
+    _shaped(answer.get("Mounts"), list, "$.Mounts", "list")
+    _shaped(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object")
+    return answer
+
+
+def image_inspect_shaped(answer) -> dict | None:
+    """GET /images/{id}/json, its shape checked where the kinds read it."""
+    if answer is None:
+        return None
+    _shaped(answer, dict, "$", "object", optional=False)
+    _shaped(answer.get("Config"), dict, "$.Config", "object")
+    rootfs = _shaped(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
+    _texts(rootfs.get("Layers"), "$.RootFS.Layers")
+    return answer
+
+
+def image_from_api(item: dict, where: str = "$") -> Image:
+    _shaped(item.get("Id"), str, f"{where}.Id", "string", optional=False)
+    tags = tuple(ref for ref in map(refs.try_parse, _texts(item.get("RepoTags"), f"{where}.RepoTags")) if ref is not None)
+    digests = tuple(ref for ref in map(refs.try_parse, _texts(item.get("RepoDigests"), f"{where}.RepoDigests")) if ref is not None)
     size = item.get("Size")
     return Image(id=item["Id"], tags=tags, digests=digests, size=size if isinstance(size, int) and size >= 0 else None)
 
 
-def container_from_api(item: dict) -> Container:
-    names = item.get("Names") or [""]
+def container_from_api(item: dict, where: str = "$") -> Container:
+    _shaped(item.get("Id"), str, f"{where}.Id", "string", optional=False)
+    for key in ("State", "Status", "Image", "ImageID"):
+        _shaped(item.get(key), str, f"{where}.{key}", "string")
+    names = _texts(item.get("Names"), f"{where}.Names") or [""]
+    labels = _shaped(item.get("Labels"), dict, f"{where}.Labels", "labels") or {}
+    for key, value in labels.items():
+        _shaped(value, str, f"{where}.Labels[{key!r}]", "string", optional=False)
+    ports = _shaped(item.get("Ports"), list, f"{where}.Ports", "list") or ()
+    mounts = _shaped(item.get("Mounts"), list, f"{where}.Mounts", "list") or ()
+    settings = _shaped(item.get("NetworkSettings"), dict, f"{where}.NetworkSettings", "object") or {}
+    networks = _shaped(settings.get("Networks"), dict, f"{where}.NetworkSettings.Networks", "object") or {}
+    for name, network in networks.items():
+        network = _shaped(network, dict, f"{where}.NetworkSettings.Networks[{name!r}]", "object") or {}
+        _shaped(network.get("NetworkID"), str, f"{where}.NetworkSettings.Networks[{name!r}].NetworkID", "string")
     state = item.get("State") or ""
     match = _EXITED.match(item.get("Status") or "")
     return Container(
@@ -296,22 +390,27 @@ def container_from_api(item: dict) -> Container:
         image_id=item.get("ImageID") or "",
         state=state,
         exit_code=int(match.group(1)) if match else None,
-        labels=dict(item.get("Labels") or {}),
-        ports=tuple(_port(port) for port in item.get("Ports") or () if isinstance(port, dict)),
-        mounts=tuple(_mount(mount) for mount in item.get("Mounts") or () if isinstance(mount, dict)),
-        networks=tuple(sorted(((item.get("NetworkSettings") or {}).get("Networks") or {}))),
-        network_ids=tuple((name, (settings or {}).get("NetworkID") or "") for name, settings in
-                          ((item.get("NetworkSettings") or {}).get("Networks") or {}).items()),
+        labels=dict(labels),
+        ports=tuple(_port(port, f"{where}.Ports[{index}]") for index, port in enumerate(ports) if isinstance(port, dict)),
+        mounts=tuple(_mount(mount, f"{where}.Mounts[{index}]") for index, mount in enumerate(mounts) if isinstance(mount, dict)),
+        networks=tuple(sorted(networks)),
+        network_ids=tuple((name, (network or {}).get("NetworkID") or "") for name, network in networks.items()),
         health=_health(item.get("Status") or ""),
         listed=item,
     )
 
 
-def _port(item: dict) -> Port:
+def _port(item: dict, where: str = "$") -> Port:
+    for key in ("PrivatePort", "PublicPort"):
+        _shaped(item.get(key), int, f"{where}.{key}", "number")
+    for key in ("Type", "IP"):
+        _shaped(item.get(key), str, f"{where}.{key}", "string")
     return Port(int(item.get("PrivatePort") or 0), item.get("Type") or "tcp", item.get("IP") or "", int(item.get("PublicPort") or 0))
 
 
-def _mount(item: dict) -> Mount:
+def _mount(item: dict, where: str = "$") -> Mount:
+    for key in ("Type", "Destination", "Name", "Source"):
+        _shaped(item.get(key), str, f"{where}.{key}", "string")
     return Mount(item.get("Type") or "", item.get("Destination") or "", item.get("Name") or "", item.get("Source") or "")
 
 

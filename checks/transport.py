@@ -12,6 +12,7 @@ import errno
 import json
 import socket
 import sys
+import time
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -26,7 +27,7 @@ class TransportError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.permission = permission
-        self.kind = kind  # "tls", "ssh", "ssh_missing" or "" (the daemon is not answering)
+        self.kind = kind  # "tls", "ssh", "ssh_missing", "too_large" (ANSWER_LIMIT) or "" (the daemon is not answering)
 
 
 class Response(Protocol):
@@ -123,6 +124,10 @@ def _is_permission(error: BaseException) -> bool:
 
 
 HEAD_LIMIT = 64 * 1024  # bytes of status line and headers; dockerd sends a few hundred
+# Bytes of one buffered answer (a list, an inspect): 5,000 containers list in about 10 MiB. A stream
+# (logs, an archive) is read in chunks by its caller and is not bounded here.
+ANSWER_LIMIT = 64 * 1024 * 1024
+STREAM_TIME = 10  # a stream may take this many times a request's timeout, in all: 200 MB of logs stream in seconds
 
 
 class _UnixResponse:
@@ -133,8 +138,10 @@ class _UnixResponse:
     more than a ``check`` of an empty daemon spends on everything else but the interpreter.
     """
 
-    def __init__(self, sock: socket.socket):
+    def __init__(self, sock: socket.socket, deadline: float | None = None):
         self._sock = sock
+        self._deadline = deadline  # time.monotonic() by which the whole answer must have come
+        self.received = 0  # bytes taken from the socket, head and body
         self._buffer = bytearray()
         self._eof = False
         self._chunked = False
@@ -163,8 +170,14 @@ class _UnixResponse:
     def _fill(self) -> bool:
         if self._eof:
             return False
+        if self._deadline is not None:  # for the whole answer, not for each read: a drip of bytes cannot stretch it
+            left = self._deadline - time.monotonic()
+            if left <= 0:
+                raise TransportError("timed out")
+            self._sock.settimeout(left)
         with mapped_errors():
             chunk = self._sock.recv(65536)
+        self.received += len(chunk)
         if not chunk:
             self._eof = True
             return False
@@ -252,18 +265,21 @@ class UnixTransport:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             sock.settimeout(self.timeout)
+            deadline = time.monotonic() + self.timeout * (STREAM_TIME if stream else 1)
             with mapped_errors():
                 sock.connect(self.path)
                 sock.sendall(f"GET {target} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n".encode())
-            response = _UnixResponse(sock)
+            response = _UnixResponse(sock, deadline)
         except BaseException:
             sock.close()
             raise
         if not stream:
             try:
-                body = response.read()
+                body = response.read(ANSWER_LIMIT + 1)
             finally:
                 response.close()
+            if len(body) > ANSWER_LIMIT:
+                raise TransportError(f"over {ANSWER_LIMIT} bytes", kind="too_large")
             return _Buffered(response.status, body, response.headers)
         return response
 

@@ -6,8 +6,11 @@ import csv
 import io
 import json
 import os
+import signal
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,7 @@ from checks.lab import Lab
 from checks.sandbox import Sandbox
 
 from conftest import EXERCISES, ROOT
-from test_lab import leftovers
+from test_lab import leftovers, live_processes_mentioning
 
 # Runs `docker-grader run`, noting each lab it starts; "crash" dies (SIGKILL) in the middle of grading,
 # with its lab, sandbox and boundary up. With DG_BARRIER=n, a run waits after its lab is up until n
@@ -65,7 +68,7 @@ def base(monkeypatch):
     shutil.rmtree(path, ignore_errors=True)
 
 
-def grade(folder: Path, results: Path, log: Path, options: list[str], jobs: int, timeout: float = 600, **env: str) -> list:
+def grade(folder: Path, results: Path, log: Path, options: list[str], jobs: int, timeout: float = 600, **env: str) -> batch.Outcome:
     saved = dict(os.environ)  # the workers inherit these; the session's own environment is given back after
     os.environ.update({"DG_LOG": str(log), "PYTHONPATH": str(ROOT), **env})
     try:
@@ -86,7 +89,7 @@ def test_runs_side_by_side_never_touch_each_others_labs(tmp_path, base):
                         ("bob", "docker ps -a\ndocker images\n")):
         (folder / name).mkdir(parents=True)
         (folder / name / "pull-alpine").write_text(lines)
-    graded = grade(folder, results, log, ["--exercise", "pull-alpine"], jobs=2, DG_BARRIER="2")
+    graded = grade(folder, results, log, ["--exercise", "pull-alpine"], jobs=2, DG_BARRIER="2").graded
     events = [line.split()[0] for line in log.read_text().splitlines()]
     assert events[:2] == ["up", "up"]  # both labs were up before either run ended
     labs = labs_noted(log)
@@ -110,9 +113,12 @@ def test_a_crash_and_a_timeout_stop_only_themselves_and_leave_nothing(tmp_path, 
         (folder / name / "run-hello-world").write_text(lines)
     (results / "crash").mkdir(parents=True)
     (results / "crash" / "result.json").write_text('{"score": 9, "max_score": 9, "status": "passed"}')  # an earlier batch's
-    graded = grade(folder, results, log, ["--exercise", "run-hello-world", "--timeout", "600"], jobs=2, timeout=20)
+    outcome = grade(folder, results, log, ["--exercise", "run-hello-world", "--timeout", "600"], jobs=2, timeout=20)
+    graded = outcome.graded
     assert [(g.submission, g.status) for g in graded] == [("crash", "crashed"), ("hang", "timeout"), ("ok", "passed")]
-    assert [(g.score, g.max) for g in graded] == [(0, 0), (0, 0), (4, 4)]  # no report: stale ones are not read
+    assert outcome.exit_code == 4  # no report from two runs: the grading machinery did not finish, not a failed check
+    # crash: no report, and the stale one is not read; hang: its own report, written when it was stopped (SIGTERM)
+    assert [(g.score, g.max) for g in graded] == [(0, 0), (0, 4), (4, 4)]
     labs = labs_noted(log)
     assert sorted(labs) == ["crash", "hang", "ok"]
     for lab in labs.values():
@@ -122,7 +128,7 @@ def test_a_crash_and_a_timeout_stop_only_themselves_and_leave_nothing(tmp_path, 
     assert list(base.iterdir()) == []
     summary = list(csv.DictReader(io.StringIO((results / "summary.csv").read_text())))
     assert [(row["submission"], row["score"], row["max"], row["status"]) for row in summary] == [
-        ("crash", "0", "0", "crashed"), ("hang", "0", "0", "timeout"), ("ok", "4", "4", "passed")]
+        ("crash", "0", "0", "crashed"), ("hang", "0", "4", "timeout"), ("ok", "4", "4", "passed")]
     assert [line["submission"] for line in json.loads((results / "summary.json").read_text())] == ["crash", "hang", "ok"]
     assert (results / "ok" / "result.txt").read_text().strip()
 
@@ -153,3 +159,118 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only():
         bar(2, 2, 0)
     assert hidden.getvalue() == ""
     assert shown.getvalue() == "\r[....] 0/2 submissions graded, 1 running\x1b[K\r[####] 2/2 submissions graded, 0 running\x1b[K\n"
+
+
+def test_the_batch_exit_code_is_the_worst_of_its_runs_in_a_stated_order():
+    def line(code: int) -> batch.Graded:
+        return batch.Graded("s", 0, 0, "x", 0, code)
+
+    assert batch.exit_code([]) == 0
+    assert [batch.exit_code([line(0), line(code)]) for code in (0, 1, 5, 2, 3, 4)] == [0, 1, 5, 2, 3, 4]
+    assert batch.exit_code([line(4), line(1), line(3)]) == 4 and batch.exit_code([line(5), line(1)]) == 5
+    assert batch.exit_code([line(2), line(3)]) == 3 and batch.exit_code([line(-9)]) == 4  # killed: as the lab's fault
+    assert batch.exit_code([line(0)], interrupted=True) == 130
+
+
+def test_a_run_that_is_bad_input_keeps_its_exit_code_through_the_batch(tmp_path, capsys):
+    (tmp_path / "class" / "typo").mkdir(parents=True)
+    (tmp_path / "class" / "typo" / "run-helo-world").write_text("docker run hello-world\n")  # no such exercise: exit 2
+    code = cli.main(["run", str(tmp_path / "class"), "--jobs", "1", "--lang", "en", "--exercises", str(EXERCISES),
+                     "--results", str(tmp_path / "results")])
+    assert code == 2
+    summary = json.loads((tmp_path / "results" / "summary.json").read_text())
+    assert [(line["submission"], line["status"], line["exit_code"]) for line in summary] == [("typo", "error", 2)]
+
+
+# A batch in a process of its own, as CI runs it, with the WORKER above for each submission.
+BATCH = """
+import sys
+from pathlib import Path
+from checks import batch
+folder, results, resume = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "resume"
+options = ["--lang", "en", "--exercises", sys.argv[4], "--exercise", "run-hello-world", "--timeout", "600"]
+outcome = batch.grade_class(folder, results, options, 2, 600, worker=(sys.executable, "-c", sys.argv[5]), resume=resume)
+sys.exit(outcome.exit_code)
+"""
+
+
+@pytest.fixture
+def batches():
+    """Batches started by a test; one still running when it ends (a failed test) is killed, and its runs with it."""
+    started: list[subprocess.Popen] = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def start_batch(folder: Path, results: Path, log: Path, base: Path, batches: list, resume: bool = False) -> subprocess.Popen:
+    env = {**os.environ, "DG_LOG": str(log), "PYTHONPATH": str(ROOT), "TMPDIR": str(base)}
+    argv = [sys.executable, "-c", BATCH, str(folder), str(results), "resume" if resume else "-", str(EXERCISES), WORKER]
+    batches.append(subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return batches[-1]
+
+
+def wait_until(condition, limit: float = 300, process: subprocess.Popen | None = None) -> None:
+    """Polls; the limit only keeps a broken batch from hanging the suite (no time is asserted)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        assert process is None or process.poll() is None, f"the batch ended first, exit {process.returncode}"
+        time.sleep(0.2)
+
+
+def noted(log: Path, word: str) -> list[str]:
+    return [line.split()[1] for line in log.read_text().splitlines() if line.startswith(word + " ")] if log.exists() else []
+
+
+def nothing_left_under(base: Path, log: Path) -> list[str]:
+    labs = labs_noted(log)
+    return [item for lab in labs.values() for item in leftovers(lab)] + live_processes_mentioning(str(base))
+
+
+def test_an_interrupted_batch_stops_its_runs_writes_an_incomplete_summary_and_resumes(tmp_path, base, batches):
+    folder, results, log = tmp_path / "class", tmp_path / "results", tmp_path / "log"
+    for name, lines in (("a", "docker run hello-world\ndocker run hello-world\n"),
+                        ("b", "docker run alpine:3.14 sleep 600\n"), ("c", "docker run alpine:3.14 sleep 600\n")):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "run-hello-world").write_text(lines)
+    process = start_batch(folder, results, log, base, batches)
+    wait_until(lambda: {"b", "c"} <= set(noted(log, "up")) and (results / "a" / "graded.json").exists(), process=process)
+    time.sleep(2)  # their sleep 600 is running
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)  # a second Ctrl-C, while the runs tear down
+    assert process.wait(180) == 130
+    summary = json.loads((results / "summary.json").read_text())
+    assert [(line["submission"], line["status"]) for line in summary] == [("a", "passed"), ("b", "interrupted"), ("c", "interrupted")]
+    for name in ("b", "c"):  # each run said it was interrupted, or said nothing: never a grade
+        report = results / name / "result.json"
+        assert not report.exists() or json.loads(report.read_text())["error"].startswith("interrupted by SIGTERM")
+        assert not (results / name / "graded.json").exists()
+    assert nothing_left_under(base, log) == [] and list(base.iterdir()) == []
+
+    for name in ("b", "c"):
+        (folder / name / "run-hello-world").write_text("docker run hello-world\ndocker run hello-world\n")
+    log.unlink()
+    assert start_batch(folder, results, log, base, batches, resume=True).wait(300) == 0
+    assert sorted(noted(log, "up")) == ["b", "c"]  # a was graded to the end already, from the same files
+    summary = json.loads((results / "summary.json").read_text())
+    assert [(line["submission"], line["status"], line["score"]) for line in summary] == [("a", "passed", 4), ("b", "passed", 4), ("c", "passed", 4)]
+    assert list(base.iterdir()) == []
+
+
+def test_a_batch_killed_with_sigkill_leaves_no_run_behind(tmp_path, base, batches):
+    folder, results, log = tmp_path / "class", tmp_path / "results", tmp_path / "log"
+    (folder / "slow").mkdir(parents=True)
+    (folder / "slow" / "run-hello-world").write_text("docker run alpine:3.14 sleep 600\n")
+    process = start_batch(folder, results, log, base, batches)
+    wait_until(lambda: noted(log, "up") == ["slow"], process=process)
+    time.sleep(2)
+    process.kill()
+    process.wait(30)
+    wait_until(lambda: noted(log, "end") == ["slow"], limit=120)  # the run got SIGTERM from the kernel, and ended itself
+    wait_until(lambda: nothing_left_under(base, log) == [], limit=60)
+    assert not list(base.glob("dg-batch-*/*/dg-run-*"))  # the run removed its own lab and sandbox
+    assert json.loads((results / "slow" / "result.json").read_text())["error"].startswith("interrupted by SIGTERM")

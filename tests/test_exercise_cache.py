@@ -62,3 +62,32 @@ def test_processes_loading_at_once_share_the_cache(tmp_path):
     assert len({output["repr"] for output in outputs}) == 1
     assert sorted(path.name.startswith(".") for path in (cache / "exercises").iterdir()) == [False] * 5  # whole entries only
     assert load(EXERCISES, cache)["parsed"] is False
+
+
+def docker_save_tar(path, reference: str = "nginx:1.25") -> None:
+    """The smallest archive `docker save` could have written: a manifest, a config and one empty layer."""
+    import io
+    import tarfile
+
+    files = {"config.json": b'{"rootfs": {"type": "layers", "diff_ids": []}}', "layer.tar": b"",
+             "manifest.json": json.dumps([{"Config": "config.json", "RepoTags": [reference], "Layers": ["layer.tar"]}]).encode()}
+    with tarfile.open(path, "w") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+
+
+def test_a_file_the_exercise_refers_to_is_checked_again_on_a_cache_hit(tmp_path):
+    folder, cache = tmp_path / "exercises", tmp_path / "cache"
+    (folder / "images").mkdir(parents=True)
+    text = (EXERCISES / "pull-alpine.yaml").read_text().replace("checks:", "images:\n  - {reference: \"nginx:1.25\", archive: images/nginx.tar}\nchecks:", 1)
+    (folder / "served.yaml").write_text(text)
+    docker_save_tar(folder / "images" / "nginx.tar")
+    assert load(folder, cache)["parsed"] is True
+    assert load(folder, cache)["parsed"] is False  # unchanged: from the cache
+    (folder / "images" / "nginx.tar").unlink()
+    gone = load(folder, cache)
+    assert gone["parsed"] is True and gone["faults"] == [f"{text.splitlines().index('checks:')}: {folder / 'served.yaml'}"]
+    docker_save_tar(folder / "images" / "nginx.tar", reference="other:1")  # back, but holding another image
+    assert "faults" in load(folder, cache)

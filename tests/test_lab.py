@@ -226,7 +226,7 @@ def test_killing_the_labs_dockerd_mid_run_is_a_clear_error(tmp_path, scratch):
 def test_the_run_budget_stops_lines_from_running(tmp_path, capsys):
     (tmp_path / "run-hello-world.dc").write_text("docker run hello-world\ndocker ps -a\n")
     target = tmp_path / "result.json"
-    code = cli.main(["run", str(tmp_path), "--exercise", "run-hello-world", "--run-timeout", "0",
+    code = cli.main(["run", str(tmp_path), "--exercise", "run-hello-world", "--run-timeout", "0.001",
                      "--format", "json", "--output", str(target), "--lang", "en"])
     commands = json.loads(target.read_text())["exercises"][0]["commands"]
     assert code == 1
