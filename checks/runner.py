@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks import events, services, submission
-from checks.boundary import Boundary, Context, Limits, container_counter
+from checks.boundary import Boundary, Context, Limits, Line, container_counter, image_reader
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
 from checks.model import Exercise
@@ -29,7 +29,7 @@ from checks.grading import grade_exercise
 from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
-from checks.messages import msg
+from checks.messages import DEFAULT_LANG, msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 from checks.sandbox import Sandbox
 
@@ -55,8 +55,10 @@ def run(
     lab: Lab | None = None,
     budget: Budget | None = None,
     limits: Limits = Limits(),
+    lang: str = DEFAULT_LANG,
 ) -> Report:
-    """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed."""
+    """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed.
+    ``lang``: the language the report is rendered in, which the boundary's refusals (in the commands' output) use too."""
     files = submission.command_files(folder, exercises)
     budget = budget or Budget(command=timeout)
     started = time.monotonic()
@@ -73,7 +75,8 @@ def run(
             lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
         sandbox.socket.parent.mkdir(mode=0o711)
         sandbox.prepare(folder)
-        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
+        line = Line()  # which line runs now: compose's own labels only from docker-compose
+        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket), image_reader(lab.socket), line, lang)
         daemon = _negotiate(lab)
         with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for index, exercise in enumerate(exercises):
@@ -81,7 +84,7 @@ def run(
                 deadline = min(time.monotonic() + budget.exercise, started + budget.run)
                 # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
                 last = own_lab and index == len(exercises) - 1
-                outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last))
+                outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last, line))
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
@@ -94,7 +97,7 @@ def run(
 
 
 def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
-               recorder: events.Recorder, last: bool = False) -> ExerciseOutcome:
+               recorder: events.Recorder, last: bool = False, line: Line | None = None) -> ExerciseOutcome:
     started = time.monotonic()
     start_state.apply(exercise.start, daemon)
     began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
@@ -104,7 +107,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
         error = msg("submission.missing")
     else:
         command_file = submission.read_file(path)
-        runs = submission.run(command_file, sandbox, timeout, deadline)
+        runs = submission.run(command_file, sandbox, timeout, deadline, on_line=line.set if line else None)
         if command_file.refused:
             first = command_file.refused[0]
             error = msg("submission.refused", line=first.line, reason=first.refused)
@@ -124,7 +127,13 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
 
         if exercise.compose:  # the exercise's own services, up (in the sandbox) while it is graded
             seconds = max(deadline - time.monotonic(), SERVICES_MINIMUM)
-            outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
+            if line:
+                line.set(("docker-compose",))  # the grader's own docker-compose, on the exercise's compose file
+            try:
+                outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
+            finally:
+                if line:
+                    line.set(())
         else:
             outcome = grade_exercise(exercise, snapshot(), commands=runs, error=error)
     if not last:

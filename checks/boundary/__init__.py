@@ -1,7 +1,8 @@
 """The API boundary: every request a submission sends to its lab passes an allowlist first.
 
-    rules.py     the allowlist, as data (method, path → rule), and the pure body rules
+    rules.py     the allowlist, as data (method, path → rule and query), and the pure body rules
     proxy.py     the unix-socket server that applies it in front of the lab's dockerd
+    archive.py   `docker load`'s image archive, read as it passes
     messages.py  the refusals' texts, in pt-BR and en
 
 The grader's own requests (snapshots, starting states) go to dockerd's socket directly;
@@ -9,7 +10,7 @@ only the sandboxed docker CLI is given the boundary's socket. The rest of the gr
 does not know the boundary is there.
 """
 
-from checks.boundary.proxy import Boundary, container_counter
-from checks.boundary.rules import Context, Limits
+from checks.boundary.proxy import Boundary, container_counter, image_reader
+from checks.boundary.rules import Context, Limits, Line
 
-__all__ = ["Boundary", "Context", "Limits", "container_counter"]
+__all__ = ["Boundary", "Context", "Limits", "Line", "container_counter", "image_reader"]

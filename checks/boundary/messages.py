@@ -75,6 +75,39 @@ MESSAGES = {
         "pt-BR": "pedido HTTP recusado: {reason}",
         "en": "HTTP request refused: {reason}",
     },
+    # --- security round 3: queries, answers that carry the host, the lab daemons' work, compose's labels ---
+    "boundary.query": {
+        "pt-BR": "o parâmetro {name} não é aceito neste pedido (aceitos: {accepted})",
+        "en": "parameter {name} is not accepted on this request (accepted: {accepted})",
+    },
+    "boundary.ps_args": {
+        "pt-BR": "`docker top` com as opções de ps {value} não é aceito: o ps roda na máquina do laboratório; use nenhuma, ou uma destas: {accepted}",
+        "en": "`docker top` with ps options {value} is not accepted: ps runs on the lab's machine; use none, or one of: {accepted}",
+    },
+    "boundary.top_failed": {
+        "pt-BR": "docker top falhou (HTTP {status}); o container existe e está rodando? (`docker ps -a`)",
+        "en": "docker top failed (HTTP {status}); does the container exist, and is it running? (`docker ps -a`)",
+    },
+    "boundary.floor": {
+        "pt-BR": "{field} = {value} é menor que o mínimo do laboratório ({floor}); use {floor} ou mais",
+        "en": "{field} = {value} is below the lab's floor ({floor}); use {floor} or more",
+    },
+    "boundary.compose_label": {
+        "pt-BR": "{field}: rótulos com.docker.compose.* são do docker-compose, que os põe sozinho; crie os serviços com `docker-compose up`",
+        "en": "{field}: com.docker.compose.* labels belong to docker-compose, which sets them itself; create the services with `docker-compose up`",
+    },
+    "boundary.image_unreadable": {
+        "pt-BR": "não foi possível ler a imagem {image} no laboratório; tente de novo",
+        "en": "the lab could not read image {image}; try again",
+    },
+    "boundary.load_member": {
+        "pt-BR": "docker load: {member} tem {size} bytes, acima do limite do laboratório para metadados de imagem ({limit}); carregue um arquivo feito com `docker save`",
+        "en": "docker load: {member} holds {size} bytes, over the lab's bound for image metadata ({limit}); load an archive made by `docker save`",
+    },
+    "boundary.load_format": {
+        "pt-BR": "docker load: {reason}; carregue um .tar ou .tar.gz feito com `docker save`",
+        "en": "docker load: {reason}; load a .tar or .tar.gz made by `docker save`",
+    },
 }
 
 messages.register(MESSAGES)
