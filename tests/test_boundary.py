@@ -696,7 +696,7 @@ def test_every_route_names_the_parameters_it_accepts():
     for method, path, _, _, query in rules.ROUTES:
         assert isinstance(query, rules.Query), (method, path)
     refused(query_of("GET", "/containers/json", [("all", "1"), ("evil", "1")]),
-            "boundary.query", name="evil", accepted="all, before, filters, limit, since, size")
+            "boundary.query", name="evil", accepted="all, before, filters, limit, since, size, trunc_cmd")
     refused(query_of("GET", "/info", [("x", "")]), "boundary.query", name="x", accepted="-")
     refused(query_of("GET", "/containers/c/logs", [("tail", "all"), ("tail", "5")]),
             "boundary.bad_request", reason="tail given twice")

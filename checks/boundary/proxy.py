@@ -270,6 +270,7 @@ def _pass_info(upstream: socket.socket, client: socket.socket) -> None:
     data = json.dumps(info).encode()
     client.sendall(f"{lines[0]}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
                    "Connection: close\r\n\r\n".encode("latin-1") + data)
+    client.shutdown(socket.SHUT_WR)
 
 
 INFO_REDACTED = ("HttpProxy", "HttpsProxy", "NoProxy")
@@ -549,6 +550,7 @@ def _answer(client: socket.socket, status: int, reason: Message, lang: str, wrap
     )
     try:
         client.sendall(head.encode() + body)
+        client.shutdown(socket.SHUT_WR)  # the end, even while another thread still waits on this socket
     except OSError:
         pass
     finally:

@@ -841,7 +841,8 @@ ROUTES: list[tuple[str, str, Rule, bool, Query]] = [
     ("GET", r"/events", allow, False, Query({"since": TIME, "until": TIME, "filters": json_value})),
     ("GET", r"/system/df", allow, False, Query({"type": re.compile(r"container|image|volume|build-cache")}, frozenset({"type"}))),
     # containers
-    ("GET", r"/containers/json", allow, False, Query({"all": BOOL, "limit": INT, "size": BOOL, "filters": json_value, "before": TEXT, "since": TEXT})),
+    ("GET", r"/containers/json", allow, False, Query({"all": BOOL, "limit": INT, "size": BOOL, "filters": json_value, "before": TEXT,
+                                                       "since": TEXT, "trunc_cmd": BOOL})),  # trunc_cmd: docker-py's, so compose's
     ("POST", r"/containers/create", container_create, True, Query({"name": TEXT, "platform": PLATFORM})),
     ("POST", r"/containers/prune", allow, False, FILTERS),
     ("GET", rf"/containers/{ID}/json", allow, False, Query({"size": BOOL})),
@@ -869,7 +870,8 @@ ROUTES: list[tuple[str, str, Rule, bool, Query]] = [
     ("POST", rf"/exec/{ID}/resize", allow, False, RESIZE),
     ("GET", rf"/exec/{ID}/json", allow, False, NONE),
     # images
-    ("GET", r"/images/json", allow, False, Query({"all": BOOL, "filters": json_value, "digests": BOOL, "shared-size": BOOL, "filter": TEXT})),
+    ("GET", r"/images/json", allow, False, Query({"all": BOOL, "filters": json_value, "digests": BOOL, "shared-size": BOOL, "filter": TEXT,
+                                                   "only_ids": BOOL})),
     ("POST", r"/images/create", image_create, False, Query({"fromImage": TEXT, "fromSrc": TEXT, "repo": TEXT, "tag": TEXT,
                                                             "message": TEXT, "changes": change, "platform": PLATFORM}, frozenset({"changes"}))),
     ("POST", r"/images/load", allow, False, Query({"quiet": BOOL})),
