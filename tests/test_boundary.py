@@ -728,8 +728,8 @@ def test_docker_top_refuses_other_ps_options_by_value(ps_args):
 
 
 def test_a_top_answer_that_is_an_error_is_replaced_and_info_is_redacted():
-    assert rules.route("GET", "/containers/c/top").fixed_error == "boundary.top_failed"
-    assert rules.route("GET", "/containers/c/json").fixed_error is None
+    assert rules.route("GET", "/containers/c/top").fixed_error
+    assert not rules.route("GET", "/containers/c/json").fixed_error
     assert rules.route("GET", "/info").redacted and not rules.route("GET", "/version").redacted
     assert rules.route("POST", "/images/load").archive and not rules.route("POST", "/build").archive
 

@@ -142,7 +142,7 @@ class Boundary:
             if body is None and not route.archive:  # a body the rule did not read: streamed as it comes (build contexts, tars)
                 threading.Thread(target=_pump, args=(client, upstream, rest), daemon=True).start()
             if route.fixed_error:
-                _pass_or_replace_error(upstream, client, route.fixed_error, self.context.lang)
+                _pass_or_replace_error(upstream, client, self.context.lang)
             elif route.redacted:
                 _pass_info(upstream, client)
             else:
@@ -238,7 +238,7 @@ def _pieces(reader: "_Reader", framing: str | int):
         yield piece
 
 
-def _pass_or_replace_error(upstream: socket.socket, client: socket.socket, key: str, lang: str) -> None:
+def _pass_or_replace_error(upstream: socket.socket, client: socket.socket, lang: str) -> None:
     """dockerd's answer when it is a success; otherwise the same status with a fixed message, never dockerd's text."""
     head = _answer_head(upstream)
     if head is None:
@@ -247,7 +247,7 @@ def _pass_or_replace_error(upstream: socket.socket, client: socket.socket, key: 
     if 200 <= status < 300:
         _pump(upstream, client, head)
         return
-    _answer(client, status, msg(key, status=status), lang, wrapped=False)
+    _answer(client, status, msg("boundary.top_failed", status=status), lang, wrapped=False)
 
 
 def _pass_info(upstream: socket.socket, client: socket.socket) -> None:

@@ -903,7 +903,7 @@ COMPILED = [(method, re.compile(path), rule, reads_body, query) for method, path
 HIJACK = re.compile(r"/containers/[^/]+/attach|/exec/[^/]+/start")
 # Routes whose error answer can quote the host: replaced by a fixed message (dockerd's error for a
 # `docker top` line it cannot read quotes that line of the host's ps, environment and all).
-FIXED_ERRORS = {re.compile(rf"/containers/{ID}/top"): "boundary.top_failed"}
+FIXED_ERRORS = re.compile(rf"/containers/{ID}/top")
 # Routes whose body is an image archive, read as it passes (see archive.py).
 ARCHIVES = re.compile(r"/images/load")
 # Routes whose answer is read whole and sent on without the host's own data (docker info).
@@ -917,7 +917,7 @@ class Route:
     reads_body: bool
     hijack: bool
     query: Query = NONE
-    fixed_error: str | None = None  # the message key an error answer is replaced with
+    fixed_error: bool = False  # an error answer is replaced by boundary.top_failed
     archive: bool = False
     redacted: bool = False
 
@@ -928,7 +928,6 @@ def route(method: str, path: str) -> Route | None:
         match = pattern.fullmatch(path)
         if match and route_method == method:
             params = {k: v for k, v in match.groupdict().items() if v is not None}
-            fixed = next((key for errors, key in FIXED_ERRORS.items() if errors.fullmatch(path)), None)
-            return Route(rule, params, reads_body, bool(HIJACK.fullmatch(path)), query, fixed,
+            return Route(rule, params, reads_body, bool(HIJACK.fullmatch(path)), query, bool(FIXED_ERRORS.fullmatch(path)),
                          bool(ARCHIVES.fullmatch(path)), method == "GET" and bool(REDACTED.fullmatch(path)))
     return None
