@@ -29,7 +29,7 @@ from checks.grading import grade_exercise
 from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
-from checks.messages import DEFAULT_LANG, msg
+from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
 from checks.sandbox import Sandbox
 
@@ -55,10 +55,11 @@ def run(
     lab: Lab | None = None,
     budget: Budget | None = None,
     limits: Limits = Limits(),
-    lang: str = DEFAULT_LANG,
+    lang: str | None = None,
 ) -> Report:
     """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed.
-    ``lang``: the language the report is rendered in, which the boundary's refusals (in the commands' output) use too."""
+    ``lang``: the language the report is rendered in, which the boundary's refusals (in the commands' output) use
+    too; None (a caller that does not say) shows them in every language."""
     files = submission.command_files(folder, exercises)
     budget = budget or Budget(command=timeout)
     started = time.monotonic()

@@ -17,7 +17,7 @@ import docker
 import pytest
 
 from checks.boundary import Boundary, Context, Limits, container_counter
-from checks.messages import msg
+from checks.messages import LANGS, msg
 
 LAB_REGISTRY = "127.0.0.1:5000"
 
@@ -205,7 +205,7 @@ def test_docker_tops_error_answer_is_a_fixed_message_not_dockerds(boundary, daem
     daemon.api.create_container("alpine:3.14", "true", name="stopped-for-top")
     status, body = exchange(boundary, get("/v1.41/containers/stopped-for-top/top?ps_args=-ef"))
     assert status == 409
-    assert json.loads(body) == {"message": msg("boundary.top_failed", status=409).render("pt-BR")}
+    assert json.loads(body) == {"message": " | ".join(msg("boundary.top_failed", status=409).render(lang) for lang in LANGS)}
     assert exchange(boundary, get("/v1.41/containers/no-such-container/top"))[0] == 404
 
 
@@ -244,3 +244,14 @@ def test_an_archive_docker_save_made_loads_through_the_boundary(boundary, daemon
     status, body = exchange(boundary, chunked_post("/v1.41/images/load?quiet=1", saved))
     assert status == 200 and b"alpine:3.14" in body, body
     assert daemon.api.inspect_image("alpine:3.14")["Id"]
+
+
+def test_a_refusal_is_in_the_language_the_boundary_is_given_only(lab):
+    folder = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
+    try:
+        with Boundary(lab.socket, folder / "boundary.sock", Context(LAB_REGISTRY, lang="en")) as serving:
+            status, body = exchange(serving, post_json("/v1.41/containers/create", PRIVILEGED))
+    finally:
+        folder.rmdir()
+    assert status == 403
+    assert json.loads(body) == {"message": "docker-grader refused this request: HostConfig.Privileged = True is not accepted in the lab"}

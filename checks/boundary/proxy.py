@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl, unquote
 from checks.boundary import rules
 from checks.boundary.archive import ArchiveRefused, ImageArchive
 from checks.boundary.messages import msg
-from checks.messages import Message
+from checks.messages import LANGS, Message
 from checks.transport import TransportError, UnixTransport
 
 MAX_HEAD = 64 * 1024
@@ -238,7 +238,7 @@ def _pieces(reader: "_Reader", framing: str | int):
         yield piece
 
 
-def _pass_or_replace_error(upstream: socket.socket, client: socket.socket, lang: str) -> None:
+def _pass_or_replace_error(upstream: socket.socket, client: socket.socket, lang: str | None) -> None:
     """dockerd's answer when it is a success; otherwise the same status with a fixed message, never dockerd's text."""
     head = _answer_head(upstream)
     if head is None:
@@ -540,9 +540,11 @@ def _pump(source: socket.socket, sink: socket.socket, first: bytes) -> None:
             pass
 
 
-def _answer(client: socket.socket, status: int, reason: Message, lang: str, wrapped: bool = True) -> None:
-    """dockerd's own answer shape, in the run's language: ``wrapped`` says the boundary refused."""
-    text = (msg("boundary.refused", reason=reason) if wrapped else reason).render(lang)
+def _answer(client: socket.socket, status: int, reason: Message, lang: str | None, wrapped: bool = True) -> None:
+    """dockerd's own answer shape, in the run's language (every language, when none was given):
+    ``wrapped`` says the boundary refused."""
+    message = msg("boundary.refused", reason=reason) if wrapped else reason
+    text = message.render(lang) if lang else " | ".join(message.render(each) for each in LANGS)
     body = json.dumps({"message": text}).encode()
     head = (
         f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"

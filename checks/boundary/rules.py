@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 
 from checks import refs
 from checks.boundary.messages import msg
-from checks.messages import DEFAULT_LANG, Message
+from checks.messages import Message
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class Context:
     # An image's inspect (GET /images/{name}/json) from the lab's dockerd; None when it has no such image.
     inspect_image: Callable[[str], Any] = lambda name: None
     line: Line = field(default_factory=Line)
-    lang: str = DEFAULT_LANG  # the language refusals are written in: the run's own
+    lang: str | None = None  # the language refusals are written in (the run's own); None: every language, joined
 
 
 @dataclass(frozen=True)
