@@ -36,6 +36,7 @@ def grade(folder: Path, lines: list[str], hostile, course, files: dict[str, byte
     folder.mkdir()
     (folder / "probe.dc").write_text("\n".join(lines) + "\n")
     for name, content in (files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     return runner.run(folder, course, lab=hostile, budget=runner.Budget(command=30, exercise=90, run=120), lang=lang)
 
@@ -261,3 +262,21 @@ def test_a_refusal_is_in_the_runs_language_only(labs, probe_course, tmp_path, la
     report = grade(tmp_path / "submission", ["docker run --privileged alpine:3.14 true"], hostile, probe_course, lang=lang)
     output = report.exercises[0].commands[0].output
     assert shown in output and hidden not in output, output
+
+
+def test_a_build_whose_dockerfile_is_huge_is_refused(labs, probe_course, tmp_path):
+    """A Dockerfile's LABEL of megabytes ends in the image's configuration, which the grader reads back."""
+    hostile, _ = labs
+    reset(hostile)
+    files = {"Dockerfile": "FROM alpine:3.14\nLABEL x=" + "A" * (2 * 1024 * 1024) + "\n", "small/Dockerfile": "FROM alpine:3.14\n"}
+    report = grade(tmp_path / "submission", ["docker build -t huge-label .", "docker build -t small-one small"],
+                   hostile, probe_course, files)
+    runs = report.exercises[0].commands
+    api = api_of(hostile)
+    try:
+        tags = {tag for image in api.images() for tag in image.get("RepoTags") or []}
+    finally:
+        api.close()
+    assert "huge-label:latest" not in tags, runs[0].output
+    assert "docker build: Dockerfile" in runs[0].output, runs[0].output
+    assert "small-one:latest" in tags, runs[1].output

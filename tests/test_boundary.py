@@ -13,7 +13,7 @@ import tarfile
 import pytest
 
 from checks.boundary import Context, Limits, rules
-from checks.boundary.archive import ArchiveRefused, ImageArchive
+from checks.boundary.archive import ArchiveRefused, BuildContext, ImageArchive
 from checks.boundary.rules import Request
 
 LAB_REGISTRY = "127.0.0.1:5000"
@@ -731,7 +731,8 @@ def test_a_top_answer_that_is_an_error_is_replaced_and_info_is_redacted():
     assert rules.route("GET", "/containers/c/top").fixed_error
     assert not rules.route("GET", "/containers/c/json").fixed_error
     assert rules.route("GET", "/info").redacted and not rules.route("GET", "/version").redacted
-    assert rules.route("POST", "/images/load").archive and not rules.route("POST", "/build").archive
+    assert (rules.route("POST", "/images/load").archive, rules.route("POST", "/build").archive) == ("image", "build")
+    assert rules.route("POST", "/containers/create").archive is None
 
 
 def test_non_blocking_logs_hold_a_bounded_buffer_in_dockerd():
@@ -957,3 +958,32 @@ def test_archives_the_boundary_cannot_read_are_refused(start, reason):
 def test_what_follows_the_end_of_the_archive_is_not_read():
     """dockerd stops at the two zero blocks too."""
     assert fed(image_tar(SAVED) + b"{" * (3 * 1024 * 1024)) is None
+
+
+def context_fed(data: bytes, dockerfile: str = "Dockerfile", limit: int = 1024 * 1024) -> ArchiveRefused | None:
+    context = BuildContext(limit, dockerfile)
+    try:
+        for start in range(0, len(data), 4096):
+            context.feed(data[start:start + 4096])
+        context.finish()
+    except ArchiveRefused as refusal:
+        return refusal
+    return None
+
+
+def test_a_build_context_whose_dockerfile_is_over_the_bound_or_a_link_is_refused():
+    """dockerd reads the Dockerfile whole, and what it says ends in the image's configuration (a LABEL of 60 MB)."""
+    huge = b"FROM alpine:3.14\nLABEL x=" + b"A" * (2 * 1024 * 1024) + b"\n"
+    big_file = b"A" * (3 * 1024 * 1024)  # a file of the context: copied, never read whole by the builder
+    assert context_fed(image_tar({"Dockerfile": b"FROM alpine:3.14\n", "data.bin": big_file})) is None
+    for name, dockerfile in (("Dockerfile", "Dockerfile"), ("sub/Dockerfile.prod", "sub/Dockerfile.prod"),
+                             ("dockerfile", "Dockerfile"), (".dockerfile.1a2b", ".dockerfile.1a2b"), ("x.txt", "./x.txt")):
+        refusal = context_fed(gzip.compress(image_tar({name: huge})), dockerfile)
+        assert refusal is not None and refusal.reason.key == "boundary.build_member", name
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        link = tarfile.TarInfo("Dockerfile")
+        link.type, link.linkname = tarfile.SYMTYPE, "data.bin"  # dockerd follows it inside the context
+        tar.addfile(link)
+    refusal = context_fed(out.getvalue())
+    assert refusal is not None and dict(refusal.reason.params) == {"member": "Dockerfile", "size": "a link", "limit": 1024 * 1024}

@@ -1,4 +1,5 @@
-"""`docker load`: the image archive read as it passes, so that dockerd never gets a metadata file it would read whole.
+"""`docker load` and `docker build`: the archive read as it passes, so that dockerd never gets a file it would read whole
+that is over the lab's bound.
 
 dockerd's load unpacks the whole archive to a folder first, and only then reads ``manifest.json``
 (or the legacy ``repositories`` and ``<id>/json``) and each image's config into memory, whole: a
@@ -10,6 +11,11 @@ when a member dockerd would read whole is over the lab's bound (``Limits.metadat
   ``*/VERSION``;
 - by content: any other member over the bound that is not a layer (a tar, or a compressed stream):
   a manifest may name any member as an image's config.
+
+A build's context is the same kind of stream: dockerd unpacks it whole, then reads the Dockerfile (and
+``.dockerignore``) whole, and what a Dockerfile says (a ``LABEL``, an ``ENV``) ends in the image's
+configuration, which the grader reads back. So a context whose Dockerfile is over the bound, or is a
+link (dockerd follows it, inside the context, to a file of any size), is refused the same way.
 
 It reads the tar format the way Go's archive/tar does (PAX and GNU long names, base-256 sizes,
 header-only types); anything else is refused rather than guessed at. Memory: a header, a PAX record
@@ -43,14 +49,13 @@ def refused(reason: str) -> ArchiveRefused:
     return ArchiveRefused(msg("boundary.load_format", reason=reason))
 
 
-class ImageArchive:
-    """Fed the body of ``POST /images/load`` piece by piece; ``feed`` raises ArchiveRefused as soon as it can tell."""
+class Archive:
+    """A tar stream, plain or gzipped, fed piece by piece; ``feed`` raises ArchiveRefused as soon as it can tell."""
 
-    def __init__(self, limit: int):
-        self.limit = limit
+    def __init__(self, tar: "TarReader"):
         self._start = b""  # the first bytes, until the compression is known
         self._gunzip: zlib._Decompress | None = None
-        self._tar = TarReader(limit)
+        self._tar = tar
         self._format: str | None = None
 
     @property
@@ -100,7 +105,7 @@ class ImageArchive:
 
 
 class TarReader:
-    """A tar stream, header by header, as Go's archive/tar reads it."""
+    """A tar stream, header by header, as Go's archive/tar reads it. Subclasses judge its members."""
 
     def __init__(self, limit: int):
         self.limit = limit
@@ -159,29 +164,25 @@ class TarReader:
             if not pax["size"].isdigit():
                 raise refused(f"{name}: size {pax['size']!r}")
             size = int(pax["size"])
+        name = name.lstrip("./") if name.startswith("./") else name.lstrip("/")
         if kind in HEADER_ONLY:
+            self._link(name, kind)
             return
         if kind not in FILES:
             raise refused(f"{name}: member type {kind!r}")
-        self._member(name.lstrip("./") if name.startswith("./") else name.lstrip("/"), size)
+        self._member(name, size)
+
+    def _link(self, name: str, kind: bytes) -> None:
+        """A member without content (a folder, a link, a device)."""
 
     def _member(self, name: str, size: int) -> None:
-        base = name.rsplit("/", 1)[-1]
-        if size > self.limit and (name in METADATA_NAMES or name.endswith(".json") or base in ("json", "VERSION")):
-            raise ArchiveRefused(msg("boundary.load_member", member=name[:120], size=size, limit=self.limit))
-        padded = size + (-size) % BLOCK
-        if size > self.limit:  # read its first block before letting the rest pass
-            self._sniff = (name, size)
-            self._want, self._step, self._skip = BLOCK, self._first_block, padded - BLOCK
-            return
-        self._skip = padded
+        """A file of ``size`` bytes: sets ``_skip`` (or ``_sniff``) for its content, or raises ArchiveRefused."""
+        self._skip = size + (-size) % BLOCK
 
     def _first_block(self, block: bytes) -> None:
-        name, size = self._sniff
+        """The first block of a member ``_member`` chose to look into (``_sniff``)."""
         self._sniff = None
         self._want, self._step = BLOCK, self._header
-        if block[257:262] != b"ustar" and not block.startswith(LAYER_STARTS):
-            raise ArchiveRefused(msg("boundary.load_member", member=name[:120], size=size, limit=self.limit))
 
     def _gather(self, size: int, then) -> None:
         padded = size + (-size) % BLOCK
@@ -198,6 +199,63 @@ class TarReader:
         elif kind == b"x":
             self._pax = _pax_records(data)
         # g (global PAX, which Go returns and dockerd ignores) and K (a long link name) change no size or name
+
+
+class ImageTar(TarReader):
+    """`docker load`: metadata members within the bound, by name; any other big member must be a layer."""
+
+    def _member(self, name: str, size: int) -> None:
+        base = name.rsplit("/", 1)[-1]
+        if size > self.limit and (name in METADATA_NAMES or name.endswith(".json") or base in ("json", "VERSION")):
+            raise ArchiveRefused(msg("boundary.load_member", member=name[:120], size=size, limit=self.limit))
+        padded = size + (-size) % BLOCK
+        if size > self.limit:  # read its first block before letting the rest pass
+            self._sniff = (name, size)
+            self._want, self._step, self._skip = BLOCK, self._first_block, padded - BLOCK
+            return
+        self._skip = padded
+
+    def _first_block(self, block: bytes) -> None:
+        name, size = self._sniff
+        super()._first_block(block)
+        if block[257:262] != b"ustar" and not block.startswith(LAYER_STARTS):
+            raise ArchiveRefused(msg("boundary.load_member", member=name[:120], size=size, limit=self.limit))
+
+
+class BuildContextTar(TarReader):
+    """`docker build`: the Dockerfile (the one named, and any the builder would look for) and .dockerignore
+    within the bound, and never a link."""
+
+    def __init__(self, limit: int, dockerfile: str):
+        super().__init__(limit)
+        self.dockerfile = dockerfile.lstrip("./") if dockerfile.startswith("./") else dockerfile.lstrip("/")
+
+    def _read_whole(self, name: str) -> bool:
+        base = name.rsplit("/", 1)[-1].lower()
+        return name == self.dockerfile or base.startswith(("dockerfile", ".dockerfile")) or base == ".dockerignore"
+
+    def _link(self, name: str, kind: bytes) -> None:
+        if kind in (b"1", b"2") and self._read_whole(name):
+            raise ArchiveRefused(msg("boundary.build_member", member=name[:120], size="a link", limit=self.limit))
+
+    def _member(self, name: str, size: int) -> None:
+        if size > self.limit and self._read_whole(name):
+            raise ArchiveRefused(msg("boundary.build_member", member=name[:120], size=f"{size} bytes", limit=self.limit))
+        super()._member(name, size)
+
+
+class ImageArchive(Archive):
+    """The body of ``POST /images/load``."""
+
+    def __init__(self, limit: int):
+        super().__init__(ImageTar(limit))
+
+
+class BuildContext(Archive):
+    """The body of ``POST /build``: its context."""
+
+    def __init__(self, limit: int, dockerfile: str):
+        super().__init__(BuildContextTar(limit, dockerfile))
 
 
 def _name(block: bytes) -> str:

@@ -104,9 +104,13 @@ MESSAGES = {
         "pt-BR": "docker load: {member} tem {size} bytes, acima do limite do laboratório para metadados de imagem ({limit}); carregue um arquivo feito com `docker save`",
         "en": "docker load: {member} holds {size} bytes, over the lab's bound for image metadata ({limit}); load an archive made by `docker save`",
     },
+    "boundary.build_member": {
+        "pt-BR": "docker build: {member} ({size}) passa do limite do laboratório para o Dockerfile ({limit} bytes) ou é um link; use um Dockerfile comum e menor",
+        "en": "docker build: {member} ({size}) is over the lab's bound for a Dockerfile ({limit} bytes) or is a link; use a plain, smaller Dockerfile",
+    },
     "boundary.load_format": {
-        "pt-BR": "docker load: {reason}; carregue um .tar ou .tar.gz feito com `docker save`",
-        "en": "docker load: {reason}; load a .tar or .tar.gz made by `docker save`",
+        "pt-BR": "o arquivo tar enviado não pôde ser lido: {reason}; envie um .tar ou .tar.gz (o de `docker save`, ou um contexto de build)",
+        "en": "the tar archive sent could not be read: {reason}; send a .tar or .tar.gz (as `docker save` makes, or a build context)",
     },
 }
 

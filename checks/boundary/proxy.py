@@ -9,8 +9,8 @@ ride on a connection that was judged for the first. Bodies that a rule reads are
 checked and sent on re-encoded, so dockerd sees exactly what was judged; any framing or
 encoding the boundary cannot read unambiguously is refused rather than guessed at.
 
-Three routes are read further: an image archive (``docker load``) is inspected as it streams
-(archive.py); ``docker top``'s error answers, which can quote the host's processes, are replaced by a
+Some routes are read further: an image archive (``docker load``) and a build's context are inspected
+as they stream (archive.py); ``docker top``'s error answers, which can quote the host's processes, are replaced by a
 fixed message; and ``docker info``'s answer loses the host's name and dockerd's proxy settings.
 """
 
@@ -28,7 +28,7 @@ from typing import Callable
 from urllib.parse import parse_qsl, unquote
 
 from checks.boundary import rules
-from checks.boundary.archive import ArchiveRefused, ImageArchive
+from checks.boundary.archive import ArchiveRefused, BuildContext, ImageArchive
 from checks.boundary.messages import msg
 from checks.messages import LANGS, Message
 from checks.transport import TransportError, UnixTransport
@@ -126,20 +126,20 @@ class Boundary:
         try:
             client.settimeout(HEAD_TIMEOUT)
             head, rest = _read_head(client)
-            route, body, rest = self._judge(head, rest, client)
+            route, body, rest, query = self._judge(head, rest, client)
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             upstream.connect(self.upstream)
             client.settimeout(None)
-            upstream.sendall(_forward_head(head, route.hijack, body, chunked=route.archive))
+            upstream.sendall(_forward_head(head, route.hijack, body, chunked=bool(route.archive)))
             if route.archive:
-                rest = self._forward_archive(client, upstream, head, rest)
+                rest = self._forward_archive(client, upstream, head, rest, route.archive, query)
             self.stats.allowed += 1
             if body is not None:
                 upstream.sendall(body)
             if route.hijack:
                 _after_upgrade(client, upstream, rest)
                 return
-            if body is None and not route.archive:  # a body the rule did not read: streamed as it comes (build contexts, tars)
+            if body is None and not route.archive:  # a body the rule did not read: streamed as it comes (tars for cp, import)
                 threading.Thread(target=_pump, args=(client, upstream, rest), daemon=True).start()
             if route.fixed_error:
                 _pass_or_replace_error(upstream, client, self.context.lang)
@@ -160,8 +160,8 @@ class Boundary:
                     conn.close()
             self._slots.release()
 
-    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes]:
-        """The route, the body to send (None: stream the client's as it comes), and what the client sent after it."""
+    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes, dict[str, str]]:
+        """The route, the body to send (None: stream the client's as it comes), what the client sent after it, the query."""
         path, query, pairs = _split_target(head.target)
         route = rules.route(head.method, path)
         if route is None:
@@ -189,14 +189,16 @@ class Boundary:
         if route.reads_body:
             value = decision.body if decision.rewritten else body_value
             body = b"" if value is None else json.dumps(value).encode()
-        return route, body, rest
+        return route, body, rest, query
 
 
-    def _forward_archive(self, client: socket.socket, upstream: socket.socket, head: Head, rest: bytes) -> bytes:
+    def _forward_archive(self, client: socket.socket, upstream: socket.socket, head: Head, rest: bytes, kind: str,
+                         query: dict[str, str]) -> bytes:
         """Sends the client's body on, chunk by chunk, each only after the archive up to its end was read and
         found within bounds; a refusal closes the way to dockerd before the archive's end reaches it, and
         dockerd (which reads the metadata only once the whole archive is unpacked) drops what it had."""
-        archive = ImageArchive(self.context.limits.metadata)
+        limits = self.context.limits
+        archive = ImageArchive(limits.metadata) if kind == "image" else BuildContext(limits.dockerfile, query.get("dockerfile") or "Dockerfile")
         reader = _Reader(client, rest)
         try:
             for piece in _pieces(reader, _framing(head)):
@@ -209,7 +211,7 @@ class Boundary:
             upstream.sendall(b"0\r\n\r\n")
         except ArchiveRefused as refusal:
             upstream.close()
-            raise _refusal(refusal.reason, head.method, "/images/load") from None
+            raise _refusal(refusal.reason, head.method, _split_target(head.target)[0]) from None
         return reader.buffer
 
 

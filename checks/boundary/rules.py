@@ -42,6 +42,7 @@ class Limits:
     labels: int = 64 * 1024  # bytes of label keys and values in one request
     query: int = 16 * 1024  # bytes of a request's query string
     metadata: int = 1024 * 1024  # bytes of each metadata file in a `docker load` archive (manifest, configs)
+    dockerfile: int = 1024 * 1024  # bytes of a build context's Dockerfile (and .dockerignore)
 
 
 @dataclass(frozen=True)
@@ -904,8 +905,8 @@ HIJACK = re.compile(r"/containers/[^/]+/attach|/exec/[^/]+/start")
 # Routes whose error answer can quote the host: replaced by a fixed message (dockerd's error for a
 # `docker top` line it cannot read quotes that line of the host's ps, environment and all).
 FIXED_ERRORS = re.compile(rf"/containers/{ID}/top")
-# Routes whose body is an image archive, read as it passes (see archive.py).
-ARCHIVES = re.compile(r"/images/load")
+# Routes whose body is an archive, read as it passes (see archive.py): an image archive, a build's context.
+ARCHIVES = {"/images/load": "image", "/build": "build"}
 # Routes whose answer is read whole and sent on without the host's own data (docker info).
 REDACTED = re.compile(r"/info")
 
@@ -918,7 +919,7 @@ class Route:
     hijack: bool
     query: Query = NONE
     fixed_error: bool = False  # an error answer is replaced by boundary.top_failed
-    archive: bool = False
+    archive: str | None = None  # "image" or "build": the body is read as it passes
     redacted: bool = False
 
 
@@ -929,5 +930,5 @@ def route(method: str, path: str) -> Route | None:
         if match and route_method == method:
             params = {k: v for k, v in match.groupdict().items() if v is not None}
             return Route(rule, params, reads_body, bool(HIJACK.fullmatch(path)), query, bool(FIXED_ERRORS.fullmatch(path)),
-                         bool(ARCHIVES.fullmatch(path)), method == "GET" and bool(REDACTED.fullmatch(path)))
+                         ARCHIVES.get(path) if method == "POST" else None, method == "GET" and bool(REDACTED.fullmatch(path)))
     return None
