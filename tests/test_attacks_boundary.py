@@ -268,7 +268,8 @@ def test_a_build_whose_dockerfile_is_huge_is_refused(labs, probe_course, tmp_pat
     """A Dockerfile's LABEL of megabytes ends in the image's configuration, which the grader reads back."""
     hostile, _ = labs
     reset(hostile)
-    files = {"Dockerfile": "FROM alpine:3.14\nLABEL x=" + "A" * (2 * 1024 * 1024) + "\n", "small/Dockerfile": "FROM alpine:3.14\n"}
+    label = "\\\n".join(["A" * 60_000] * 35)  # dockerd reads lines of up to 64 KiB, and joins continued ones: 2 MB
+    files = {"Dockerfile": f"FROM alpine:3.14\nLABEL x={label}\n", "small/Dockerfile": "FROM alpine:3.14\n"}
     report = grade(tmp_path / "submission", ["docker build -t huge-label .", "docker build -t small-one small"],
                    hostile, probe_course, files)
     runs = report.exercises[0].commands
