@@ -727,8 +727,7 @@ def build(request: Request, context: Context) -> Decision:
 
 
 # --- queries ----------------------------------------------------------------------------
-# A parameter's value: a pattern it must match whole, or a rule of its own.
-ParamRule = "re.Pattern[str] | Callable[[str, str, Context], Decision]"
+# A parameter's value: a pattern it must match whole, or a rule of its own (name, value, context) → Decision.
 BOOL = re.compile(r"[A-Za-z0-9]{0,5}")  # 1, 0, true, false, yes, no: dockerd reads any word
 INT = re.compile(r"-?[0-9]{1,19}")
 TIME = re.compile(r"[0-9A-Za-z:.+-]{0,64}")  # a timestamp, RFC 3339 or a duration (10m)
