@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks import events, services, submission
-from checks.boundary import Boundary, Context, Limits, Line, container_counter, image_reader
+from checks.boundary import Boundary, Context, Limits, Line, container_counter, image_reader, tmpfs_volume_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
 from checks.model import Exercise
@@ -77,7 +77,8 @@ def run(
         sandbox.socket.parent.mkdir(mode=0o711)
         sandbox.prepare(folder)
         line = Line()  # which line runs now: compose's own labels only from docker-compose
-        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket), image_reader(lab.socket), line, lang)
+        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket), tmpfs_volume_counter(lab.socket),
+                          image_reader(lab.socket), line, lang)
         daemon = _negotiate(lab)
         with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for index, exercise in enumerate(exercises):

@@ -281,3 +281,19 @@ def test_a_build_whose_dockerfile_is_huge_is_refused(labs, probe_course, tmp_pat
     assert "huge-label:latest" not in tags, runs[0].output
     assert "docker build: Dockerfile" in runs[0].output, runs[0].output
     assert "small-one:latest" in tags, runs[1].output
+
+
+def test_tmpfs_volumes_are_bounded_in_number(labs, probe_course, tmp_path):
+    """Each tmpfs volume is memory of the machine that dockerd fills on `docker cp`: bounded in number too."""
+    hostile, _ = labs
+    reset(hostile)
+    wanted = LIMITS.tmpfs_volumes + 1
+    lines = [f"docker volume create --opt type=tmpfs --opt device=tmpfs --opt o=size=1m t{i}" for i in range(wanted)]
+    report = grade(tmp_path / "submission", lines, hostile, probe_course)
+    api = api_of(hostile)
+    try:
+        tmpfs = [v for v in api.volumes()["Volumes"] or [] if (v.get("Options") or {}).get("type") == "tmpfs"]
+    finally:
+        api.close()
+    assert len(tmpfs) == LIMITS.tmpfs_volumes, outputs(report)
+    assert f"the lab already holds the most tmpfs volumes it allows ({LIMITS.tmpfs_volumes})" in report.exercises[0].commands[-1].output

@@ -987,3 +987,18 @@ def test_a_build_context_whose_dockerfile_is_over_the_bound_or_a_link_is_refused
         tar.addfile(link)
     refusal = context_fed(out.getvalue())
     assert refusal is not None and dict(refusal.reason.params) == {"member": "Dockerfile", "size": "a link", "limit": 1024 * 1024}
+
+
+def test_tmpfs_volumes_are_bounded_in_number():
+    def context(count: int) -> Context:
+        return Context(LAB_REGISTRY, Limits(tmpfs_volumes=2), count_tmpfs_volumes=lambda: count)
+
+    body = {"Name": "v", "DriverOpts": {"type": "tmpfs", "device": "tmpfs"}}
+    allowed(rules.volume_create(Request("POST", "/volumes/create", {}, {}, body), context(1)))
+    refused(rules.volume_create(Request("POST", "/volumes/create", {}, {}, body), context(2)),
+            "boundary.too_many", what="tmpfs volumes", limit=2)
+    allowed(rules.volume_create(Request("POST", "/volumes/create", {}, {}, {"Name": "plain"}), context(2)))
+    mount = {"Type": "volume", "Target": "/v", "Source": "v",
+             "VolumeOptions": {"DriverConfig": {"Name": "local", "Options": {"type": "tmpfs", "device": "tmpfs"}}}}
+    refused(rules.container_create(create({"Mounts": [mount]}), context(2)), "boundary.too_many", what="tmpfs volumes", limit=2)
+    allowed(rules.container_create(create({"Mounts": [mount]}), context(1)))

@@ -10,7 +10,7 @@ only the sandboxed docker CLI is given the boundary's socket. The rest of the gr
 does not know the boundary is there.
 """
 
-from checks.boundary.proxy import Boundary, container_counter, image_reader
+from checks.boundary.proxy import Boundary, container_counter, image_reader, tmpfs_volume_counter
 from checks.boundary.rules import Context, Limits, Line
 
-__all__ = ["Boundary", "Context", "Limits", "Line", "container_counter", "image_reader"]
+__all__ = ["Boundary", "Context", "Limits", "Line", "container_counter", "image_reader", "tmpfs_volume_counter"]

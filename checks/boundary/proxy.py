@@ -577,6 +577,19 @@ def container_counter(upstream: Path) -> Counter:
     return count
 
 
+def tmpfs_volume_counter(upstream: Path) -> Counter:
+    """Counts the lab's tmpfs volumes with one GET on dockerd's own socket; fails closed."""
+
+    def count() -> int:
+        try:
+            volumes = UnixTransport(str(upstream), 10).get("/volumes", None, stream=False).json().get("Volumes") or []
+            return sum(1 for volume in volumes if (volume.get("Options") or {}).get("type") == "tmpfs")
+        except (TransportError, ValueError, TypeError, AttributeError):
+            return sys.maxsize
+
+    return count
+
+
 def image_reader(upstream: Path) -> Callable[[str], dict | None]:
     """An image's inspect from dockerd's own socket (what a container takes from its image); None when dockerd
     has no such image (the create then fails there); ``rules.UNREADABLE`` when it cannot tell (the create is refused)."""

@@ -38,6 +38,7 @@ class Limits:
     log_buffer: str = "1m"  # the log's max-buffer-size in mode=non-blocking (held in dockerd's memory)
     tmpfs: str = "64m"  # each tmpfs mount and tmpfs volume; put in where none is given
     tmpfs_mounts: int = 4  # tmpfs mounts per container
+    tmpfs_volumes: int = 8  # tmpfs volumes in the lab at once (what dockerd writes in them on `docker cp` is its own)
     health_floor: int = 1_000_000_000  # ns: the shortest health-check interval, timeout and start period
     labels: int = 64 * 1024  # bytes of label keys and values in one request
     query: int = 16 * 1024  # bytes of a request's query string
@@ -97,6 +98,7 @@ class Context:
     registry: str  # the lab registry's host:port
     limits: Limits = field(default_factory=Limits)
     count_containers: Callable[[], int] = lambda: 0
+    count_tmpfs_volumes: Callable[[], int] = lambda: 0
     # An image's inspect (GET /images/{name}/json) from the lab's dockerd; None when it has no such image.
     inspect_image: Callable[[str], Any] = lambda name: None
     line: Line = field(default_factory=Line)
@@ -561,6 +563,9 @@ def container_create(request: Request, context: Context) -> Decision:
     tmpfs_count = len(host_config.get("Tmpfs") or {}) + sum(1 for m in host_config.get("Mounts") or () if m.get("Type") == "tmpfs")
     if tmpfs_count > context.limits.tmpfs_mounts:
         return refuse("boundary.limit", field="HostConfig tmpfs mounts", value=tmpfs_count, limit=context.limits.tmpfs_mounts)
+    volumes = sum(1 for m in host_config.get("Mounts") or () if ((m.get("VolumeOptions") or {}).get("DriverConfig") or {}).get("Options"))
+    if volumes and context.count_tmpfs_volumes() + volumes > context.limits.tmpfs_volumes:  # made by the mount, if new
+        return refuse("boundary.too_many", what="tmpfs volumes", limit=context.limits.tmpfs_volumes)
     decision = from_image(request.body, context)
     if not decision.allowed:
         return decision
@@ -631,7 +636,11 @@ def volume_create(request: Request, context: Context) -> Decision:
     if not decision.allowed:
         return decision
     decision = volume_driver(body.get("Driver"), body.get("DriverOpts"), "volume", context)
-    return Decision(True, body={**body, "DriverOpts": decision.body}) if decision.rewritten else decision
+    if not decision.rewritten:
+        return decision
+    if context.count_tmpfs_volumes() >= context.limits.tmpfs_volumes:
+        return refuse("boundary.too_many", what="tmpfs volumes", limit=context.limits.tmpfs_volumes)
+    return Decision(True, body={**body, "DriverOpts": decision.body})
 
 
 NETWORK_OPTIONS = {
