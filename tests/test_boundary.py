@@ -721,6 +721,7 @@ def test_docker_top_takes_ps_options_whose_pid_column_cannot_be_forged(ps_args):
     "eww", "e", "-ef e", "aux e", "auxeww", "-e e -o pid,args",  # the environment of every process
     "-o args,pid", "-p 1 e -o args,pid", "-o comm,pid",  # a free-text column before the PID: host text read as a PID
     "-o pid=X,args=PID", "-eo pid,args,user", "-o pid,lstart", "-o user", "--no-headers", "-ef --cols 5",
+    " -ef", "-ef ", "-e  -o pid", "-o\tpid,args", "-o pid,args\te",  # dockerd splits on single spaces only
 ])
 def test_docker_top_refuses_other_ps_options_by_value(ps_args):
     refused(query_of("GET", "/containers/c/top", [("ps_args", ps_args)]),
@@ -977,7 +978,8 @@ def test_a_build_context_whose_dockerfile_is_over_the_bound_or_a_link_is_refused
     big_file = b"A" * (3 * 1024 * 1024)  # a file of the context: copied, never read whole by the builder
     assert context_fed(image_tar({"Dockerfile": b"FROM alpine:3.14\n", "data.bin": big_file})) is None
     for name, dockerfile in (("Dockerfile", "Dockerfile"), ("sub/Dockerfile.prod", "sub/Dockerfile.prod"),
-                             ("dockerfile", "Dockerfile"), (".dockerfile.1a2b", ".dockerfile.1a2b"), ("x.txt", "./x.txt")):
+                             ("dockerfile", "Dockerfile"), (".dockerfile.1a2b", ".dockerfile.1a2b"), ("x.txt", "./x.txt"),
+                             ("x.txt", "sub/../x.txt"), ("./a/x.txt", "a/x.txt")):
         refusal = context_fed(gzip.compress(image_tar({name: huge})), dockerfile)
         assert refusal is not None and refusal.reason.key == "boundary.build_member", name
     out = io.BytesIO()

@@ -24,6 +24,7 @@ or long name (bounded) and the first block of a member; never the archive.
 
 from __future__ import annotations
 
+import posixpath
 import zlib
 
 from checks.boundary.messages import msg
@@ -164,7 +165,7 @@ class TarReader:
             if not pax["size"].isdigit():
                 raise refused(f"{name}: size {pax['size']!r}")
             size = int(pax["size"])
-        name = name.lstrip("./") if name.startswith("./") else name.lstrip("/")
+        name = clean(name)
         if kind in HEADER_ONLY:
             self._link(name, kind)
             return
@@ -228,7 +229,7 @@ class BuildContextTar(TarReader):
 
     def __init__(self, limit: int, dockerfile: str):
         super().__init__(limit)
-        self.dockerfile = dockerfile.lstrip("./") if dockerfile.startswith("./") else dockerfile.lstrip("/")
+        self.dockerfile = clean(dockerfile)
 
     def _read_whole(self, name: str) -> bool:
         base = name.rsplit("/", 1)[-1].lower()
@@ -256,6 +257,11 @@ class BuildContext(Archive):
 
     def __init__(self, limit: int, dockerfile: str):
         super().__init__(BuildContextTar(limit, dockerfile))
+
+
+def clean(name: str) -> str:
+    """A path inside the archive as dockerd resolves it: ``./a``, ``/a`` and ``b/../a`` are all ``a``."""
+    return posixpath.normpath("/" + name).lstrip("/")
 
 
 def _name(block: bytes) -> str:

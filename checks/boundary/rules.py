@@ -773,11 +773,15 @@ PS_FIELDS = {
 }
 PS_TEXT = {"comm", "args", "cmd", "command"}  # only as the last column
 PS_SELECT = {"-e", "-A"}
+# dockerd splits ps_args on single spaces only: any other whitespace would make its words differ from these
+PS_WORDS = re.compile(r"[A-Za-z0-9%,-]+( [A-Za-z0-9%,-]+)*")
 
 
 def ps_args(name: str, value: str, context: Context) -> Decision:
-    words = value.split()
-    if " ".join(words) in PS_SETS:
+    if value == "":
+        return ALLOW
+    words = value.split(" ") if PS_WORDS.fullmatch(value) else ["(refused)"]
+    if value in PS_SETS:
         return ALLOW
     if words and words[0] in PS_SELECT:
         words = words[1:]
