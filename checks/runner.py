@@ -21,17 +21,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks import events, services, submission
-from checks.boundary import Boundary, Context, Limits, Line, container_counter, image_reader, tmpfs_volume_counter
+from checks.boundary import Boundary, Context, Limits, Line, SubmissionCopy, container_counter, image_reader, tmpfs_volume_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
 from checks.model import Exercise
 from checks.grading import grade_exercise
-from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
+from checks.lab import REGISTRY, Lab, Progress, quiet
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
 from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
-from checks.sandbox import Sandbox
+from checks.sandbox import WORK, Sandbox, remapped_group
 
 # Files whose work cannot count: the exercise scores 0, whatever state the lab was left in.
 ZERO_SCORE = ("submission.refused", "submission.missing")
@@ -75,10 +75,13 @@ def run(
             # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
             lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
         sandbox.socket.parent.mkdir(mode=0o711)
+        if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
+            sandbox.group = remapped_group(lab.read_state()["remap_user"])
         sandbox.prepare(folder)
         line = Line()  # which line runs now: compose's own labels only from docker-compose
-        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket), tmpfs_volume_counter(lab.socket),
-                          image_reader(lab.socket), line, lang)
+        context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(sandbox.work, WORK),
+                          count_tmpfs_volumes=tmpfs_volume_counter(lab.socket), inspect_image=image_reader(lab.socket),
+                          line=line, lang=lang)
         daemon = _negotiate(lab)
         with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             for index, exercise in enumerate(exercises):

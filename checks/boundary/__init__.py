@@ -1,5 +1,6 @@
 """The API boundary: every request a submission sends to its lab passes an allowlist first.
 
+    binds.py     which bind sources are the submission's own files, and their real paths
     rules.py     the allowlist, as data (method, path → rule and query), and the pure body rules
     proxy.py     the unix-socket server that applies it in front of the lab's dockerd
     archive.py   `docker load`'s image archive, read as it passes
@@ -10,7 +11,8 @@ only the sandboxed docker CLI is given the boundary's socket. The rest of the gr
 does not know the boundary is there.
 """
 
+from checks.boundary.binds import SubmissionCopy
 from checks.boundary.proxy import Boundary, container_counter, image_reader, tmpfs_volume_counter
 from checks.boundary.rules import Context, Limits, Line
 
-__all__ = ["Boundary", "Context", "Limits", "Line", "container_counter", "image_reader", "tmpfs_volume_counter"]
+__all__ = ["Boundary", "Context", "Limits", "Line", "SubmissionCopy", "container_counter", "image_reader", "tmpfs_volume_counter"]

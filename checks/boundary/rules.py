@@ -18,8 +18,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 from checks import refs
+from checks.boundary.binds import SubmissionCopy, modes_allowed, split_bind
 from checks.boundary.messages import msg
 from checks.messages import Message
 
@@ -98,6 +100,7 @@ class Context:
     registry: str  # the lab registry's host:port
     limits: Limits = field(default_factory=Limits)
     count_containers: Callable[[], int] = lambda: 0
+    submission: SubmissionCopy | None = None  # whose files binds may mount; None: no host path at all
     count_tmpfs_volumes: Callable[[], int] = lambda: 0
     # An image's inspect (GET /images/{name}/json) from the lab's dockerd; None when it has no such image.
     inspect_image: Callable[[str], Any] = lambda name: None
@@ -110,6 +113,13 @@ class Decision:
     allowed: bool
     reason: Message | None = None
     body: Any = None  # a replacement body, when the rule rewrote it
+    # The lab's Docker Hub (hub_push, login): requests the boundary sends dockerd itself before
+    # (a failure is the answer) and after the request, the path and query sent instead of the
+    # request's (without the API version), or an answer given without asking dockerd at all.
+    before: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    after: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    target: str | None = None
+    answer: Any = None
 
     @property
     def rewritten(self) -> bool:
@@ -202,14 +212,55 @@ UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def binds(name: str, value: Any, context: Context) -> Decision:
-    """`-v SRC:DST`: SRC must be a named volume; a path (absolute or relative) is the host's."""
+    """`-v SRC:DST`: SRC is a named volume, or a path inside the submission's copy (see binds.py);
+    any other path (absolute or relative) is the host's."""
     for entry in value or ():
         if not isinstance(entry, str):
             return refuse("boundary.bad_body", reason=f"{name} holds a non-string")
         source = entry.split(":", 1)[0] if ":" in entry else ""
         if source and not VOLUME_NAME.fullmatch(source):
-            return refuse("boundary.bind", source=source)
+            decision = _submission_bind(source, split_bind(entry)[2], context)
+            if not decision.allowed:
+                return decision
     return ALLOW
+
+
+def _submission_bind(source: str, mode: str, context: Context) -> Decision:
+    if context.submission is None:
+        return refuse("boundary.bind", source=_show(source))
+    if context.submission.resolve(source) is None:
+        return refuse("boundary.bind_outside", source=_show(source))
+    if not modes_allowed(mode):
+        return refuse("boundary.bind_mode", source=_show(source), mode=_show(mode))
+    return ALLOW
+
+
+def with_submission_binds(body: dict, context: Context) -> dict | None:
+    """The body with each bind of the submission's copy sent as the copy's real path on the host;
+    None when a source no longer resolves (it changed since it was judged)."""
+    host_config = dict(body.get("HostConfig") or {})
+    mapped = []
+    for entry in host_config.get("Binds") or ():
+        source, target, mode = split_bind(entry)
+        if ":" in entry and not VOLUME_NAME.fullmatch(source):
+            real = context.submission.resolve(source) if context.submission else None
+            if real is None:
+                return None
+            entry = ":".join((real, target, mode)) if mode else f"{real}:{target}"
+        mapped.append(entry)
+    mounts = []
+    for mount in host_config.get("Mounts") or ():
+        if mount.get("Type") == "bind":
+            real = context.submission.resolve(mount.get("Source")) if context.submission else None
+            if real is None:
+                return None
+            mount = {**mount, "Source": real}
+        mounts.append(mount)
+    if host_config.get("Binds"):
+        host_config["Binds"] = mapped
+    if host_config.get("Mounts"):
+        host_config["Mounts"] = mounts
+    return {**body, "HostConfig": host_config}
 
 
 def volume_driver(driver: Any, options: Any, where: str, context: Context) -> Decision:
@@ -254,8 +305,8 @@ TMPFS_MOUNT = {"SizeBytes": any_value, "Mode": any_value}
 
 
 def mounts(name: str, value: Any, context: Context) -> Decision:
-    """`--mount`: named or anonymous volumes and tmpfs only; tmpfs of a bounded size (put in where unset).
-    ``Decision.body`` holds the mounts to send."""
+    """`--mount`: named or anonymous volumes, tmpfs of a bounded size (put in where unset), and binds of the
+    submission's copy. ``Decision.body`` holds the mounts to send."""
     sent = []
     for index, mount in enumerate(value or ()):
         where = f"{name}[{index}]"
@@ -272,6 +323,8 @@ def mounts(name: str, value: Any, context: Context) -> Decision:
             if not is_zero(source) and not (isinstance(source, str) and VOLUME_NAME.fullmatch(source)):
                 return refuse("boundary.bind", source=_show(source))
             decision = _volume_options(mount.get("VolumeOptions"), context, f"{where}.VolumeOptions")
+        elif kind == "bind" and context.submission is not None:
+            decision = _submission_bind(mount.get("Source"), "", context)
         else:
             return refuse("boundary.mount_type", type=_show(kind))
         if not decision.allowed:
@@ -571,7 +624,10 @@ def container_create(request: Request, context: Context) -> Decision:
         return decision
     if context.count_containers() >= context.limits.containers:
         return refuse("boundary.too_many", what="containers", limit=context.limits.containers)
-    return Decision(True, body=with_limits(request.body, context))
+    body = with_submission_binds(with_limits(request.body, context), context)
+    if body is None:
+        return refuse("boundary.bind_outside", source="(a source that changed while it was judged)")
+    return Decision(True, body=body)
 
 
 UNREADABLE: dict = {}  # what Context.inspect_image gives when it cannot tell (dockerd did not answer): refused
@@ -702,7 +758,33 @@ def image_push(request: Request, context: Context) -> Decision:
     domain = _registry_of(request.params["name"])
     if _lab_registry(domain, context):
         return ALLOW
+    if domain == refs.DEFAULT_DOMAIN:
+        return hub_push(request, context)
     return refuse("boundary.registry", reference=_show(request.params["name"]), registry=domain or "?")
+
+
+def hub_push(request: Request, context: Context) -> Decision:
+    """`docker push user/app:1`: pushed to the lab's registry as <registry>/user/app:1 (tagged so for the
+    push, untagged after it), from where the lab's mirror serves `docker pull user/app:1` (checks.hub)."""
+    name, tag = request.params["name"], request.query.get("tag", "")
+    if not tag:  # `docker push --all-tags`
+        return refuse("boundary.push_all_tags", name=_show(name))
+    try:
+        reference = refs.parse(f"{name}:{tag}")
+    except refs.ReferenceError:
+        return refuse("boundary.bad_request", reason=f"push of {_show(name)}:{_show(tag)}")
+    lab = f"{context.registry}/{reference.repository.removeprefix(refs.DEFAULT_DOMAIN + '/')}"
+    return Decision(
+        True,
+        before=(("POST", f"/images/{name}:{tag}/tag", {"repo": lab, "tag": tag}),),
+        target=f"/images/{lab}/push?{urlencode({'tag': tag})}",
+        after=(("DELETE", f"/images/{lab}:{tag}", {"noprune": "1"}),),
+    )
+
+
+def login(request: Request, context: Context) -> Decision:
+    """`docker login`: any credentials are accepted, by the boundary itself; nothing leaves the lab."""
+    return Decision(True, answer={"Status": "Login Succeeded", "IdentityToken": ""})
 
 
 def build(request: Request, context: Context) -> Decision:
@@ -895,6 +977,7 @@ ROUTES: list[tuple[str, str, Rule, bool, Query]] = [
     ("GET", rf"/images/{NAME}/(json|history|get)", allow, False, NONE),
     ("POST", rf"/images/{NAME}/tag", allow, False, Query({"repo": TEXT, "tag": TEXT})),
     ("POST", rf"/images/{NAME}/push", image_push, False, Query({"tag": TEXT})),
+    ("POST", r"/auth", login, True, NONE),
     ("DELETE", rf"/images/{NAME}", allow, False, Query({"force": BOOL, "noprune": BOOL})),
     # volumes and networks
     ("GET", r"/volumes", allow, False, FILTERS),
@@ -909,7 +992,7 @@ ROUTES: list[tuple[str, str, Rule, bool, Query]] = [
     ("DELETE", rf"/networks/{ID}", allow, False, NONE),
     ("POST", rf"/networks/{ID}/(connect|disconnect)", allow, False, NONE),
     # Not here, so refused: plugins, swarm, services, nodes, tasks, secrets, configs,
-    # sessions, distribution, auth, image search, attach over websocket.
+    # sessions, distribution, image search, attach over websocket.
 ]
 COMPILED = [(method, re.compile(path), rule, reads_body, query) for method, path, rule, reads_body, query in ROUTES]
 # Routes whose answer takes over the connection (docker run/attach/exec).
