@@ -314,7 +314,7 @@ def cmd_run(args, lang: str) -> int:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
         budget = runner.Budget(command=args.timeout, exercise=args.exercise_timeout, run=args.run_timeout)
         codes: list[int] = []  # the report is written before the lab's teardown, also when interrupted
-        report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget,
+        report = runner.run(args.submission, chosen, progress=_progress(lang), budget=budget, lang=lang,
                             deliver=lambda report: codes.append(finish(report, args, lang)))
     except GraderError as error:
         return emit_error(error, args, lang, planned=chosen)  # the exercises, when known, listed as not graded

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from checks import events, services, signals, submission
-from checks.boundary import Boundary, Context, Limits, SubmissionCopy, container_counter
+from checks.boundary import Boundary, Context, Limits, Line, SubmissionCopy, container_counter, image_reader, tmpfs_volume_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError
 from checks.model import Exercise
@@ -58,12 +58,15 @@ def run(
     budget: Budget | None = None,
     limits: Limits = Limits(),
     deliver: Callable[[Report], None] | None = None,
+    lang: str | None = None,
 ) -> Report:
     """Grades a submission folder. A lab given is used as it is; otherwise a fresh one is made and removed.
 
     ``deliver`` gets the report before the teardown (the CLI writes it then), also when the run is
     interrupted by SIGINT or SIGTERM: the exercises graded so far, the rest not graded, exit 130.
     Signals during the teardown are held until it is done, then raised as KeyboardInterrupt.
+    ``lang``: the language the report is rendered in, which the boundary's refusals (in the commands'
+    output) use too; None (a caller that does not say) shows them in every language.
     """
     files = submission.command_files(folder, exercises)
     budget = budget or Budget(command=timeout)
@@ -88,7 +91,10 @@ def run(
                     sandbox.group = remapped_group(lab.read_state()["remap_user"])
                 sandbox.prepare(folder)
                 shown = lab.share(sandbox.work, scratch.name)
-                context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK))
+                line = Line()  # which line runs now: compose's own labels only from docker-compose
+                context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK),
+                                  count_tmpfs_volumes=tmpfs_volume_counter(lab.socket), inspect_image=image_reader(lab.socket),
+                                  line=line, lang=lang)
                 daemon = _negotiate(lab)
                 with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
                     for index, exercise in enumerate(exercises):
@@ -96,7 +102,7 @@ def run(
                         deadline = min(time.monotonic() + budget.exercise, started + budget.run)
                         # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
                         last = own_lab and index == len(exercises) - 1
-                        outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last))
+                        outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last, line))
                 report = Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
             except GraderError as error:
                 report = Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
@@ -128,7 +134,7 @@ def _deliver(deliver: Callable[[Report], None], report: Report) -> GraderError |
 
 
 def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
-               recorder: events.Recorder, last: bool = False) -> ExerciseOutcome:
+               recorder: events.Recorder, last: bool = False, line: Line | None = None) -> ExerciseOutcome:
     started = time.monotonic()
     start_state.apply(exercise.start, daemon)
     began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
@@ -138,7 +144,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
         error = msg("submission.missing")
     else:
         command_file = submission.read_file(path)
-        runs = submission.run(command_file, sandbox, timeout, deadline)
+        runs = submission.run(command_file, sandbox, timeout, deadline, on_line=line.set if line else None)
         if command_file.refused:
             first = command_file.refused[0]
             error = msg("submission.refused", line=first.line, reason=first.refused)
@@ -158,7 +164,13 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
 
         if exercise.compose:  # the exercise's own services, up (in the sandbox) while it is graded
             seconds = max(deadline - time.monotonic(), SERVICES_MINIMUM)
-            outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
+            if line:
+                line.set(("docker-compose",))  # the grader's own docker-compose, on the exercise's compose file
+            try:
+                outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
+            finally:
+                if line:
+                    line.set(())
         else:
             outcome = grade_one(exercise, snapshot, commands=runs, error=error)
     if not last:

@@ -28,6 +28,7 @@ import termios
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from checks.errors import UsageError
 from checks.model import Exercise
@@ -174,8 +175,10 @@ def policy(argv: tuple[str, ...]) -> Message | None:
     return None
 
 
-def run(command_file: CommandFile, sandbox: Sandbox, timeout: float, deadline: float) -> tuple[CommandRun, ...]:
-    """Runs each command in turn, each within ``timeout`` and all before ``deadline`` (monotonic)."""
+def run(command_file: CommandFile, sandbox: Sandbox, timeout: float, deadline: float,
+        on_line: Callable[[tuple[str, ...]], None] | None = None) -> tuple[CommandRun, ...]:
+    """Runs each command in turn, each within ``timeout`` and all before ``deadline`` (monotonic).
+    ``on_line`` is told each line's words as it starts, and () once it has ended (the API boundary's rules read it)."""
     if command_file.refused:
         return command_file.refused
     runs = []
@@ -184,7 +187,13 @@ def run(command_file: CommandFile, sandbox: Sandbox, timeout: float, deadline: f
         if left <= 0:
             runs.append(CommandRun(command.line, command.text, refused=msg("submission.budget")))
             continue
-        runs.append(_run_one(command, sandbox, min(timeout, left)))
+        if on_line:
+            on_line(command.argv)
+        try:
+            runs.append(_run_one(command, sandbox, min(timeout, left)))
+        finally:
+            if on_line:
+                on_line(())
     return tuple(runs)
 
 

@@ -5,9 +5,15 @@ Raw HTTP against the boundary's socket, in front of a real dockerd, is in test_b
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
+import tarfile
+
 import pytest
 
 from checks.boundary import Context, Limits, rules
+from checks.boundary.archive import ArchiveRefused, BuildContext, ImageArchive
 from checks.boundary.rules import Request
 
 LAB_REGISTRY = "127.0.0.1:5000"
@@ -107,7 +113,8 @@ def test_container_create_counts_the_labs_containers():
 @pytest.mark.parametrize("options, allowed", [
     (None, True),
     ({}, True),
-    ({"type": "tmpfs", "device": "tmpfs", "o": "size=100m,uid=1000"}, True),
+    ({"type": "tmpfs", "device": "tmpfs", "o": "size=60m,uid=1000"}, True),
+    ({"type": "tmpfs", "device": "tmpfs"}, True),  # the lab's size is put in
     ({"type": "none", "o": "bind", "device": "/etc"}, False),
     ({"type": "ext4", "device": "/dev/vda"}, False),
     ({"type": "proc", "device": "proc"}, False),
@@ -281,7 +288,7 @@ def build(**query):
      {"field": "HostConfig.SecurityOpt", "value": "no-new-privileges=false"}),
     # Tmpfs: the options of a plain tmpfs only
     ({"Tmpfs": {"/ok": "size=1m", "/run": "size=1m,suid"}}, "boundary.field",
-     {"field": "HostConfig.Tmpfs[/run]", "value": "size=1m,suid"}),
+     {"field": "HostConfig.Tmpfs[/run]", "value": "suid"}),
     ({"Tmpfs": {"/run": "dev"}}, "boundary.field", {"field": "HostConfig.Tmpfs[/run]", "value": "dev"}),
     # ports: all interfaces or loopback
     ({"PortBindings": {"80/tcp": [{"HostIp": "10.0.0.1", "HostPort": "80"}]}}, "boundary.port_host",
@@ -364,7 +371,7 @@ def test_mount_refusals(mounts, key, params):
     {"PidsLimit": 100},  # at the lab's limit
     {"Binds": ["/data", "data:/d", "a.b_c-1:/e:ro"]},  # a path alone is an anonymous volume at that path
     {"SecurityOpt": ["no-new-privileges", "no-new-privileges=true", "no-new-privileges:true"]},
-    {"Tmpfs": {"/run": "", "/tmp": "size=64m,mode=1777,uid=1000,gid=1000,nr_inodes=1k,nr_blocks=10,ro,rw,noexec,exec,nosuid,nodev"}},
+    {"Tmpfs": {"/run": "", "/tmp": "size=64m,mode=1777,uid=1000,gid=1000,ro,rw,noexec,exec,nosuid,nodev"}},
     {"Ulimits": [{"Name": "nofile", "Soft": 0, "Hard": 4096}]},  # each side from 0 up to the lab's limit
     {"Ulimits": [{"Name": "nofile", "Soft": 4096, "Hard": 4096}]},
     {"PortBindings": {"80/tcp": [{"HostPort": "8080"}], "81/tcp": None, "82/tcp": [None],
@@ -373,7 +380,7 @@ def test_mount_refusals(mounts, key, params):
     {"LogConfig": {"Type": "", "Config": {"max-size": "10240k", "max-file": "1"}}},
     {"LogConfig": {"Type": "json-file", "Config": {"max-size": "10485760", "max-file": "0"}}},
     {"LogConfig": {"Type": "local", "Config": {"max-size": "1MB", "compress": "true", "mode": "non-blocking",
-                                               "max-buffer-size": "4m", "labels": "a", "env": "A", "tag": "{{.Name}}"}}},
+                                               "max-buffer-size": "1m", "labels": "a", "env": "A", "tag": "{{.Name}}"}}},
     {"Mounts": [{"Type": "tmpfs", "Target": "/t", "Source": ""},
                 {"Type": "volume", "Target": "/v", "VolumeOptions": {"DriverConfig": {"Name": "local", "Options": {}}}},
                 {"Type": "volume", "Target": "/w", "Source": "", "BindOptions": None,
@@ -435,7 +442,7 @@ def test_with_limits_puts_in_the_labs_limits_where_unset(host_config, sent):
 
 
 def test_with_limits_uses_the_limits_it_is_given():
-    body = rules.with_limits({"HostConfig": None}, Limits(pids=7, log_size="3k", log_files=2))
+    body = rules.with_limits({"HostConfig": None}, Context(LAB_REGISTRY, Limits(pids=7, log_size="3k", log_files=2)))
     assert body == {"HostConfig": {"PidsLimit": 7, "LogConfig": {"Type": "json-file", "Config": {"max-size": "3k", "max-file": "2"}}}}
 
 
@@ -676,3 +683,322 @@ def test_build_ulimits_that_cannot_be_read_are_refused_by_name():
     refused(rules.build(build(ulimits='{"Name": "nofile"}'), CONTEXT), "boundary.bad_request", reason="ulimits is not a list")
     refused(rules.build(build(ulimits='[{"Name": "nofile", "Soft": 1048576, "Hard": 1048576}]'), CONTEXT),
             "boundary.limit", field="ulimits.nofile.Soft", value=1048576, limit=CONTEXT.limits.nofile)
+
+
+# --- security round 3: queries, the lab daemons' work, compose's labels ---------------------------
+def query_of(method: str, path: str, pairs: list[tuple[str, str]], context: Context = CONTEXT):
+    return rules.check_query(rules.route(method, path).query, pairs, context)
+
+
+def test_every_route_names_the_parameters_it_accepts():
+    for method, path, _, _, query in rules.ROUTES:
+        assert isinstance(query, rules.Query), (method, path)
+    refused(query_of("GET", "/containers/json", [("all", "1"), ("evil", "1")]),
+            "boundary.query", name="evil", accepted="all, before, filters, limit, since, size, trunc_cmd")
+    refused(query_of("GET", "/info", [("x", "")]), "boundary.query", name="x", accepted="-")
+    refused(query_of("GET", "/containers/c/logs", [("tail", "all"), ("tail", "5")]),
+            "boundary.bad_request", reason="tail given twice")
+    refused(query_of("GET", "/containers/c/logs", [("tail", "5; rm")]), "boundary.field", field="tail", value="5; rm")
+    refused(query_of("GET", "/events", [("filters", "{not json")]), "boundary.bad_request", reason="filters is not JSON")
+    allowed(query_of("POST", "/build", [("t", "a:1"), ("t", "b:2"), ("rm", "1"), ("buildargs", "{}")]))  # -t twice
+    allowed(query_of("GET", "/containers/c/logs", [("follow", "1"), ("stdout", "1"), ("tail", "all"), ("since", "10m")]))
+
+
+def test_a_query_over_the_labs_bound_is_refused():
+    small = Context(LAB_REGISTRY, Limits(query=100))
+    refused(query_of("GET", "/events", [("filters", "{}" + " " * 200)], small),
+            "boundary.limit", field="query", value="211 bytes", limit="100 bytes")
+
+
+@pytest.mark.parametrize("ps_args", ["", "-ef", "aux", "-eF", "-e -o pid,user,args", "-eo pid,comm", "-o pid", "-A -o pid,%cpu,cmd"])
+def test_docker_top_takes_ps_options_whose_pid_column_cannot_be_forged(ps_args):
+    allowed(query_of("GET", "/containers/c/top", [("ps_args", ps_args)]))
+
+
+@pytest.mark.parametrize("ps_args", [
+    "eww", "e", "-ef e", "aux e", "auxeww", "-e e -o pid,args",  # the environment of every process
+    "-o args,pid", "-p 1 e -o args,pid", "-o comm,pid",  # a free-text column before the PID: host text read as a PID
+    "-o pid=X,args=PID", "-eo pid,args,user", "-o pid,lstart", "-o user", "--no-headers", "-ef --cols 5",
+    " -ef", "-ef ", "-e  -o pid", "-o\tpid,args", "-o pid,args\te",  # dockerd splits on single spaces only
+])
+def test_docker_top_refuses_other_ps_options_by_value(ps_args):
+    refused(query_of("GET", "/containers/c/top", [("ps_args", ps_args)]),
+            "boundary.ps_args", value=ps_args, accepted="-ef, aux, -e -o pid,user,args")
+
+
+def test_a_top_answer_that_is_an_error_is_replaced_and_info_is_redacted():
+    assert rules.route("GET", "/containers/c/top").fixed_error
+    assert not rules.route("GET", "/containers/c/json").fixed_error
+    assert rules.route("GET", "/info").redacted and not rules.route("GET", "/version").redacted
+    assert (rules.route("POST", "/images/load").archive, rules.route("POST", "/build").archive) == ("image", "build")
+    assert rules.route("POST", "/containers/create").archive is None
+
+
+def test_non_blocking_logs_hold_a_bounded_buffer_in_dockerd():
+    log = {"Type": "json-file", "Config": {"mode": "non-blocking", "max-buffer-size": "1500m"}}
+    refused(rules.container_create(create({"LogConfig": log}), CONTEXT),
+            "boundary.limit", field="HostConfig.LogConfig.Config.max-buffer-size", value="1500m", limit="1m")
+    refused(rules.container_create(create({"LogConfig": {"Config": {"mode": "fast"}}}), CONTEXT),
+            "boundary.field", field="HostConfig.LogConfig.Config.mode", value="fast")
+    refused(rules.container_create(create({"LogConfig": {"Config": {"mode": "non-blocking", "max-buffer-size": "0"}}}), CONTEXT),
+            "boundary.limit", field="HostConfig.LogConfig.Config.max-buffer-size", value="0", limit="1m")
+    sent = rules.container_create(create({"LogConfig": {"Config": {"mode": "non-blocking"}}}), CONTEXT).body
+    assert sent["HostConfig"]["LogConfig"]["Config"]["max-buffer-size"] == "1m"
+
+
+@pytest.mark.parametrize("options, value", [("size=20g", "size=20g"), ("size=0", "size=0"), ("rw,size=65m", "size=65m"),
+                                            ("size=1m,size=2g", "size=2g"), ("size=1t", "size=1t")])
+def test_a_tmpfs_mount_over_the_labs_size_or_unbounded_is_refused(options, value):
+    refused(rules.container_create(create({"Tmpfs": {"/t": options}}), CONTEXT),
+            "boundary.limit", field="HostConfig.Tmpfs[/t]", value=value, limit="size=64m")
+
+
+def test_a_tmpfs_mount_gets_the_labs_size_where_it_names_none():
+    sent = rules.container_create(create({"Tmpfs": {"/a": "", "/b": "noexec"},
+                                          "Mounts": [{"Type": "tmpfs", "Target": "/d"},
+                                                     {"Type": "tmpfs", "Target": "/e", "TmpfsOptions": {"SizeBytes": 1024}}]}),
+                                  CONTEXT).body["HostConfig"]
+    assert sent["Tmpfs"] == {"/a": "size=64m", "/b": "noexec,size=64m"}
+    assert [m["TmpfsOptions"]["SizeBytes"] for m in sent["Mounts"]] == [64 * 1024**2, 1024]
+    refused(rules.container_create(create({"Mounts": [{"Type": "tmpfs", "Target": "/t", "TmpfsOptions": {"SizeBytes": 20 << 30}}]}), CONTEXT),
+            "boundary.limit", field="HostConfig.Mounts[0].TmpfsOptions.SizeBytes", value=str(20 << 30), limit=64 * 1024**2)
+    refused(rules.container_create(create({"Tmpfs": {"/t": "nr_inodes=0"}}), CONTEXT),
+            "boundary.field", field="HostConfig.Tmpfs[/t]", value="nr_inodes=0")
+    five = {f"/t{i}": "" for i in range(5)}
+    refused(rules.container_create(create({"Tmpfs": five}), CONTEXT),
+            "boundary.limit", field="HostConfig tmpfs mounts", value=5, limit=4)
+
+
+def test_a_tmpfs_volume_has_a_bounded_size_put_in_or_is_refused():
+    def volume(o=None):
+        options = {"type": "tmpfs", "device": "tmpfs", **({"o": o} if o is not None else {})}
+        return rules.volume_create(Request("POST", "/volumes/create", {}, {}, {"Name": "v", "DriverOpts": options}), CONTEXT)
+
+    refused(volume("size=20g"), "boundary.limit", field="volume.o", value="size=20g", limit="size=64m")
+    refused(volume("uid=0,size=0"), "boundary.limit", field="volume.o", value="size=0", limit="size=64m")
+    assert volume().body["DriverOpts"]["o"] == "size=64m"
+    assert volume("uid=1000").body["DriverOpts"]["o"] == "uid=1000,size=64m"
+    mount = {"Type": "volume", "Target": "/v", "Source": "v",
+             "VolumeOptions": {"DriverConfig": {"Name": "local", "Options": {"type": "tmpfs", "device": "tmpfs"}}}}
+    sent = rules.container_create(create({"Mounts": [mount]}), CONTEXT).body["HostConfig"]["Mounts"][0]
+    assert sent["VolumeOptions"]["DriverConfig"]["Options"]["o"] == "size=64m"
+
+
+def test_health_checks_more_often_than_the_labs_floor_are_refused():
+    for key in ("Interval", "Timeout", "StartPeriod", "StartInterval"):
+        refused(rules.container_create(create(Healthcheck={"Test": ["CMD", "true"], key: 1_000_000}), CONTEXT),
+                "boundary.floor", field=f"Healthcheck.{key}", value="0.001s", floor="1s")
+    refused(rules.container_create(create(Healthcheck={"Test": ["CMD", "true"], "Interval": -5}), CONTEXT),
+            "boundary.floor", field="Healthcheck.Interval", value="-5ns", floor="1s")
+    allowed(rules.container_create(create(Healthcheck={"Test": ["CMD", "true"], "Interval": 1_000_000_000, "Retries": 3}), CONTEXT))
+    allowed(rules.container_create(create(Healthcheck={"Test": ["NONE"]}), CONTEXT))
+
+
+def with_image(config: dict, line: tuple[str, ...] = ("docker", "run")) -> Context:
+    current = rules.Line()
+    current.set(line)
+    return Context(LAB_REGISTRY, inspect_image=lambda name: {"Config": config}, line=current)
+
+
+def test_a_health_check_an_image_brings_is_held_to_the_floor_too():
+    built = {"Healthcheck": {"Test": ["CMD", "true"], "Interval": 1_000_000}}  # HEALTHCHECK --interval=1ms
+    refused(rules.container_create(create(), with_image(built)), "boundary.floor", field="Healthcheck.Interval",
+            value="0.001s", floor="1s")
+    allowed(rules.container_create(create(Healthcheck={"Interval": 2_000_000_000}), with_image(built)))  # --health-interval 2s
+    allowed(rules.container_create(create(Healthcheck={"Test": ["NONE"]}), with_image(built)))  # --no-healthcheck
+
+
+@pytest.mark.parametrize("argv, compose", [
+    (("docker-compose", "up", "-d"), True),
+    (("docker", "compose", "up"), True),
+    (("docker", "--log-level", "debug", "compose", "up"), True),
+    (("docker", "--log-level", "compose", "run", "x"), False),  # "compose" is the value of --log-level
+    (("docker", "run", "compose"), False),
+    (("docker", "-D", "run"), False),
+    ((), False),
+])
+def test_the_line_running_is_compose_only_when_compose_is_its_command(argv, compose):
+    line = rules.Line()
+    line.set(argv)
+    assert line.compose is compose
+
+
+def test_compose_labels_are_set_by_compose_only():
+    plain, compose = with_image({}), with_image({}, ("docker-compose", "up"))
+    forged = {"com.docker.compose.project": "fake", "com.docker.compose.service": "web"}
+    refused(rules.container_create(create(Labels=forged), plain), "boundary.compose_label", field="Labels[com.docker.compose.project]")
+    refused(rules.container_create(create(Labels={"Com.Docker.Compose.Project": "x"}), plain),
+            "boundary.compose_label", field="Labels[Com.Docker.Compose.Project]")
+    allowed(rules.container_create(create(Labels=forged), compose))
+    allowed(rules.container_create(create(Labels={"course": "docker"}), plain))
+    refused(rules.volume_create(Request("POST", "/volumes/create", {}, {}, {"Name": "v", "Labels": forged}), plain),
+            "boundary.compose_label", field="Labels[com.docker.compose.project]")
+    refused(rules.network_create(network({"Name": "n", "Labels": forged}), plain),
+            "boundary.compose_label", field="Labels[com.docker.compose.project]")
+    refused(rules.build(build(labels='{"com.docker.compose.project": "x"}'), plain),
+            "boundary.compose_label", field="labels[com.docker.compose.project]")
+    refused(query_of("POST", "/commit", [("container", "c"), ("changes", "LABEL com.docker.compose.project=x")], plain),
+            "boundary.compose_label", field="changes (LABEL com.docker.compose.project=x)")
+
+
+def test_a_container_of_an_image_with_compose_labels_needs_compose():
+    image = {"Labels": {"com.docker.compose.project": "fake"}}  # built, committed or loaded by the student
+    refused(rules.container_create(create(), with_image(image)), "boundary.compose_label",
+            field="alpine:3.14 (LABEL com.docker.compose.project)")
+    allowed(rules.container_create(create(), with_image(image, ("docker-compose", "up"))))
+    unreadable = Context(LAB_REGISTRY, inspect_image=lambda name: rules.UNREADABLE)
+    refused(rules.container_create(create(), unreadable), "boundary.image_unreadable", image="alpine:3.14")
+
+
+def test_labels_are_bounded_in_size():
+    big = {"a": "x" * (64 * 1024)}
+    refused(rules.container_create(create(Labels=big), CONTEXT), "boundary.limit", field="Labels", value="65537 bytes", limit="65536 bytes")
+    refused(rules.volume_create(Request("POST", "/volumes/create", {}, {}, {"Name": "v", "Labels": big}), CONTEXT),
+            "boundary.limit", field="Labels", value="65537 bytes", limit="65536 bytes")
+    refused(rules.container_create(create(Labels={"a": 1}), CONTEXT), "boundary.bad_body", reason="Labels is not a map of strings")
+
+
+# --- docker load: the archive read as it passes ------------------------------------------------
+def image_tar(members: dict[str, bytes], fmt=tarfile.PAX_FORMAT) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=fmt) as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+def fed(data: bytes, piece: int = 4096, limit: int = 1024 * 1024) -> ArchiveRefused | None:
+    archive = ImageArchive(limit)
+    try:
+        for start in range(0, len(data), piece):
+            archive.feed(data[start:start + piece])
+        archive.finish()
+    except ArchiveRefused as refusal:
+        return refusal
+    return None
+
+
+LAYER = image_tar({"etc/os-release": b"ID=alpine\n" * 200_000})  # a layer of 2 MB: over the bound, and a tar
+SAVED = {"abc/layer.tar": LAYER, "abc/json": b"{}", "abc/VERSION": b"1.0", "c0ffee.json": b'{"config": {}}',
+         "manifest.json": b'[{"Config": "c0ffee.json", "Layers": ["abc/layer.tar"]}]', "repositories": b"{}"}
+
+
+@pytest.mark.parametrize("fmt", [tarfile.PAX_FORMAT, tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT])
+def test_an_archive_as_docker_save_makes_it_passes_plain_and_gzipped(fmt):
+    data = image_tar(SAVED, fmt)
+    assert fed(data) is None
+    assert fed(gzip.compress(data), piece=100) is None
+    assert fed(gzip.compress(data[:5000]) + gzip.compress(data[5000:])) is None  # two gzip members: one stream
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "./manifest.json", "repositories", "c0ffee.json", "abc/json", "abc/VERSION", "index.json"])
+def test_a_metadata_member_over_the_bound_is_refused_by_name(name):
+    data = image_tar({**SAVED, name: b"\x1f\x8b" + b"A" * (2 * 1024 * 1024 + 2)})  # starts as a layer would: its name decides
+    for sent in (data, gzip.compress(data)):
+        refusal = fed(sent)
+        assert refusal is not None and refusal.reason.key == "boundary.load_member"
+        assert dict(refusal.reason.params) == {"member": name.lstrip("./"), "size": 2 * 1024 * 1024 + 4, "limit": 1024 * 1024}
+
+
+def test_a_big_member_that_is_not_a_layer_is_refused_whatever_its_name():
+    """manifest.json may name any member as an image's config: dockerd then reads it whole."""
+    refusal = fed(image_tar({**SAVED, "abc/layer.tar": b'{"a": "' + b"A" * (2 * 1024 * 1024) + b'"}'}))
+    assert refusal is not None and refusal.reason.key == "boundary.load_member"
+    assert fed(image_tar({**SAVED, "blobs/sha256/0a": gzip.compress(b"x" * 10) + b"\0" * (2 * 1024 * 1024)})) is None
+
+
+def test_the_archive_is_refused_before_its_end_and_read_in_bounded_memory():
+    """The refusal comes in the piece that holds the member's header: dockerd never gets the archive's end.
+    20 MB of manifest in a gzip of about 20 KB: gunzipped in steps, never held."""
+    manifest = b'[{"Config": "' + b"A" * (20 * 1024 * 1024) + b'"}]'
+    data = gzip.compress(image_tar({"manifest.json": manifest, **{k: v for k, v in SAVED.items() if k != "manifest.json"}}))
+    assert len(data) < 100_000
+    archive, pieces = ImageArchive(1024 * 1024), 0
+    with pytest.raises(ArchiveRefused):
+        for start in range(0, len(data), 1024):
+            archive.feed(data[start:start + 1024])
+            pieces += 1
+    assert pieces < 5  # the header is in the first kilobytes
+    assert not archive.ended
+
+
+def test_a_pax_size_or_gnu_long_name_cannot_hide_a_member():
+    big = b"A" * (2 * 1024 * 1024)
+    long_name = "x" * 105 + ".json"  # over 100 characters: a GNU long name header, then the member
+    refusal = fed(image_tar({long_name: big}, tarfile.GNU_FORMAT))
+    assert refusal is not None and refusal.reason.params["member"] == long_name
+    pax = tarfile.TarInfo("manifest.json")
+    pax.size = len(big)
+    pax.pax_headers = {"size": str(len(big))}
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        tar.addfile(pax, io.BytesIO(big))
+    data = bytearray(out.getvalue())
+    header = data.index(b"manifest.json", 512) // 512 * 512  # the member's own header, after the PAX one
+    data[header + 124:header + 136] = b"%011o\0" % 10  # its size field says 10 bytes; Go reads the PAX size
+    data[header + 148:header + 156] = b" " * 8
+    data[header + 148:header + 156] = b"%06o\0 " % sum(data[header:header + 512])
+    assert tarfile.open(fileobj=io.BytesIO(bytes(data))).getmember("manifest.json").size == len(big)
+    assert fed(bytes(data)).reason.key == "boundary.load_member"
+
+
+@pytest.mark.parametrize("start, reason", [
+    (bz2.compress(b"x" * 100), "the archive is compressed with bzip2"),
+    (b"\xfd7zXZ\x00" + b"\0" * 100, "the archive is compressed with xz"),
+    (gzip.compress(b"x") + b"garbage!", "the gzip stream is damaged"),
+])
+def test_archives_the_boundary_cannot_read_are_refused(start, reason):
+    refusal = fed(start)
+    assert refusal is not None and dict(refusal.reason.params) == {"reason": reason}
+
+
+def test_what_follows_the_end_of_the_archive_is_not_read():
+    """dockerd stops at the two zero blocks too."""
+    assert fed(image_tar(SAVED) + b"{" * (3 * 1024 * 1024)) is None
+
+
+def context_fed(data: bytes, dockerfile: str = "Dockerfile", limit: int = 1024 * 1024) -> ArchiveRefused | None:
+    context = BuildContext(limit, dockerfile)
+    try:
+        for start in range(0, len(data), 4096):
+            context.feed(data[start:start + 4096])
+        context.finish()
+    except ArchiveRefused as refusal:
+        return refusal
+    return None
+
+
+def test_a_build_context_whose_dockerfile_is_over_the_bound_or_a_link_is_refused():
+    """dockerd reads the Dockerfile whole, and what it says ends in the image's configuration (a LABEL of 60 MB)."""
+    huge = b"FROM alpine:3.14\nLABEL x=" + b"A" * (2 * 1024 * 1024) + b"\n"
+    big_file = b"A" * (3 * 1024 * 1024)  # a file of the context: copied, never read whole by the builder
+    assert context_fed(image_tar({"Dockerfile": b"FROM alpine:3.14\n", "data.bin": big_file})) is None
+    for name, dockerfile in (("Dockerfile", "Dockerfile"), ("sub/Dockerfile.prod", "sub/Dockerfile.prod"),
+                             ("dockerfile", "Dockerfile"), (".dockerfile.1a2b", ".dockerfile.1a2b"), ("x.txt", "./x.txt"),
+                             ("x.txt", "sub/../x.txt"), ("./a/x.txt", "a/x.txt")):
+        refusal = context_fed(gzip.compress(image_tar({name: huge})), dockerfile)
+        assert refusal is not None and refusal.reason.key == "boundary.build_member", name
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        link = tarfile.TarInfo("Dockerfile")
+        link.type, link.linkname = tarfile.SYMTYPE, "data.bin"  # dockerd follows it inside the context
+        tar.addfile(link)
+    refusal = context_fed(out.getvalue())
+    assert refusal is not None and dict(refusal.reason.params) == {"member": "Dockerfile", "size": "a link", "limit": 1024 * 1024}
+
+
+def test_tmpfs_volumes_are_bounded_in_number():
+    def context(count: int) -> Context:
+        return Context(LAB_REGISTRY, Limits(tmpfs_volumes=2), count_tmpfs_volumes=lambda: count)
+
+    body = {"Name": "v", "DriverOpts": {"type": "tmpfs", "device": "tmpfs"}}
+    allowed(rules.volume_create(Request("POST", "/volumes/create", {}, {}, body), context(1)))
+    refused(rules.volume_create(Request("POST", "/volumes/create", {}, {}, body), context(2)),
+            "boundary.too_many", what="tmpfs volumes", limit=2)
+    allowed(rules.volume_create(Request("POST", "/volumes/create", {}, {}, {"Name": "plain"}), context(2)))
+    mount = {"Type": "volume", "Target": "/v", "Source": "v",
+             "VolumeOptions": {"DriverConfig": {"Name": "local", "Options": {"type": "tmpfs", "device": "tmpfs"}}}}
+    refused(rules.container_create(create({"Mounts": [mount]}), context(2)), "boundary.too_many", what="tmpfs volumes", limit=2)
+    allowed(rules.container_create(create({"Mounts": [mount]}), context(1)))

@@ -5,8 +5,11 @@ daemon's containers, volumes and networks are the same afterwards.
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import socket
+import tarfile
 import tempfile
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import docker
 import pytest
 
 from checks.boundary import Boundary, Context, Limits, container_counter
+from checks.messages import LANGS, msg
 
 LAB_REGISTRY = "127.0.0.1:5000"
 
@@ -175,3 +179,79 @@ def test_a_refused_request_is_answered_after_its_body_not_with_a_broken_pipe(bou
         while chunk := conn.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 403 ") and b"swarm/init" in answer
+
+
+# --- security round 3: queries, answers that carry the host, docker load -------------------------
+def get(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: d\r\n\r\n".encode()
+
+
+def chunked_post(path: str, data: bytes, piece: int = 16384) -> bytes:
+    head = f"POST {path} HTTP/1.1\r\nHost: d\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + piece]), data[i:i + piece]) for i in range(0, len(data), piece))
+    return head + chunks + b"0\r\n\r\n"
+
+
+def test_a_parameter_a_route_does_not_name_never_reaches_dockerd(boundary):
+    status, body = exchange(boundary, get("/v1.41/containers/json?all=1&evil=1"))
+    assert status == 403 and b"evil" in body
+    assert exchange(boundary, get("/v1.41/containers/x/top?ps_args=eww"))[0] == 403
+    assert exchange(boundary, get("/v1.41/containers/json?all=1&filters=%7B%7D"))[0] == 200
+
+
+def test_docker_tops_error_answer_is_a_fixed_message_not_dockerds(boundary, daemon):
+    """dockerd's error for top can quote a line of the host's ps; any error answer there is replaced."""
+    daemon.api.pull("alpine:3.14")
+    daemon.api.create_container("alpine:3.14", "true", name="stopped-for-top")
+    status, body = exchange(boundary, get("/v1.41/containers/stopped-for-top/top?ps_args=-ef"))
+    assert status == 409
+    assert json.loads(body) == {"message": " | ".join(msg("boundary.top_failed", status=409).render(lang) for lang in LANGS)}
+    assert exchange(boundary, get("/v1.41/containers/no-such-container/top"))[0] == 404
+
+
+def test_docker_info_loses_the_hosts_name_and_proxies(boundary):
+    status, body = exchange(boundary, get("/v1.41/info"))
+    info = json.loads(body)
+    assert status == 200 and info["Name"] == "docker-grader-lab" and info["ServerVersion"]
+    assert (info["HttpProxy"], info["HttpsProxy"], info["NoProxy"]) == ("", "", "")
+    assert socket.gethostname().encode() not in body
+
+
+def manifest_bomb(megabytes: int) -> bytes:
+    """A gzip of some kilobytes whose manifest.json is one string of ``megabytes`` MB."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as tar:
+        data = b'[{"Config": "' + b"A" * (megabytes * 1024 * 1024) + b'", "Layers": []}]'
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(out.getvalue())
+
+
+def test_docker_load_of_a_huge_manifest_is_refused_before_dockerd_reads_it(boundary, lab):
+    before = daemon_state(lab)
+    bomb = manifest_bomb(20)
+    assert len(bomb) < 100_000
+    status, body = exchange(boundary, chunked_post("/v1.41/images/load?quiet=1", bomb))
+    assert status == 403 and b"manifest.json" in body, body
+    assert daemon_state(lab) == before
+
+
+def test_an_archive_docker_save_made_loads_through_the_boundary(boundary, daemon):
+    daemon.api.pull("alpine:3.14")
+    saved = b"".join(daemon.api.get_image("alpine:3.14"))
+    daemon.api.remove_image("alpine:3.14")
+    status, body = exchange(boundary, chunked_post("/v1.41/images/load?quiet=1", saved))
+    assert status == 200 and b"alpine:3.14" in body, body
+    assert daemon.api.inspect_image("alpine:3.14")["Id"]
+
+
+def test_a_refusal_is_in_the_language_the_boundary_is_given_only(lab):
+    folder = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
+    try:
+        with Boundary(lab.socket, folder / "boundary.sock", Context(LAB_REGISTRY, lang="en")) as serving:
+            status, body = exchange(serving, post_json("/v1.41/containers/create", PRIVILEGED))
+    finally:
+        folder.rmdir()
+    assert status == 403
+    assert json.loads(body) == {"message": "docker-grader refused this request: HostConfig.Privileged = True is not accepted in the lab"}

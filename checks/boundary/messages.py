@@ -90,6 +90,43 @@ MESSAGES = {
         "pt-BR": "a opção {mode} da montagem de {source} não é aceita; use `ro` ou `rw`",
         "en": "option {mode} of the mount of {source} is not accepted; use `ro` or `rw`",
     },
+    # --- security round 3: queries, answers that carry the host, the lab daemons' work, compose's labels ---
+    "boundary.query": {
+        "pt-BR": "o parâmetro {name} não é aceito neste pedido (aceitos: {accepted})",
+        "en": "parameter {name} is not accepted on this request (accepted: {accepted})",
+    },
+    "boundary.ps_args": {
+        "pt-BR": "`docker top` com as opções de ps {value} não é aceito: o ps roda na máquina do laboratório; use nenhuma, ou uma destas: {accepted}",
+        "en": "`docker top` with ps options {value} is not accepted: ps runs on the lab's machine; use none, or one of: {accepted}",
+    },
+    "boundary.top_failed": {
+        "pt-BR": "docker top falhou (HTTP {status}); o container existe e está rodando? (`docker ps -a`)",
+        "en": "docker top failed (HTTP {status}); does the container exist, and is it running? (`docker ps -a`)",
+    },
+    "boundary.floor": {
+        "pt-BR": "{field} = {value} é menor que o mínimo do laboratório ({floor}); use {floor} ou mais",
+        "en": "{field} = {value} is below the lab's floor ({floor}); use {floor} or more",
+    },
+    "boundary.compose_label": {
+        "pt-BR": "{field}: rótulos com.docker.compose.* são do docker-compose, que os põe sozinho; crie os serviços com `docker-compose up`",
+        "en": "{field}: com.docker.compose.* labels belong to docker-compose, which sets them itself; create the services with `docker-compose up`",
+    },
+    "boundary.image_unreadable": {
+        "pt-BR": "não foi possível ler a imagem {image} no laboratório; tente de novo",
+        "en": "the lab could not read image {image}; try again",
+    },
+    "boundary.load_member": {
+        "pt-BR": "docker load: {member} tem {size} bytes, acima do limite do laboratório para metadados de imagem ({limit}); carregue um arquivo feito com `docker save`",
+        "en": "docker load: {member} holds {size} bytes, over the lab's bound for image metadata ({limit}); load an archive made by `docker save`",
+    },
+    "boundary.build_member": {
+        "pt-BR": "docker build: {member} ({size}) passa do limite do laboratório para o Dockerfile ({limit} bytes) ou é um link; use um Dockerfile comum e menor",
+        "en": "docker build: {member} ({size}) is over the lab's bound for a Dockerfile ({limit} bytes) or is a link; use a plain, smaller Dockerfile",
+    },
+    "boundary.load_format": {
+        "pt-BR": "o arquivo tar enviado não pôde ser lido: {reason}; envie um .tar ou .tar.gz (o de `docker save`, ou um contexto de build)",
+        "en": "the tar archive sent could not be read: {reason}; send a .tar or .tar.gz (as `docker save` makes, or a build context)",
+    },
 }
 
 messages.register(MESSAGES)

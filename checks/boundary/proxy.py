@@ -3,11 +3,15 @@
     docker CLI (sandbox) ──▶ boundary socket ──[rules.route + rule]──▶ lab's dockerd socket
                                    └── refused: 403 {"message": reason}, as dockerd itself answers
 
-One request per connection: the request head is read and judged, ``Connection: close`` is
-sent upstream, and only then are bytes copied both ways. A second request can therefore never
+One request per connection: the request head (its query too) is read and judged, ``Connection: close``
+is sent upstream, and only then are bytes copied both ways. A second request can therefore never
 ride on a connection that was judged for the first. Bodies that a rule reads are decoded,
 checked and sent on re-encoded, so dockerd sees exactly what was judged; any framing or
 encoding the boundary cannot read unambiguously is refused rather than guessed at.
+
+Some routes are read further: an image archive (``docker load``) and a build's context are inspected
+as they stream (archive.py); ``docker top``'s error answers, which can quote the host's processes, are replaced by a
+fixed message; and ``docker info``'s answer loses the host's name and dockerd's proxy settings.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ from typing import Callable
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from checks.boundary import rules
+from checks.boundary.archive import ArchiveRefused, BuildContext, ImageArchive
 from checks.boundary.messages import msg
 from checks.messages import LANGS, Message
 from checks.transport import TransportError, UnixTransport
 
 MAX_HEAD = 64 * 1024
-MAX_BODY = 1024 * 1024
+MAX_BODY = 1024 * 1024  # a JSON body the boundary judges, and an answer it reads whole (docker info)
 MAX_CONNECTIONS = 64
 HEAD_TIMEOUT = 30.0
 OLDEST_API = (1, 40)  # older API versions apply a HostConfig sent to /start, unchecked
@@ -111,7 +116,7 @@ class Boundary:
             except OSError:
                 return
             if not self._slots.acquire(blocking=False):
-                _answer(client, 429, msg("boundary.too_many", what="connections", limit=MAX_CONNECTIONS))
+                _answer(client, 429, msg("boundary.too_many", what="connections", limit=MAX_CONNECTIONS), self.context.lang)
                 continue
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
@@ -121,30 +126,37 @@ class Boundary:
         try:
             client.settimeout(HEAD_TIMEOUT)
             head, rest = _read_head(client)
-            route, body, rest, decision = self._judge(head, rest, client)
+            route, body, rest, decision, query = self._judge(head, rest, client)
             if decision.answer is not None or decision.before:
                 if self._answered_here(client, head, decision):
                     return
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             upstream.connect(self.upstream)
             client.settimeout(None)
-            upstream.sendall(_forward_head(head, route.hijack, body))
+            upstream.sendall(_forward_head(head, route.hijack, body, chunked=bool(route.archive)))
+            if route.archive:
+                rest = self._forward_archive(client, upstream, head, rest, route.archive, query)
             self.stats.allowed += 1
             if body is not None:
                 upstream.sendall(body)
             if route.hijack:
                 _after_upgrade(client, upstream, rest)
                 return
-            if body is None:  # a body the rule did not read: streamed as it comes (build contexts, tars)
+            if body is None and not route.archive:  # a body the rule did not read: streamed as it comes (tars for cp, import)
                 threading.Thread(target=_pump, args=(client, upstream, rest), daemon=True).start()
-            _pump(upstream, client, b"")
-            for method, path, query in decision.after:
-                _side_request(self.upstream, head, method, path, query)
+            if route.fixed_error:
+                _pass_or_replace_error(upstream, client, self.context.lang)
+            elif route.redacted:
+                _pass_info(upstream, client)
+            else:
+                _pump(upstream, client, b"")
+            for method, path, params in decision.after:
+                _side_request(self.upstream, head, method, path, params)
         except Refused as refusal:
             self.stats.refused.append((getattr(refusal, "method", "?"), getattr(refusal, "path", "?"), refusal.reason))
             if head is not None and not getattr(refusal, "body_read", False):
                 _drain(client, head, rest)  # a client still writing its body would see a broken pipe, not the answer
-            _answer(client, 403, refusal.reason)
+            _answer(client, 403, refusal.reason, self.context.lang)
         except OSError:
             pass
         finally:
@@ -166,13 +178,16 @@ class Boundary:
                 return True
         return False
 
-    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes, rules.Decision]:
+    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes, rules.Decision, dict[str, str]]:
         """The route, the body to send (None: stream the client's as it comes), what the client sent after it,
-        and the decision (with a target rewritten, when it was: ``head`` then carries it)."""
-        path, query = _split_target(head.target)
+        the decision (with a target rewritten, when it was: ``head`` then carries it), and the query."""
+        path, query, pairs = _split_target(head.target)
         route = rules.route(head.method, path)
         if route is None:
             raise _refusal(msg("boundary.endpoint", method=head.method, path=path), head.method, path)
+        decision = rules.check_query(route.query, pairs, self.context)
+        if not decision.allowed:
+            raise _refusal(decision.reason, head.method, path)
         framing = _framing(head)
         body_value = None
         body = None
@@ -195,7 +210,109 @@ class Boundary:
             body = b"" if value is None else json.dumps(value).encode()
         if decision.target is not None:
             head.target = _versioned(head, decision.target)
-        return route, body, rest, decision
+        return route, body, rest, decision, query
+
+
+    def _forward_archive(self, client: socket.socket, upstream: socket.socket, head: Head, rest: bytes, kind: str,
+                         query: dict[str, str]) -> bytes:
+        """Sends the client's body on, chunk by chunk, each only after the archive up to its end was read and
+        found within bounds; a refusal closes the way to dockerd before the archive's end reaches it, and
+        dockerd (which reads the metadata only once the whole archive is unpacked) drops what it had."""
+        limits = self.context.limits
+        archive = ImageArchive(limits.metadata) if kind == "image" else BuildContext(limits.dockerfile, query.get("dockerfile") or "Dockerfile")
+        reader = _Reader(client, rest)
+        try:
+            for piece in _pieces(reader, _framing(head)):
+                archive.feed(piece)
+                try:
+                    upstream.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+                except OSError:  # dockerd answered early (a bad archive) and stopped reading: pass its answer on
+                    return reader.buffer
+            archive.finish()
+            upstream.sendall(b"0\r\n\r\n")
+        except ArchiveRefused as refusal:
+            upstream.close()
+            raise _refusal(refusal.reason, head.method, _split_target(head.target)[0]) from None
+        return reader.buffer
+
+
+def _pieces(reader: "_Reader", framing: str | int):
+    """The body's bytes as they come, without their framing (a Content-Length, or chunks)."""
+    if framing == "chunked":
+        while True:
+            size_line = reader.line().split(b";")[0].strip()
+            if not re.fullmatch(rb"[0-9a-fA-F]{1,8}", size_line):
+                raise Refused(msg("boundary.bad_request", reason="bad chunk size"))
+            size = int(size_line, 16)
+            if size == 0:
+                while reader.line():
+                    pass
+                return
+            while size:
+                piece = reader.some(min(size, 65536))
+                size -= len(piece)
+                yield piece
+            if reader.exactly(2) != b"\r\n":
+                raise Refused(msg("boundary.bad_request", reason="bad chunk end"))
+    left = framing
+    while left:
+        piece = reader.some(min(left, 65536))
+        left -= len(piece)
+        yield piece
+
+
+def _pass_or_replace_error(upstream: socket.socket, client: socket.socket, lang: str | None) -> None:
+    """dockerd's answer when it is a success; otherwise the same status with a fixed message, never dockerd's text."""
+    head = _answer_head(upstream)
+    if head is None:
+        return
+    status = _status(head)
+    if 200 <= status < 300:
+        _pump(upstream, client, head)
+        return
+    _answer(client, status, msg("boundary.top_failed", status=status), lang, wrapped=False)
+
+
+def _pass_info(upstream: socket.socket, client: socket.socket) -> None:
+    """``docker info`` without what it says of the host beyond the lab: its name, and dockerd's proxies
+    (whose URLs can carry credentials of the machine's network)."""
+    head = _answer_head(upstream)
+    if head is None:
+        return
+    raw_head, _, early = head.partition(b"\r\n\r\n")
+    try:
+        lines = raw_head.decode("latin-1").split("\r\n")
+        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:]]
+        body = _read_framed(_Reader(upstream, early), _framing(Head("GET", "/", "HTTP/1.1", headers)))
+        info = json.loads(body)
+    except (Refused, ValueError, TypeError):
+        return  # closes the connection: the client sees an error, not the host's data
+    if isinstance(info, dict):
+        info.update({key: "" for key in INFO_REDACTED if key in info})
+        info["Name"] = "docker-grader-lab"
+    data = json.dumps(info).encode()
+    client.sendall(f"{lines[0]}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n"
+                   "Connection: close\r\n\r\n".encode("latin-1") + data)
+    client.shutdown(socket.SHUT_WR)
+
+
+INFO_REDACTED = ("HttpProxy", "HttpsProxy", "NoProxy")
+
+
+def _answer_head(upstream: socket.socket) -> bytes | None:
+    """dockerd's answer up to the end of its head (and whatever came with it), or None if it never came whole."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = upstream.recv(65536)
+        if not chunk or len(data) > MAX_HEAD:
+            return None
+        data += chunk
+    return data
+
+
+def _status(head: bytes) -> int:
+    parts = head.split(b" ", 2)
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 502
 
 
 def _versioned(head: Head, target: str) -> str:
@@ -320,8 +437,8 @@ def _read_head(client: socket.socket) -> tuple[Head, bytes]:
     return Head(parts[0], parts[1], parts[2], headers), rest
 
 
-def _split_target(target: str) -> tuple[str, dict[str, str]]:
-    """The path without its API version, and the query (first value of each key), or Refused."""
+def _split_target(target: str) -> tuple[str, dict[str, str], list[tuple[str, str]]]:
+    """The path without its API version, the query (first value of each key) and all its pairs, or Refused."""
     raw_path, _, raw_query = target.partition("?")
     if "#" in target or ";" in raw_query:
         raise Refused(msg("boundary.bad_request", reason="fragment or ';' in the request target"))
@@ -344,7 +461,7 @@ def _split_target(target: str) -> tuple[str, dict[str, str]]:
     query: dict[str, str] = {}
     for key, value in pairs:
         query.setdefault(key, value)
-    return path, query
+    return path, query, pairs
 
 
 def _framing(head: Head) -> str | int:
@@ -411,6 +528,13 @@ class _Reader:
         data, self.buffer = self.buffer[:size], self.buffer[size:]
         return data
 
+    def some(self, most: int) -> bytes:
+        """What is there (reading once if nothing is), up to ``most`` bytes."""
+        if not self.buffer:
+            self._fill()
+        data, self.buffer = self.buffer[:most], self.buffer[most:]
+        return data
+
     def line(self) -> bytes:
         while b"\r\n" not in self.buffer:
             if len(self.buffer) > MAX_HEAD:
@@ -439,11 +563,11 @@ def _decode_json(raw: bytes):
         raise Refused(msg("boundary.bad_body", reason="the body is not JSON")) from None
 
 
-def _forward_head(head: Head, hijack: bool, body: bytes | None) -> bytes:
+def _forward_head(head: Head, hijack: bool, body: bytes | None, chunked: bool = False) -> bytes:
     lines = [f"{head.method} {head.target} HTTP/1.1"]
     for name, value in head.headers:
         lower = name.lower()
-        if lower in HOP_BY_HOP or body is not None and lower in ("content-length", "transfer-encoding"):
+        if lower in HOP_BY_HOP or (body is not None or chunked) and lower in ("content-length", "transfer-encoding"):
             continue
         lines.append(f"{name}: {value}")
     if hijack and any(v.lower() == "tcp" for v in head.header("upgrade")):
@@ -452,6 +576,8 @@ def _forward_head(head: Head, hijack: bool, body: bytes | None) -> bytes:
         lines.append("Connection: close")
     if body is not None:
         lines.append(f"Content-Length: {len(body)}")
+    if chunked:  # a body the boundary reads as it passes, sent on in chunks of its own
+        lines.append("Transfer-Encoding: chunked")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
 
 
@@ -495,21 +621,26 @@ def _pump(source: socket.socket, sink: socket.socket, first: bytes) -> None:
             pass
 
 
-def _answer(client: socket.socket, status: int, reason: Message) -> None:
-    text = " | ".join(msg("boundary.refused", reason=reason).render(lang) for lang in LANGS)
+def _answer(client: socket.socket, status: int, reason: Message, lang: str | None, wrapped: bool = True) -> None:
+    """dockerd's own answer shape, in the run's language (every language, when none was given):
+    ``wrapped`` says the boundary refused."""
+    message = msg("boundary.refused", reason=reason) if wrapped else reason
+    text = message.render(lang) if lang else " | ".join(message.render(each) for each in LANGS)
     body = json.dumps({"message": text}).encode()
     head = (
-        f"HTTP/1.1 {status} {'Forbidden' if status == 403 else 'Too Many Requests'}\r\n"
+        f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     )
     try:
         client.sendall(head.encode() + body)
+        client.shutdown(socket.SHUT_WR)  # the end, even while another thread still waits on this socket
     except OSError:
         pass
     finally:
         client.close()
 
 
+REASONS = {403: "Forbidden", 429: "Too Many Requests", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error"}
 Counter = Callable[[], int]
 
 
@@ -523,3 +654,35 @@ def container_counter(upstream: Path) -> Counter:
             return sys.maxsize  # cannot tell: refuse the create rather than let the cap go
 
     return count
+
+
+def tmpfs_volume_counter(upstream: Path) -> Counter:
+    """Counts the lab's tmpfs volumes with one GET on dockerd's own socket; fails closed."""
+
+    def count() -> int:
+        try:
+            volumes = UnixTransport(str(upstream), 10).get("/volumes", None, stream=False).json().get("Volumes") or []
+            return sum(1 for volume in volumes if (volume.get("Options") or {}).get("type") == "tmpfs")
+        except (TransportError, ValueError, TypeError, AttributeError):
+            return sys.maxsize
+
+    return count
+
+
+def image_reader(upstream: Path) -> Callable[[str], dict | None]:
+    """An image's inspect from dockerd's own socket (what a container takes from its image); None when dockerd
+    has no such image (the create then fails there); ``rules.UNREADABLE`` when it cannot tell (the create is refused)."""
+
+    def inspect(name: str) -> dict | None:
+        if not name:
+            return None
+        try:
+            answer = UnixTransport(str(upstream), 10).get(f"/images/{name}/json", None, stream=False)
+            if answer.status == 404:
+                return None
+            found = answer.json()
+            return found if answer.status == 200 and isinstance(found, dict) else rules.UNREADABLE
+        except (TransportError, ValueError, TypeError):
+            return rules.UNREADABLE
+
+    return inspect

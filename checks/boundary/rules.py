@@ -7,7 +7,9 @@ lab's limits) or refused with a ``Message`` that names the field and the value.
 
 Bodies are checked field by field against tables of their own: a field not in the table
 must hold its zero value (what the docker CLI sends when the option is not used), so a
-field that a newer API adds is refused until someone decides on it.
+field that a newer API adds is refused until someone decides on it. Queries likewise: each
+route names the parameters it accepts and the shape of their values (``QUERIES``); any
+other parameter, or a repeat of one that is not a list, is refused.
 """
 
 from __future__ import annotations
@@ -33,6 +35,17 @@ class Limits:
     log_files: int = 1
     nofile: int = 4096  # highest RLIMIT_NOFILE a container may ask for
     containers: int = 100  # containers in the lab at once
+    # The work below is done by the lab's own daemons (dockerd, the log copier, the kernel for a tmpfs),
+    # outside the containers' own caps: each request may only ask for a little of it.
+    log_buffer: str = "1m"  # the log's max-buffer-size in mode=non-blocking (held in dockerd's memory)
+    tmpfs: str = "64m"  # each tmpfs mount and tmpfs volume; put in where none is given
+    tmpfs_mounts: int = 4  # tmpfs mounts per container
+    tmpfs_volumes: int = 8  # tmpfs volumes in the lab at once (what dockerd writes in them on `docker cp` is its own)
+    health_floor: int = 1_000_000_000  # ns: the shortest health-check interval, timeout and start period
+    labels: int = 64 * 1024  # bytes of label keys and values in one request
+    query: int = 16 * 1024  # bytes of a request's query string
+    metadata: int = 1024 * 1024  # bytes of each metadata file in a `docker load` archive (manifest, configs)
+    dockerfile: int = 1024 * 1024  # bytes of a build context's Dockerfile (and .dockerignore)
 
 
 @dataclass(frozen=True)
@@ -46,6 +59,40 @@ class Request:
     body: Any = None  # decoded JSON, for routes whose rule reads it
 
 
+class Line:
+    """The submission's command line running now, which the runner sets around each one (``set``).
+
+    Requests carry no trace of the program that sent them; the runner runs one line at a time,
+    and nothing but that line's CLI can reach the boundary's socket.
+    """
+
+    # docker's global options that take a value: skipped to find the subcommand
+    VALUED = {"-l", "--log-level", "--config", "-c", "--context", "-H", "--host", "--tlscacert", "--tlscert", "--tlskey"}
+
+    def __init__(self) -> None:
+        self.argv: tuple[str, ...] = ()
+
+    def set(self, argv: tuple[str, ...]) -> None:
+        self.argv = tuple(argv)
+
+    @property
+    def compose(self) -> bool:
+        """Whether the line is docker-compose (``docker-compose ...`` or ``docker compose ...``)."""
+        if not self.argv:
+            return False
+        if self.argv[0] == "docker-compose":
+            return True
+        if self.argv[0] != "docker":
+            return False
+        words = iter(self.argv[1:])
+        for word in words:
+            if word in self.VALUED:
+                next(words, None)
+            elif not word.startswith("-"):
+                return word == "compose"
+        return False
+
+
 @dataclass(frozen=True)
 class Context:
     """Facts about the lab that rules need."""
@@ -54,6 +101,11 @@ class Context:
     limits: Limits = field(default_factory=Limits)
     count_containers: Callable[[], int] = lambda: 0
     submission: SubmissionCopy | None = None  # whose files binds may mount; None: no host path at all
+    count_tmpfs_volumes: Callable[[], int] = lambda: 0
+    # An image's inspect (GET /images/{name}/json) from the lab's dockerd; None when it has no such image.
+    inspect_image: Callable[[str], Any] = lambda name: None
+    line: Line = field(default_factory=Line)
+    lang: str | None = None  # the language refusals are written in (the run's own); None: every language, joined
 
 
 @dataclass(frozen=True)
@@ -151,7 +203,8 @@ def _show(value: Any) -> str:
 
 # --- containers -------------------------------------------------------------------------
 VOLUME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
-TMPFS_OPTIONS = re.compile(r"(size|mode|uid|gid|nr_inodes|nr_blocks)=[0-9a-zA-Z]+|ro|rw|noexec|exec|nosuid|nodev")
+# nr_inodes and nr_blocks are not here: 0 would lift the bound that size sets.
+TMPFS_OPTIONS = re.compile(r"(size|mode|uid|gid)=[0-9a-zA-Z]+|ro|rw|noexec|exec|nosuid|nodev")
 PORT_HOSTS = {"", "0.0.0.0", "127.0.0.1", "::", "::1", "localhost"}
 LOG_DRIVERS = {"json-file", "local"}
 SIZE = re.compile(r"([0-9]+)([kmg]?)b?", re.IGNORECASE)
@@ -210,8 +263,9 @@ def with_submission_binds(body: dict, context: Context) -> dict | None:
     return {**body, "HostConfig": host_config}
 
 
-def volume_driver(driver: Any, options: Any, where: str) -> Decision:
-    """The local driver, with no options or with the options of a tmpfs volume; nothing that mounts a path or device."""
+def volume_driver(driver: Any, options: Any, where: str, context: Context) -> Decision:
+    """The local driver, with no options or with the options of a tmpfs volume (of a bounded size, put in
+    when none is given: ``Decision.body`` holds the options to send); nothing that mounts a path or device."""
     if not is_zero(driver) and driver != "local":
         return refuse("boundary.field", field=f"{where}.Driver", value=_show(driver))
     if is_zero(options):
@@ -220,19 +274,40 @@ def volume_driver(driver: Any, options: Any, where: str) -> Decision:
         return refuse("boundary.bad_body", reason=f"{where} options are not an object")
     kind, device, mount = options.get("type"), options.get("device"), options.get("o", "")
     extra = set(options) - {"type", "device", "o"}
-    if kind == "tmpfs" and device == "tmpfs" and not extra and all(TMPFS_OPTIONS.fullmatch(o) for o in str(mount).split(",") if o):
-        return ALLOW
+    if kind == "tmpfs" and device == "tmpfs" and not extra and isinstance(mount, str):
+        sized = bounded_tmpfs(mount, f"{where}.o", context)
+        if isinstance(sized, Decision):
+            return sized
+        return Decision(True, body={**options, "o": sized})
     shown = ",".join(f"{k}={v}" for k, v in sorted(options.items()))
     return refuse("boundary.volume_options", options=_show(shown))
+
+
+def bounded_tmpfs(options: str, where: str, context: Context) -> Decision | str:
+    """A tmpfs's mount options, each from the list, with a size above 0 (0 is no limit) and within the lab's;
+    the lab's size is put in when none is given. The refusal, or the options to send."""
+    limit = _bytes(context.limits.tmpfs)
+    parts = [option for option in options.split(",") if option]
+    for option in parts:
+        if not TMPFS_OPTIONS.fullmatch(option):
+            return refuse("boundary.field", field=where, value=_show(option))
+        if option.startswith("size=") and not 0 < _bytes(option[5:]) <= limit:
+            return refuse("boundary.limit", field=where, value=option, limit=f"size={context.limits.tmpfs}")
+    if not any(option.startswith("size=") for option in parts):
+        parts.append(f"size={context.limits.tmpfs}")
+    return ",".join(parts)
 
 
 MOUNT = {name: any_value for name in ("Type", "Source", "Target", "ReadOnly", "Consistency", "VolumeOptions", "TmpfsOptions")}
 VOLUME_OPTIONS = {"NoCopy": any_value, "Labels": any_value, "DriverConfig": any_value}
 DRIVER_CONFIG = {"Name": any_value, "Options": any_value}
+TMPFS_MOUNT = {"SizeBytes": any_value, "Mode": any_value}
 
 
 def mounts(name: str, value: Any, context: Context) -> Decision:
-    """`--mount`: named or anonymous volumes, tmpfs, and binds of the submission's copy."""
+    """`--mount`: named or anonymous volumes, tmpfs of a bounded size (put in where unset), and binds of the
+    submission's copy. ``Decision.body`` holds the mounts to send."""
+    sent = []
     for index, mount in enumerate(value or ()):
         where = f"{name}[{index}]"
         decision = check_fields(mount, MOUNT, context, f"{where}.")  # BindOptions, or any other key, refused
@@ -242,31 +317,48 @@ def mounts(name: str, value: Any, context: Context) -> Decision:
         if kind == "tmpfs":
             if not is_zero(mount.get("Source")):
                 return refuse("boundary.field", field=f"{where}.Source", value=_show(mount.get("Source")))
+            decision = _tmpfs_mount(mount.get("TmpfsOptions"), context, f"{where}.TmpfsOptions")
         elif kind == "volume":
             source = mount.get("Source")
             if not is_zero(source) and not (isinstance(source, str) and VOLUME_NAME.fullmatch(source)):
                 return refuse("boundary.bind", source=_show(source))
             decision = _volume_options(mount.get("VolumeOptions"), context, f"{where}.VolumeOptions")
-            if not decision.allowed:
-                return decision
         elif kind == "bind" and context.submission is not None:
             decision = _submission_bind(mount.get("Source"), "", context)
-            if not decision.allowed:
-                return decision
         else:
             return refuse("boundary.mount_type", type=_show(kind))
-    return ALLOW
+        if not decision.allowed:
+            return decision
+        sent.append({**mount, "TmpfsOptions" if kind == "tmpfs" else "VolumeOptions": decision.body} if decision.rewritten else mount)
+    return Decision(True, body=sent)
+
+
+def _tmpfs_mount(options: Any, context: Context, where: str) -> Decision:
+    decision = check_fields(options, TMPFS_MOUNT, context, f"{where}.")
+    if not decision.allowed:
+        return decision
+    options = dict(options or {})
+    size, limit = options.get("SizeBytes") or 0, _bytes(context.limits.tmpfs)
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= limit:
+        return refuse("boundary.limit", field=f"{where}.SizeBytes", value=_show(size), limit=limit)
+    return Decision(True, body={**options, "SizeBytes": size or limit})
 
 
 def _volume_options(options: Any, context: Context, where: str) -> Decision:
     decision = check_fields(options, VOLUME_OPTIONS, context, f"{where}.")
     if not decision.allowed:
         return decision
+    decision = labels(f"{where}.Labels", (options or {}).get("Labels"), context)
+    if not decision.allowed:
+        return decision
     driver = (options or {}).get("DriverConfig") or {}
     decision = check_fields(driver, DRIVER_CONFIG, context, f"{where}.DriverConfig.")
     if not decision.allowed:
         return decision
-    return volume_driver(driver.get("Name"), driver.get("Options"), f"{where}.DriverConfig")
+    decision = volume_driver(driver.get("Name"), driver.get("Options"), f"{where}.DriverConfig", context)
+    if decision.rewritten:
+        return Decision(True, body={**options, "DriverConfig": {**driver, "Options": decision.body}})
+    return decision
 
 
 def port_bindings(name: str, value: Any, context: Context) -> Decision:
@@ -289,6 +381,11 @@ def log_config(name: str, value: Any, context: Context) -> Decision:
             return refuse("boundary.limit", field=f"{name}.Config.max-size", value=setting, limit=context.limits.log_size)
         if key == "max-file" and (not str(setting).isdigit() or int(setting) > context.limits.log_files):
             return refuse("boundary.limit", field=f"{name}.Config.max-file", value=setting, limit=context.limits.log_files)
+        if key == "mode" and setting not in ("blocking", "non-blocking"):
+            return refuse("boundary.field", field=f"{name}.Config.mode", value=_show(setting))
+        # In non-blocking mode dockerd holds up to this much of the container's output in its own memory.
+        if key == "max-buffer-size" and not 0 < _bytes(setting) <= _bytes(context.limits.log_buffer):
+            return refuse("boundary.limit", field=f"{name}.Config.max-buffer-size", value=_show(setting), limit=context.limits.log_buffer)
         if key not in ("max-size", "max-file", "compress", "mode", "max-buffer-size", "labels", "env", "tag"):
             return refuse("boundary.field", field=f"{name}.Config.{key}", value=_show(setting))
     return ALLOW
@@ -350,9 +447,60 @@ def sysctls(name: str, value: Any, context: Context) -> Decision:
 
 
 def tmpfs(name: str, value: Any, context: Context) -> Decision:
-    for target, options in (value or {}).items():
-        if not all(TMPFS_OPTIONS.fullmatch(o) for o in str(options).split(",") if o):
-            return refuse("boundary.field", field=f"{name}[{target}]", value=_show(options))
+    """`--tmpfs PATH[:OPTIONS]`: each of a bounded size, put in where unset. ``Decision.body`` holds the map to send."""
+    if is_zero(value):
+        return ALLOW
+    if not isinstance(value, dict):
+        return refuse("boundary.bad_body", reason=f"{name} is not an object")
+    sent = {}
+    for target, options in value.items():
+        sized = bounded_tmpfs(str(options), f"{name}[{target}]", context)
+        if isinstance(sized, Decision):
+            return sized
+        sent[target] = sized
+    return Decision(True, body=sent)
+
+
+def health(name: str, value: Any, context: Context) -> Decision:
+    """A health check's durations (ns): 0 for dockerd's default, else at least the lab's floor:
+    each check is a process that dockerd, containerd and runc start, outside the container's CPU cap."""
+    decision = check_fields(value, HEALTHCHECK, context, f"{name}.")
+    if not decision.allowed:
+        return decision
+    for key in DURATIONS:
+        setting = (value or {}).get(key) or 0
+        if not isinstance(setting, int) or setting < 0 or 0 < setting < context.limits.health_floor:
+            return refuse("boundary.floor", field=f"{name}.{key}", value=_duration(setting), floor=_duration(context.limits.health_floor))
+    return ALLOW
+
+
+DURATIONS = ("Interval", "Timeout", "StartPeriod", "StartInterval")
+HEALTHCHECK = {"Test": any_value, "Retries": any_value, **{key: any_value for key in DURATIONS}}
+
+
+def _duration(ns: Any) -> str:
+    if not isinstance(ns, int):
+        return _show(ns)
+    return f"{ns / 1e9:g}s" if ns >= 1_000_000 or ns == 0 else f"{ns}ns"
+
+
+COMPOSE_LABELS = "com.docker.compose."  # what the compose kind trusts: only docker-compose may set them
+
+
+def labels(name: str, value: Any, context: Context) -> Decision:
+    """Labels: a map of strings, bounded in size (dockerd keeps them, and the grader reads them back);
+    none of compose's own unless the line running is docker-compose."""
+    if is_zero(value):
+        return ALLOW
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return refuse("boundary.bad_body", reason=f"{name} is not a map of strings")
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in value.items())
+    if size > context.limits.labels:
+        return refuse("boundary.limit", field=name, value=f"{size} bytes", limit=f"{context.limits.labels} bytes")
+    if not context.line.compose:
+        for key in value:
+            if key.lower().startswith(COMPOSE_LABELS):
+                return refuse("boundary.compose_label", field=f"{name}[{key}]")
     return ALLOW
 
 
@@ -448,9 +596,11 @@ def networking_config(name: str, value: Any, context: Context) -> Decision:
 CONTAINER_CREATE: dict[str, FieldRule] = {
     **{name: any_value for name in (
         "Hostname", "Domainname", "User", "AttachStdin", "AttachStdout", "AttachStderr", "ExposedPorts", "Tty",
-        "OpenStdin", "StdinOnce", "Env", "Cmd", "Healthcheck", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
-        "Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "Labels", "StopSignal", "StopTimeout", "Shell",
+        "OpenStdin", "StdinOnce", "Env", "Cmd", "ArgsEscaped", "Image", "Volumes", "WorkingDir",
+        "Entrypoint", "NetworkDisabled", "MacAddress", "OnBuild", "StopSignal", "StopTimeout", "Shell",
     )},
+    "Labels": labels,
+    "Healthcheck": health,
     "HostConfig": host_config,
     "NetworkingConfig": networking_config,
 }
@@ -462,16 +612,49 @@ def container_create(request: Request, context: Context) -> Decision:
     decision = check_fields(request.body, CONTAINER_CREATE, context, "")
     if not decision.allowed:
         return decision
+    host_config = request.body.get("HostConfig") or {}
+    tmpfs_count = len(host_config.get("Tmpfs") or {}) + sum(1 for m in host_config.get("Mounts") or () if m.get("Type") == "tmpfs")
+    if tmpfs_count > context.limits.tmpfs_mounts:
+        return refuse("boundary.limit", field="HostConfig tmpfs mounts", value=tmpfs_count, limit=context.limits.tmpfs_mounts)
+    volumes = sum(1 for m in host_config.get("Mounts") or () if ((m.get("VolumeOptions") or {}).get("DriverConfig") or {}).get("Options"))
+    if volumes and context.count_tmpfs_volumes() + volumes > context.limits.tmpfs_volumes:  # made by the mount, if new
+        return refuse("boundary.too_many", what="tmpfs volumes", limit=context.limits.tmpfs_volumes)
+    decision = from_image(request.body, context)
+    if not decision.allowed:
+        return decision
     if context.count_containers() >= context.limits.containers:
         return refuse("boundary.too_many", what="containers", limit=context.limits.containers)
-    body = with_submission_binds(with_limits(request.body, context.limits), context)
+    body = with_submission_binds(with_limits(request.body, context), context)
     if body is None:
         return refuse("boundary.bind_outside", source="(a source that changed while it was judged)")
     return Decision(True, body=body)
 
 
-def with_limits(body: dict, limits: Limits) -> dict:
+UNREADABLE: dict = {}  # what Context.inspect_image gives when it cannot tell (dockerd did not answer): refused
+
+
+def from_image(body: dict, context: Context) -> Decision:
+    """What the container takes from its image unless the request overrides it: compose's labels (from a
+    ``docker build``, ``commit`` or ``load`` of the student's) and a health check (from a Dockerfile's HEALTHCHECK)."""
+    image = context.inspect_image(str(body.get("Image") or ""))
+    if image is UNREADABLE:
+        return refuse("boundary.image_unreadable", image=_show(body.get("Image")))
+    config = (image or {}).get("Config") or {}
+    if not context.line.compose:
+        for key in config.get("Labels") or {}:
+            if key.lower().startswith(COMPOSE_LABELS):
+                return refuse("boundary.compose_label", field=f"{body.get('Image')} (LABEL {key})")
+    asked, built = body.get("Healthcheck") or {}, config.get("Healthcheck") or {}
+    test = asked.get("Test") or built.get("Test")
+    if not isinstance(test, list) or not test or test[0] == "NONE":
+        return ALLOW
+    merged = {key: asked.get(key) or built.get(key) or 0 for key in DURATIONS}
+    return health("Healthcheck", merged, context)
+
+
+def with_limits(body: dict, context: Context) -> dict:
     """The body with the lab's limits put in where the request left them unset."""
+    limits = context.limits
     host_config = dict(body.get("HostConfig") or {})
     if is_zero(host_config.get("PidsLimit")):
         host_config["PidsLimit"] = limits.pids
@@ -480,8 +663,13 @@ def with_limits(body: dict, limits: Limits) -> dict:
     config = dict(log.get("Config") or {})
     config.setdefault("max-size", limits.log_size)
     config.setdefault("max-file", str(limits.log_files))
+    if config.get("mode") == "non-blocking":
+        config.setdefault("max-buffer-size", limits.log_buffer)
     log["Config"] = config
     host_config["LogConfig"] = log
+    for key, rule in (("Tmpfs", tmpfs), ("Mounts", mounts)):  # the sizes put in
+        if not is_zero(host_config.get(key)):
+            host_config[key] = rule(f"HostConfig.{key}", host_config[key], context).body
     return {**body, "HostConfig": host_config}
 
 
@@ -500,10 +688,15 @@ def exec_create(request: Request, context: Context) -> Decision:
 # --- volumes and networks ---------------------------------------------------------------
 def volume_create(request: Request, context: Context) -> Decision:
     body = request.body if isinstance(request.body, dict) else {}
-    decision = check_fields(body, {"Name": any_value, "Labels": any_value, "Driver": any_value, "DriverOpts": any_value}, context, "")
+    decision = check_fields(body, {"Name": any_value, "Labels": labels, "Driver": any_value, "DriverOpts": any_value}, context, "")
     if not decision.allowed:
         return decision
-    return volume_driver(body.get("Driver"), body.get("DriverOpts"), "volume")
+    decision = volume_driver(body.get("Driver"), body.get("DriverOpts"), "volume", context)
+    if not decision.rewritten:
+        return decision
+    if context.count_tmpfs_volumes() >= context.limits.tmpfs_volumes:
+        return refuse("boundary.too_many", what="tmpfs volumes", limit=context.limits.tmpfs_volumes)
+    return Decision(True, body={**body, "DriverOpts": decision.body})
 
 
 NETWORK_OPTIONS = {
@@ -526,7 +719,7 @@ def ipam(name: str, value: Any, context: Context) -> Decision:
 def network_create(request: Request, context: Context) -> Decision:
     table = {
         "Name": any_value, "CheckDuplicate": any_value, "Driver": one_of("bridge"), "Internal": any_value,
-        "Attachable": any_value, "EnableIPv6": any_value, "Labels": any_value, "Options": network_options, "IPAM": ipam,
+        "Attachable": any_value, "EnableIPv6": any_value, "Labels": labels, "Options": network_options, "IPAM": ipam,
         "Scope": one_of("local"),
     }
     return check_fields(request.body, table, context, "")
@@ -606,6 +799,13 @@ def build(request: Request, context: Context) -> Decision:
     for name in ("cgroupparent", "isolation", "outputs", "session"):
         if query.get(name):
             return refuse("boundary.field", field=name, value=_show(query[name]))
+    if query.get("labels"):
+        try:
+            decision = labels("labels", json.loads(query["labels"]), context)
+        except ValueError:
+            decision = refuse("boundary.bad_request", reason="labels is not JSON")
+        if not decision.allowed:
+            return decision
     if query.get("ulimits"):
         try:
             limits = json.loads(query["ulimits"])
@@ -617,64 +817,193 @@ def build(request: Request, context: Context) -> Decision:
     return ALLOW
 
 
+# --- queries ----------------------------------------------------------------------------
+# A parameter's value: a pattern it must match whole, or a rule of its own (name, value, context) → Decision.
+BOOL = re.compile(r"[A-Za-z0-9]{0,5}")  # 1, 0, true, false, yes, no: dockerd reads any word
+INT = re.compile(r"-?[0-9]{1,19}")
+TIME = re.compile(r"[0-9A-Za-z:.+-]{0,64}")  # a timestamp, RFC 3339 or a duration (10m)
+SIGNAL = re.compile(r"[A-Za-z0-9+-]{1,16}")
+PLATFORM = re.compile(r"[A-Za-z0-9/_.-]{0,64}")
+TEXT = re.compile(r"[^\x00-\x1f\x7f]{0,4096}")  # names, references, paths inside a container, messages
+
+
+def json_value(name: str, value: str, context: Context) -> Decision:
+    """filters, buildargs, cachefrom, ulimits, labels: JSON (bounded by the query's own size)."""
+    try:
+        json.loads(value)
+    except ValueError:
+        return refuse("boundary.bad_request", reason=f"{name} is not JSON")
+    return ALLOW
+
+
+def change(name: str, value: str, context: Context) -> Decision:
+    """`commit --change` and `import --change`: one Dockerfile instruction each. A LABEL of compose's
+    own is refused here early; a container of such an image is refused at its creation anyway."""
+    if COMPOSE_LABELS in value.lower() and not context.line.compose:
+        return refuse("boundary.compose_label", field=f"{name} ({_show(value)})")
+    return ALLOW if TEXT.fullmatch(value) else refuse("boundary.field", field=name, value=_show(value))
+
+
+# `docker top CONTAINER [ps OPTIONS]`: dockerd runs the host's own ps with these options over every
+# process of the machine, and keeps the lines whose PID column is one of the container's. So only
+# options whose every column before the last is a word without spaces, PID among them: a free-text
+# column (the command, its arguments, its environment) last, where it cannot be read as the PID.
+PS_SETS = {"", "-ef", "-eF", "-f", "-F", "-e", "-A", "-Af", "aux", "-aux", "ax", "-ax", "axu"}
+PS_FIELDS = {
+    "pid", "ppid", "pgid", "sid", "uid", "user", "euser", "ruser", "gid", "group", "%cpu", "pcpu", "%mem", "pmem",
+    "rss", "vsz", "stat", "s", "state", "tty", "time", "etime", "etimes", "stime", "ni", "pri", "nlwp", "psr", "c",
+}
+PS_TEXT = {"comm", "args", "cmd", "command"}  # only as the last column
+PS_SELECT = {"-e", "-A"}
+# dockerd splits ps_args on single spaces only: any other whitespace would make its words differ from these
+PS_WORDS = re.compile(r"[A-Za-z0-9%,-]+( [A-Za-z0-9%,-]+)*")
+
+
+def ps_args(name: str, value: str, context: Context) -> Decision:
+    if value == "":
+        return ALLOW
+    words = value.split(" ") if PS_WORDS.fullmatch(value) else ["(refused)"]
+    if value in PS_SETS:
+        return ALLOW
+    if words and words[0] in PS_SELECT:
+        words = words[1:]
+    if words[:1] in (["-eo"], ["-Ao"]):
+        words = ["-o"] + words[1:]
+    if len(words) == 2 and words[0] == "-o":
+        fields = words[1].split(",")
+        plain, last = fields[:-1], fields[-1]
+        if "pid" in fields and all(f in PS_FIELDS for f in plain) and (last in PS_FIELDS or last in PS_TEXT):
+            return ALLOW
+    accepted = "-ef, aux, -e -o pid,user,args"
+    return refuse("boundary.ps_args", value=_show(value), accepted=accepted)
+
+
+@dataclass(frozen=True)
+class Query:
+    """The parameters a route accepts: name → the shape of its value; ``lists``: those that may repeat."""
+
+    params: Mapping[str, Any] = field(default_factory=dict)
+    lists: frozenset[str] = frozenset()
+
+
+NONE = Query()
+FILTERS = Query({"filters": json_value})
+LOGS = Query({name: BOOL for name in ("follow", "stdout", "stderr", "timestamps", "details")}
+             | {"since": TIME, "until": TIME, "tail": re.compile(r"all|[0-9]{1,9}")})
+ATTACH = Query({"detachKeys": TEXT, **{name: BOOL for name in ("logs", "stream", "stdin", "stdout", "stderr")}})
+STOP = Query({"t": INT, "signal": SIGNAL})
+RESIZE = Query({"h": INT, "w": INT})
+BUILD = Query({
+    "dockerfile": TEXT, "t": TEXT, "extrahosts": TEXT, "remote": TEXT, "q": BOOL, "nocache": BOOL, "cachefrom": json_value,
+    "pull": BOOL, "rm": BOOL, "forcerm": BOOL, "memory": INT, "memswap": INT, "cpushares": INT, "cpusetcpus": TEXT,
+    "cpuperiod": INT, "cpuquota": INT, "buildargs": json_value, "shmsize": INT, "squash": BOOL, "labels": json_value,
+    "networkmode": TEXT, "platform": PLATFORM, "target": TEXT, "outputs": TEXT, "version": TEXT, "ulimits": json_value,
+    "isolation": TEXT, "session": TEXT, "cgroupparent": TEXT, "buildid": TEXT,
+}, frozenset({"t"}))
+
+
+def check_query(spec: Query, pairs: list[tuple[str, str]], context: Context) -> Decision:
+    """Every parameter named by the route, in the shape it takes, once unless it is a list."""
+    size = sum(len(k) + len(v) + 2 for k, v in pairs)
+    if size > context.limits.query:
+        return refuse("boundary.limit", field="query", value=f"{size} bytes", limit=f"{context.limits.query} bytes")
+    seen = set()
+    for name, value in pairs:
+        shape = spec.params.get(name)
+        if shape is None:
+            accepted = ", ".join(sorted(spec.params)) or "-"
+            return refuse("boundary.query", name=_show(name), accepted=accepted)
+        if name in seen and name not in spec.lists:
+            return refuse("boundary.bad_request", reason=f"{name} given twice")
+        seen.add(name)
+        decision = (ALLOW if shape.fullmatch(value) else refuse("boundary.field", field=name, value=_show(value))) \
+            if isinstance(shape, re.Pattern) else shape(name, value, context)
+        if not decision.allowed:
+            return decision
+    return ALLOW
+
+
 # --- the table --------------------------------------------------------------------------
 ID = r"(?P<id>[^/]+)"
 NAME = r"(?P<name>.+)"
 
-ROUTES: list[tuple[str, str, Rule, bool]] = [
-    # method, path, rule, whether the rule reads the JSON body
-    ("GET", r"/_ping", allow, False),
-    ("HEAD", r"/_ping", allow, False),
-    ("GET", r"/version", allow, False),
-    ("GET", r"/info", allow, False),
-    ("GET", r"/events", allow, False),
-    ("GET", r"/system/df", allow, False),
+ROUTES: list[tuple[str, str, Rule, bool, Query]] = [
+    # method, path, rule, whether the rule reads the JSON body, the query it accepts
+    ("GET", r"/_ping", allow, False, NONE),
+    ("HEAD", r"/_ping", allow, False, NONE),
+    ("GET", r"/version", allow, False, NONE),
+    ("GET", r"/info", allow, False, NONE),
+    ("GET", r"/events", allow, False, Query({"since": TIME, "until": TIME, "filters": json_value})),
+    ("GET", r"/system/df", allow, False, Query({"type": re.compile(r"container|image|volume|build-cache")}, frozenset({"type"}))),
     # containers
-    ("GET", r"/containers/json", allow, False),
-    ("POST", r"/containers/create", container_create, True),
-    ("POST", r"/containers/prune", allow, False),
-    ("GET", rf"/containers/{ID}/(json|logs|top|stats|changes|export)", allow, False),
-    ("GET", rf"/containers/{ID}/archive", allow, False),
-    ("HEAD", rf"/containers/{ID}/archive", allow, False),
-    ("PUT", rf"/containers/{ID}/archive", allow, False),
-    ("POST", rf"/containers/{ID}/(start|stop|restart|kill|pause|unpause|wait|rename|resize|attach)", allow, False),
-    ("POST", rf"/containers/{ID}/update", container_update, True),
-    ("POST", rf"/containers/{ID}/exec", exec_create, True),
-    ("DELETE", rf"/containers/{ID}", allow, False),
-    ("POST", r"/commit", allow, False),
-    ("POST", rf"/exec/{ID}/(start|resize)", allow, False),
-    ("GET", rf"/exec/{ID}/json", allow, False),
+    ("GET", r"/containers/json", allow, False, Query({"all": BOOL, "limit": INT, "size": BOOL, "filters": json_value, "before": TEXT,
+                                                       "since": TEXT, "trunc_cmd": BOOL})),  # trunc_cmd: docker-py's, so compose's
+    ("POST", r"/containers/create", container_create, True, Query({"name": TEXT, "platform": PLATFORM})),
+    ("POST", r"/containers/prune", allow, False, FILTERS),
+    ("GET", rf"/containers/{ID}/json", allow, False, Query({"size": BOOL})),
+    ("GET", rf"/containers/{ID}/logs", allow, False, LOGS),
+    ("GET", rf"/containers/{ID}/top", allow, False, Query({"ps_args": ps_args})),
+    ("GET", rf"/containers/{ID}/stats", allow, False, Query({"stream": BOOL, "one-shot": BOOL})),
+    ("GET", rf"/containers/{ID}/(changes|export)", allow, False, NONE),
+    ("GET", rf"/containers/{ID}/archive", allow, False, Query({"path": TEXT})),
+    ("HEAD", rf"/containers/{ID}/archive", allow, False, Query({"path": TEXT})),
+    ("PUT", rf"/containers/{ID}/archive", allow, False, Query({"path": TEXT, "noOverwriteDirNonDir": BOOL, "copyUIDGID": BOOL})),
+    ("POST", rf"/containers/{ID}/start", allow, False, Query({"detachKeys": TEXT})),
+    ("POST", rf"/containers/{ID}/(stop|restart)", allow, False, STOP),
+    ("POST", rf"/containers/{ID}/kill", allow, False, Query({"signal": SIGNAL})),
+    ("POST", rf"/containers/{ID}/(pause|unpause)", allow, False, NONE),
+    ("POST", rf"/containers/{ID}/wait", allow, False, Query({"condition": re.compile(r"not-running|next-exit|removed")})),
+    ("POST", rf"/containers/{ID}/rename", allow, False, Query({"name": TEXT})),
+    ("POST", rf"/containers/{ID}/resize", allow, False, RESIZE),
+    ("POST", rf"/containers/{ID}/attach", allow, False, ATTACH),
+    ("POST", rf"/containers/{ID}/update", container_update, True, NONE),
+    ("POST", rf"/containers/{ID}/exec", exec_create, True, NONE),
+    ("DELETE", rf"/containers/{ID}", allow, False, Query({"v": BOOL, "force": BOOL, "link": BOOL})),
+    ("POST", r"/commit", allow, False, Query({"container": TEXT, "repo": TEXT, "tag": TEXT, "comment": TEXT, "author": TEXT,
+                                              "pause": BOOL, "changes": change}, frozenset({"changes"}))),
+    ("POST", rf"/exec/{ID}/start", allow, False, NONE),
+    ("POST", rf"/exec/{ID}/resize", allow, False, RESIZE),
+    ("GET", rf"/exec/{ID}/json", allow, False, NONE),
     # images
-    ("GET", r"/images/json", allow, False),
-    ("POST", r"/images/create", image_create, False),
-    ("POST", r"/images/load", allow, False),
-    ("GET", r"/images/get", allow, False),
-    ("POST", r"/images/prune", allow, False),
-    ("POST", r"/build", build, False),
-    ("POST", r"/build/prune", allow, False),
-    ("GET", rf"/images/{NAME}/(json|history|get)", allow, False),
-    ("POST", rf"/images/{NAME}/tag", allow, False),
-    ("POST", rf"/images/{NAME}/push", image_push, False),
-    ("POST", r"/auth", login, True),
-    ("DELETE", rf"/images/{NAME}", allow, False),
+    ("GET", r"/images/json", allow, False, Query({"all": BOOL, "filters": json_value, "digests": BOOL, "shared-size": BOOL, "filter": TEXT,
+                                                   "only_ids": BOOL})),
+    ("POST", r"/images/create", image_create, False, Query({"fromImage": TEXT, "fromSrc": TEXT, "repo": TEXT, "tag": TEXT,
+                                                            "message": TEXT, "changes": change, "platform": PLATFORM}, frozenset({"changes"}))),
+    ("POST", r"/images/load", allow, False, Query({"quiet": BOOL})),
+    ("GET", r"/images/get", allow, False, Query({"names": TEXT}, frozenset({"names"}))),
+    ("POST", r"/images/prune", allow, False, FILTERS),
+    ("POST", r"/build", build, False, BUILD),
+    ("POST", r"/build/prune", allow, False, Query({"all": BOOL, "keep-storage": INT, "filters": json_value})),
+    ("GET", rf"/images/{NAME}/(json|history|get)", allow, False, NONE),
+    ("POST", rf"/images/{NAME}/tag", allow, False, Query({"repo": TEXT, "tag": TEXT})),
+    ("POST", rf"/images/{NAME}/push", image_push, False, Query({"tag": TEXT})),
+    ("POST", r"/auth", login, True, NONE),
+    ("DELETE", rf"/images/{NAME}", allow, False, Query({"force": BOOL, "noprune": BOOL})),
     # volumes and networks
-    ("GET", r"/volumes", allow, False),
-    ("POST", r"/volumes/create", volume_create, True),
-    ("POST", r"/volumes/prune", allow, False),
-    ("GET", rf"/volumes/{NAME}", allow, False),
-    ("DELETE", rf"/volumes/{NAME}", allow, False),
-    ("GET", r"/networks", allow, False),
-    ("POST", r"/networks/create", network_create, True),
-    ("POST", r"/networks/prune", allow, False),
-    ("GET", rf"/networks/{ID}", allow, False),
-    ("DELETE", rf"/networks/{ID}", allow, False),
-    ("POST", rf"/networks/{ID}/(connect|disconnect)", allow, False),
+    ("GET", r"/volumes", allow, False, FILTERS),
+    ("POST", r"/volumes/create", volume_create, True, NONE),
+    ("POST", r"/volumes/prune", allow, False, FILTERS),
+    ("GET", rf"/volumes/{NAME}", allow, False, NONE),
+    ("DELETE", rf"/volumes/{NAME}", allow, False, Query({"force": BOOL})),
+    ("GET", r"/networks", allow, False, FILTERS),
+    ("POST", r"/networks/create", network_create, True, NONE),
+    ("POST", r"/networks/prune", allow, False, FILTERS),
+    ("GET", rf"/networks/{ID}", allow, False, Query({"verbose": BOOL, "scope": TEXT})),
+    ("DELETE", rf"/networks/{ID}", allow, False, NONE),
+    ("POST", rf"/networks/{ID}/(connect|disconnect)", allow, False, NONE),
     # Not here, so refused: plugins, swarm, services, nodes, tasks, secrets, configs,
     # sessions, distribution, image search, attach over websocket.
 ]
-COMPILED = [(method, re.compile(path), rule, reads_body) for method, path, rule, reads_body in ROUTES]
+COMPILED = [(method, re.compile(path), rule, reads_body, query) for method, path, rule, reads_body, query in ROUTES]
 # Routes whose answer takes over the connection (docker run/attach/exec).
 HIJACK = re.compile(r"/containers/[^/]+/attach|/exec/[^/]+/start")
+# Routes whose error answer can quote the host: replaced by a fixed message (dockerd's error for a
+# `docker top` line it cannot read quotes that line of the host's ps, environment and all).
+FIXED_ERRORS = re.compile(rf"/containers/{ID}/top")
+# Routes whose body is an archive, read as it passes (see archive.py): an image archive, a build's context.
+ARCHIVES = {"/images/load": "image", "/build": "build"}
+# Routes whose answer is read whole and sent on without the host's own data (docker info).
+REDACTED = re.compile(r"/info")
 
 
 @dataclass(frozen=True)
@@ -683,13 +1012,18 @@ class Route:
     params: Mapping[str, str]
     reads_body: bool
     hijack: bool
+    query: Query = NONE
+    fixed_error: bool = False  # an error answer is replaced by boundary.top_failed
+    archive: str | None = None  # "image" or "build": the body is read as it passes
+    redacted: bool = False
 
 
 def route(method: str, path: str) -> Route | None:
     """The route a request takes, or None (refused: not on the list)."""
-    for route_method, pattern, rule, reads_body in COMPILED:
+    for route_method, pattern, rule, reads_body, query in COMPILED:
         match = pattern.fullmatch(path)
         if match and route_method == method:
             params = {k: v for k, v in match.groupdict().items() if v is not None}
-            return Route(rule, params, reads_body, bool(HIJACK.fullmatch(path)))
+            return Route(rule, params, reads_body, bool(HIJACK.fullmatch(path)), query, bool(FIXED_ERRORS.fullmatch(path)),
+                         ARCHIVES.get(path) if method == "POST" else None, method == "GET" and bool(REDACTED.fullmatch(path)))
     return None
