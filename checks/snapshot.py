@@ -114,7 +114,8 @@ class HttpProbe:
 
 # The lazy reads, by the name a kind lists in READS; each is one GET request when first asked
 # ("http" is not one to the daemon: GET requests to a published port, see checks.probe).
-READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http")
+READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http",
+              "provenance")
 
 
 class Source(Protocol):
@@ -137,6 +138,8 @@ class Source(Protocol):
     def events(self): ...  # "events": checks.events.EventLog, None without a record (GET /events)
 
     def http_probe(self, host_port: int, path: str, attempts: int) -> HttpProbe: ...  # "http"
+
+    def provenance(self): ...  # "provenance": checks.events.Provenance in `run`, None elsewhere (no request)
 
 
 @dataclass
@@ -257,6 +260,10 @@ class Snapshot:
         """What the daemon saw happen (a ``checks.events.EventLog``); None when there is no record:
         ``check`` on a daemon without ``docker-grader start``."""
         return self._read("events")
+
+    def provenance(self):
+        """In ``run``: which containers are this exercise's work (``checks.events.Provenance``); None under ``check``."""
+        return self._read("provenance") if self.source is not None and hasattr(self.source, "provenance") else None
 
     def http(self, host_port: int, path: str, attempts: int) -> HttpProbe:
         """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers."""

@@ -8,6 +8,12 @@ project on the daemon has every service as described.
 
 ``env`` and ``depends_on`` (on docker-compose 1.x, which writes no depends_on label) read each
 replica's inspect; everything else is in the list.
+
+Labels alone make no project in ``run``: any ``docker run --label`` can write them. There a
+container belongs to a project only when the daemon created it while one of the student's compose
+command lines ran (``docker-compose ...``, ``docker compose ...``) or while none of the student's
+lines ran (the grader's own services), and this exercise made, started or worked on it
+(checks.events.Provenance). Under ``check`` the labels are all there is.
 """
 
 from __future__ import annotations
@@ -73,7 +79,7 @@ register(MESSAGES)
 STATES = ["created", "running", "paused", "restarting", "exited", "dead"]
 HEALTH = ["healthy", "unhealthy", "starting"]
 
-READS: tuple[str, ...] = ("inspect",)
+READS: tuple[str, ...] = ("inspect", "provenance")
 
 SERVICE_SCHEMA = {
     "type": "object",
@@ -137,9 +143,13 @@ SCHEMA = {
 
 
 def projects(snapshot: Snapshot) -> dict[str, list[Container]]:
-    """The compose projects on the daemon and their containers (one-off containers left out)."""
+    """The compose projects on the daemon and their containers (one-off containers left out; in
+    ``run``, containers that compose did not make, or that are not this exercise's, left out too)."""
     found: dict[str, list[Container]] = {}
+    made = snapshot.provenance()
     for container in snapshot.containers:
+        if made is not None and not (container.id in made.by_compose and container.id in made.exercise):
+            continue
         if PROJECT in container.labels and container.labels.get(ONEOFF) != "True":
             found.setdefault(container.labels[PROJECT], []).append(container)
     return found
@@ -151,6 +161,9 @@ def service_containers(containers: list[Container], service: str) -> list[Contai
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     services: Mapping[str, Mapping] = spec["services"]
+    made = snapshot.provenance()
+    if made is not None and not made.complete:
+        return Result(False, msg("containers.no_provenance"), unknown=True)
     found = projects(snapshot)
     candidates = [spec["project"]] if "project" in spec else sorted(found)
     present = {name: sum(1 for s in services if service_containers(found.get(name, []), s)) for name in candidates}

@@ -9,6 +9,10 @@ A symbolic link is the path itself: ``type`` and ``target`` see the link, never 
 points to. ``contains`` is about what a program reading the path gets, so it follows the link
 (each hop one more read, at most LINK_HOPS) and the message names the link.
 
+In ``run``, a path that must be present is looked for only in containers the exercise made,
+started or worked on (or its starting state set up): a container planted in an earlier exercise
+and kept does not count (checks.events.Provenance).
+
 Files of an image: grading never creates a container, so they are read from an existing container
 of that image (``select: {image: ...}``; `docker create IMAGE` makes one without running it). A
 container's filesystem starts as its image's, plus what its own processes changed.
@@ -83,7 +87,7 @@ register(MESSAGES)
 
 # One archive read per selected container and path (each link followed for `contains` one more),
 # and an inspect only when a path is missing: to tell a missing path from a container removed meanwhile.
-READS: tuple[str, ...] = ("inspect", "archive")
+READS: tuple[str, ...] = ("inspect", "archive", "provenance")
 LINK_HOPS = 8
 KINDS = ["file", "dir", "symlink"]
 
@@ -133,6 +137,10 @@ SCHEMA = {
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     chosen = [c for c in snapshot.containers if containers.selected(spec["select"], c, snapshot)]
+    if spec.get("state") != "absent":  # what is present must be this exercise's work, not planted earlier
+        chosen, why = containers.this_exercise(chosen, snapshot, spec["select"])
+        if why is not None:
+            return why
     if not chosen:
         return Result(False, msg("containers.none", selector=containers.describe(spec["select"])))
     quantifier = spec.get("match", "all")
