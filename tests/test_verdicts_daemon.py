@@ -1,0 +1,69 @@
+"""Verdicts that were guesses (issue 22), graded through `run` on a real lab: each case here
+passed or failed wrongly before its fix. The pure halves are in tests/test_kinds_pure.py and
+tests/test_health_pure.py."""
+
+from __future__ import annotations
+
+import re
+
+from checks import exercises, runner
+
+from conftest import failed
+
+HEADER = """\
+id: {id}
+lesson: verdicts
+order: {order}
+title: {{pt-BR: {id}, en: {id}}}
+description: {{pt-BR: {id}, en: {id}}}
+checks:
+"""
+HINT = "    points: 1\n    hint: {pt-BR: x, en: x}\n"
+COURSE = {
+    "tag-is-no-pull": (1, """\
+  - name: slim-pulled
+    kind: image
+    image: debian:stable-slim
+    pulled: true
+""" + HINT + """\
+  - name: eleven-pulled
+    kind: image
+    image: debian:11
+    pulled: true
+""" + HINT),
+    "healthy": (2, """\
+  - name: web-healthy
+    kind: container
+    select: {name: web}
+    health: healthy
+""" + HINT),
+}
+LINES = {
+    "tag-is-no-pull": ["docker pull debian:11", "docker tag debian:11 debian:stable-slim"],
+    # the first check runs 2 s after the start: graded at once, the container is still `starting`
+    "healthy": ["docker run -d --name web --health-cmd true --health-interval 2s alpine:3.14 sleep 120"],
+}
+
+
+def graded(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    for exercise_id, (order, checks) in COURSE.items():
+        (course / f"{exercise_id}.yaml").write_text(HEADER.format(id=exercise_id, order=order) + checks)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    for exercise_id, lines in LINES.items():
+        (submission / f"{exercise_id}.dc").write_text("\n".join(lines) + "\n")
+    report = runner.run(submission, exercises.load([course]), budget=runner.Budget(command=30, exercise=90, run=300))
+    assert report.error is None, report.error.render("en")
+    return {outcome.exercise.id: outcome for outcome in report.exercises}
+
+
+def test_a_tag_is_no_pull_and_health_starting_is_waited_for(tmp_path):
+    outcomes = graded(tmp_path)
+    assert [run.exit_code for run in outcomes["tag-is-no-pull"].commands] == [0, 0]
+    found = failed(outcomes["tag-is-no-pull"])
+    assert list(found) == ["slim-pulled"]  # debian:11 was pulled
+    assert re.fullmatch(r"image debian:stable-slim \(ID [0-9a-f]{12}\) was made by `docker tag` \(tag debian:stable-slim\), "
+                        r"not pulled: the daemon saw no pull of debian:stable-slim", found["slim-pulled"])
+    assert failed(outcomes["healthy"]) == {}
