@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from checks import exercises, runner
 
 from conftest import failed
@@ -37,15 +39,35 @@ COURSE = {
     select: {name: web}
     health: healthy
 """ + HINT),
+    "own-steps": (3, """\
+  - name: copies
+    kind: image_config
+    image: app:1
+    instructions: [COPY]
+""" + HINT + """\
+  - name: its-cmd
+    kind: image_config
+    image: app:1
+    instructions: ["CMD [\\"sleep\\""]
+""" + HINT),
+}
+FILES = {
+    "base.Dockerfile": "FROM alpine:3.14\nCOPY note.txt /note.txt\n",
+    "app.Dockerfile": 'FROM base:1\nCMD ["sleep", "1"]\n',  # the course's starter, left unchanged: it copies nothing
+    "note.txt": "hi\n",
 }
 LINES = {
     "tag-is-no-pull": ["docker pull debian:11", "docker tag debian:11 debian:stable-slim"],
     # the first check runs 2 s after the start: graded at once, the container is still `starting`
     "healthy": ["docker run -d --name web --health-cmd true --health-interval 2s alpine:3.14 sleep 120"],
+    "own-steps": ["docker build -t base:1 -f base.Dockerfile .", "docker build -t app:1 -f app.Dockerfile ."],
 }
 
 
-def graded(tmp_path):
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory):
+    """The course graded once through `run`, by exercise id."""
+    tmp_path = tmp_path_factory.mktemp("verdicts")
     course = tmp_path / "course"
     course.mkdir()
     for exercise_id, (order, checks) in COURSE.items():
@@ -54,16 +76,24 @@ def graded(tmp_path):
     submission.mkdir()
     for exercise_id, lines in LINES.items():
         (submission / f"{exercise_id}.dc").write_text("\n".join(lines) + "\n")
+    for name, text in FILES.items():
+        (submission / name).write_text(text)
     report = runner.run(submission, exercises.load([course]), budget=runner.Budget(command=30, exercise=90, run=300))
     assert report.error is None, report.error.render("en")
     return {outcome.exercise.id: outcome for outcome in report.exercises}
 
 
-def test_a_tag_is_no_pull_and_health_starting_is_waited_for(tmp_path):
-    outcomes = graded(tmp_path)
+def test_a_tag_is_no_pull_and_health_starting_is_waited_for(outcomes):
     assert [run.exit_code for run in outcomes["tag-is-no-pull"].commands] == [0, 0]
     found = failed(outcomes["tag-is-no-pull"])
     assert list(found) == ["slim-pulled"]  # debian:11 was pulled
     assert re.fullmatch(r"image debian:stable-slim \(ID [0-9a-f]{12}\) was made by `docker tag` \(tag debian:stable-slim\), "
                         r"not pulled: the daemon saw no pull of debian:stable-slim", found["slim-pulled"])
     assert failed(outcomes["healthy"]) == {}
+
+
+def test_instructions_are_the_images_own_steps(outcomes):
+    assert [run.exit_code for run in outcomes["own-steps"].commands] == [0, 0]
+    assert failed(outcomes["own-steps"]) == {
+        "copies": "image app:1 (ID " + outcomes["own-steps"].checks[1].result.found.render("en").split("(ID ")[1][:12]
+        + ") differs: no step of its history was created by an instruction with 'COPY'"}

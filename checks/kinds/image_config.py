@@ -112,8 +112,9 @@ SCHEMA = {
             "type": "array",
             "minItems": 1,
             "items": {"type": "string", "minLength": 1, "maxLength": 1000},
-            "description": "Texts that each appear in a step of `docker history --no-trunc` (CREATED BY): "
-            "a layer made by COPY, by RUN apk add...",
+            "description": "Texts that each appear in a step of `docker history --no-trunc` (CREATED BY) of the image's "
+            "own Dockerfile, after its base's steps: a layer made by COPY, by RUN apk add... The base is `base` when "
+            "given, else the image the history names below the image's own steps (the legacy builder records it).",
             "examples": [["COPY", "apk add"]],
         },
         "base": {**IMAGE, "description": "Built from this image (FROM): its layers are this image's first ones, "
@@ -152,7 +153,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         history = snapshot.history(image)
         if not history:  # every image has at least one step: it was removed meanwhile
             return Result(False, msg("image_config.gone", ref=wanted))
-        steps = [str(step.get("CreatedBy") or "") for step in history if isinstance(step, dict)]
+        steps = [str(step.get("CreatedBy") or "") for step in own_steps(spec, image, history, snapshot)]
         problems += [msg("image_config.instruction", text=text) for text in spec["instructions"] if not any(text in step for step in steps)]
     if "base" in spec:
         problems += base_problems(spec["base"], image, layers, snapshot)
@@ -160,6 +161,25 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         return Result(False, msg("image_config.differs", ref=wanted, id=image.short_id, problems=problems))
     checked = ", ".join(FIELDS[key] for key in FIELDS if key in spec) or msg("image_config.present")
     return Result(True, msg("image_config.ok", ref=wanted, id=image.short_id, checked=checked))
+
+
+def own_steps(spec: Mapping, image: Image, history: list, snapshot: Snapshot) -> list[dict]:
+    """The history steps (newest first) of the image's own Dockerfile, without its base's: an
+    unchanged Dockerfile must not pass because its base had a COPY. The base's steps are the last
+    ones of the history: as many as the base of ``base`` has, else those from the first step whose
+    ID is another image on the daemon (the legacy builder records each step's image; the base's
+    top step is the base). Without either, every step."""
+    steps = [step for step in history if isinstance(step, dict)]
+    base = snapshot.find_image(spec["base"]) if "base" in spec else None
+    if base is not None and base.id != image.id:
+        inherited = len(snapshot.history(base))
+        if 0 < inherited <= len(steps):
+            return steps[: len(steps) - inherited]
+    others = {other.id for other in snapshot.images if other.id != image.id}
+    for index, step in enumerate(steps):
+        if index and step.get("Id") in others:
+            return steps[:index]
+    return steps
 
 
 def config_problems(spec: Mapping, config: Mapping) -> list[Message]:
