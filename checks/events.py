@@ -179,12 +179,15 @@ def _is_compose(text: str) -> bool:
 
 
 class _WithEvents:
-    """A snapshot's source, plus the ``events`` and ``provenance`` reads: the same lazy reads, and this record."""
+    """A snapshot's source, plus the reads only ``run`` can answer: ``events``, ``provenance`` and
+    ``project_file`` (checks.compose_files). The other lazy reads are the source's."""
 
-    def __init__(self, source: Any, events: Callable[[], EventLog | None], provenance: Callable[[], Provenance | None]):
+    def __init__(self, source: Any, events: Callable[[], EventLog | None], provenance: Callable[[], Provenance | None],
+                 project_file: Callable[[str, str], dict | None]):
         self._source = source
         self._events = events
         self._provenance = provenance
+        self._project_file = project_file
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._source, name)
@@ -195,12 +198,16 @@ class _WithEvents:
     def provenance(self) -> Provenance | None:
         return self._provenance()
 
+    def project_file(self, working_dir: str, config_files: str) -> dict | None:
+        return self._project_file(working_dir, config_files)
+
 
 def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None],
-                provenance: Callable[[], Provenance | None] = lambda: None) -> Snapshot:
-    """The snapshot, whose ``events()`` read asks ``events`` and ``provenance()`` read asks
-    ``provenance`` (each once, when a check needs it)."""
-    return replace(snapshot, source=_WithEvents(snapshot.source, events, provenance))
+                provenance: Callable[[], Provenance | None] = lambda: None,
+                project_file: Callable[[str, str], dict | None] = lambda working_dir, config_files: None) -> Snapshot:
+    """The snapshot, whose ``events()`` read asks ``events``, ``provenance()`` asks ``provenance``
+    and ``project_file(folder, files)`` asks ``project_file`` (each once, when a check needs it)."""
+    return replace(snapshot, source=_WithEvents(snapshot.source, events, provenance, project_file))
 
 
 def _http():

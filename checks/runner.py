@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from checks import events, health, services, submission
+from checks import compose_files, events, health, services, submission
 from checks.boundary import Boundary, Context, Limits, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
@@ -124,7 +124,8 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
         def snapshot():
             # A health check still `starting` is waited for, bounded (checks.health), before grading.
             taken = events.with_events(health.settled(lambda: read_snapshot(client), deadline), lambda: recorder.window(client, began, ended),
-                                       lambda: recorder.provenance(client, [*(history or ()), *runs], prepared, time.time_ns()))
+                                       lambda: recorder.provenance(client, [*(history or ()), *runs], prepared, time.time_ns()),
+                                       lambda folder, files: compose_files.depends_on(sandbox.work, folder, files))
             taken.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
             return taken
 

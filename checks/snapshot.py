@@ -115,7 +115,7 @@ class HttpProbe:
 # The lazy reads, by the name a kind lists in READS; each is one GET request when first asked
 # ("http" is not one to the daemon: GET requests to a published port, see checks.probe).
 READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http",
-              "provenance")
+              "provenance", "project_file")
 
 
 class Source(Protocol):
@@ -140,6 +140,8 @@ class Source(Protocol):
     def http_probe(self, host_port: int, path: str, attempts: int) -> HttpProbe: ...  # "http"
 
     def provenance(self): ...  # "provenance": checks.events.Provenance in `run`, None elsewhere (no request)
+
+    def project_file(self, working_dir: str, config_files: str) -> dict | None: ...  # "project_file": checks.compose_files, `run` only
 
 
 @dataclass
@@ -264,6 +266,12 @@ class Snapshot:
     def provenance(self):
         """In ``run``: which containers are this exercise's work (``checks.events.Provenance``); None under ``check``."""
         return self._read("provenance") if self.source is not None and hasattr(self.source, "provenance") else None
+
+    def project_file(self, working_dir: str, config_files: str) -> dict | None:
+        """In ``run``: each service's ``depends_on`` as the compose project's files declare them; None elsewhere."""
+        if self.source is None or not hasattr(self.source, "project_file"):
+            return None
+        return self._read("project_file", working_dir, config_files)
 
     def http(self, host_port: int, path: str, attempts: int) -> HttpProbe:
         """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers."""
