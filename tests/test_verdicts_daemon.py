@@ -50,8 +50,17 @@ COURSE = {
     image: app:1
     instructions: ["CMD [\\"sleep\\""]
 """ + HINT),
+    "no-depends": (4, """\
+  - name: web-after-db
+    kind: compose
+    project: nodeps
+    services: {web: {depends_on: [db]}, db: {}}
+""" + HINT),
 }
 FILES = {
+    # no depends_on: db is only started first, by hand
+    "docker-compose.yml": "services:\n  web: {image: alpine:3.14, command: [sleep, '60']}\n"
+                          "  db: {image: alpine:3.14, command: [sleep, '60']}\n",
     "base.Dockerfile": "FROM alpine:3.14\nCOPY note.txt /note.txt\n",
     "app.Dockerfile": 'FROM base:1\nCMD ["sleep", "1"]\n',  # the course's starter, left unchanged: it copies nothing
     "note.txt": "hi\n",
@@ -61,6 +70,7 @@ LINES = {
     # the first check runs 2 s after the start: graded at once, the container is still `starting`
     "healthy": ["docker run -d --name web --health-cmd true --health-interval 2s alpine:3.14 sleep 120"],
     "own-steps": ["docker build -t base:1 -f base.Dockerfile .", "docker build -t app:1 -f app.Dockerfile ."],
+    "no-depends": ["docker-compose -p nodeps up -d db", "docker-compose -p nodeps up -d web"],
 }
 
 
@@ -97,3 +107,9 @@ def test_instructions_are_the_images_own_steps(outcomes):
     assert failed(outcomes["own-steps"]) == {
         "copies": "image app:1 (ID " + outcomes["own-steps"].checks[1].result.found.render("en").split("(ID ")[1][:12]
         + ") differs: no step of its history was created by an instruction with 'COPY'"}
+
+
+def test_depends_on_under_compose_1_is_the_projects_file_not_start_order(outcomes):
+    assert [run.exit_code for run in outcomes["no-depends"].commands] == [0, 0]
+    assert failed(outcomes["no-depends"]) == {
+        "web-after-db": "project nodeps: service web does not depend on db (neither compose's label nor the project's file declares it)"}

@@ -267,8 +267,10 @@ def _ports(wanted: list, container: Container, snapshot: Snapshot):
 
 
 def is_port(text: str) -> bool:
-    """Whether a text is a port as `docker run -p` writes it: [host_ip:][host_port:]container_port[/protocol]."""
-    return _PORT.fullmatch(text) is not None
+    """Whether a text is a port as `docker run -p` writes it: [host_ip:][host_port:]container_port[/protocol],
+    each port from 1 to 65535 (`80800:80` is none: docker refuses it, and no check could pass)."""
+    match = _PORT.fullmatch(text)
+    return match is not None and all(1 <= int(match[part]) <= 65535 for part in ("host", "port") if match[part])
 
 
 def _port_spec(item) -> tuple[str | None, int | None, int, str]:
