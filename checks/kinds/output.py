@@ -48,6 +48,11 @@ MESSAGES = {
         "pt-BR": "o registro de eventos do daemon está incompleto: não dá para saber que container a linha {line} (`{text}`) rodou",
         "en": "the daemon's record of events is incomplete: which container line {line} (`{text}`) ran cannot be told",
     },
+    # --- keys of issue 22: output that must not be there ---
+    "output.unwanted_text": {
+        "pt-BR": "a saída da linha {line} (`{text}`) contém {unwanted!r}, que não deveria estar lá",
+        "en": "the output of line {line} (`{text}`) contains {unwanted!r}, which should not be there",
+    },
     "output.timed_out": {
         "pt-BR": "linha {line} (`{text}`) não terminou no tempo limite",
         "en": "line {line} (`{text}`) did not end within its time limit",
@@ -78,6 +83,14 @@ SCHEMA = {
             "minItems": 1,
             "description": "Text the line's output (stdout and stderr) contains; a list: every one of them.",
             "examples": ["ID=alpine", ["NAMES", "web"]],
+        },
+        "not_contains": {
+            "type": ["string", "array"],
+            "minLength": 1,
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "description": "Text the line's output (stdout and stderr) must not contain; a list: none of them.",
+            "examples": ["Error", ["exited", "Restarting"]],
         },
         "exit_code": {"type": "integer", "description": "The line exited with this code.", "examples": [0]},
         "match": {
@@ -136,6 +149,10 @@ def _verdict(spec: Mapping, run):
     for piece in [wanted] if isinstance(wanted, str) else wanted:
         if piece not in run.output:
             return msg("output.missing_text", line=run.line, text=text, wanted=piece)
+    unwanted = spec.get("not_contains", [])
+    for piece in [unwanted] if isinstance(unwanted, str) else unwanted:
+        if piece in run.output:
+            return msg("output.unwanted_text", line=run.line, text=text, unwanted=piece)
     return None
 
 
