@@ -115,7 +115,7 @@ class HttpProbe:
 # The lazy reads, by the name a kind lists in READS; each is one GET request when first asked
 # ("http" is not one to the daemon: GET requests to a published port, see checks.probe).
 READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http",
-              "provenance", "project_file")
+              "provenance", "project_file", "file_sha256")
 
 
 class Source(Protocol):
@@ -130,6 +130,8 @@ class Source(Protocol):
     def image_history(self, image_id: str) -> list | None: ...  # "history"
 
     def read_path(self, container_id: str, path: str) -> FileRead | None: ...  # "archive"
+
+    def file_sha256(self, container_id: str, path: str) -> str | None: ...  # "file_sha256": the whole file, hashed
 
     def volumes(self) -> list: ...  # "volumes": GET /volumes, Volumes
 
@@ -251,6 +253,10 @@ class Snapshot:
     def read_path(self, container: Container, path: str) -> FileRead | None:
         """A path in a container's filesystem, without following a final symlink; None if absent."""
         return self._read("read_path", container.id, path)
+
+    def file_sha256(self, container: Container, path: str) -> str | None:
+        """The sha256 (hex) of a regular file's whole content; "" when too large to hash; None when it is gone."""
+        return self._read("file_sha256", container.id, path)
 
     def volumes(self) -> list:
         return self._read("volumes", empty=[])

@@ -35,6 +35,8 @@ COURSE = {
         check("tiny-from-scratch", "kind: image_config\nimage: tiny:1\nbase: scratch"),
         check("app-from-scratch", "kind: image_config\nimage: app:1\nbase: scratch"),
         check("copy-then-run", "kind: image_config\nimage: app:1\ninstructions: [COPY, echo built]\ninstructions_in_order: true"),
+        check("note-checksum", "kind: files\nselect: {name: appc}\npath: /note.txt\nsha256: 98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4"),
+        check("note-other-checksum", "kind: files\nselect: {name: appc}\npath: /note.txt\nsha256: '0000000000000000000000000000000000000000000000000000000000000000'"),
         check("run-then-copy", "kind: image_config\nimage: app:1\ninstructions: [echo built, COPY]\ninstructions_in_order: true"),
     ]),
     "keys-network": (3, [
@@ -54,7 +56,7 @@ FILES = {
 }
 LINES = {
     "keys-output": ["docker run --rm alpine:3.14 echo ok"],
-    "keys-image": ["docker build -t app:1 .", "docker build -t tiny:1 -f scratch.Dockerfile ."],
+    "keys-image": ["docker build -t app:1 .", "docker build -t tiny:1 -f scratch.Dockerfile .", "docker create --name appc app:1"],
     "keys-network": [
         "docker network create --subnet 172.28.0.0/16 --ip-range 172.28.5.0/24 --gateway 172.28.5.254 app-net",
         "docker run -d --name cache --network app-net --label tier=db -e APP_ENV=production alpine:3.14 sleep 60",
@@ -86,8 +88,10 @@ def test_output_that_must_not_be_there(outcomes):
         "no-ok": "the output of line 1 (`docker run --rm alpine:3.14 echo ok`) contains 'ok', which should not be there"}
 
 
-def test_bases_scratch_and_the_order_of_steps(outcomes):
-    assert sorted(outcomes["keys-image"]) == ["app-from-scratch", "none-of-bases", "run-then-copy"]
+def test_bases_scratch_the_order_of_steps_and_a_files_checksum(outcomes):
+    assert sorted(outcomes["keys-image"]) == ["app-from-scratch", "none-of-bases", "note-other-checksum", "run-then-copy"]
+    assert outcomes["keys-image"]["note-other-checksum"] == (
+        "in appc, the sha256 of /note.txt is 98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4, expected 0000000000000000000000000000000000000000000000000000000000000000")
     assert outcomes["keys-image"]["app-from-scratch"].endswith("it was not built FROM scratch: its history holds steps of another image")
     assert outcomes["keys-image"]["run-then-copy"].endswith("steps 'echo built', 'COPY' are not in that order in its history (oldest to newest)")
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from apijson import FakeSource, container_json, image_id, image_json, snapshot
 
-from checks.kinds import container, image_config, networks, output
+from checks.kinds import container, files, image_config, networks, output
 from checks.results import CommandRun
+from checks.snapshot import FileRead
 
 BASE_ID, APP_ID, OTHER_ID, STEP_ID = image_id("ab"), image_id("cd"), image_id("ef"), image_id("12")
 LAYERS = ["sha256:" + c * 64 for c in "123"]
@@ -122,3 +123,23 @@ def test_an_env_var_absent_or_other_than_a_value():
     assert container.evaluate({"select": {"name": "web"}, "env": {"APP_ENV": {"not": "development"}, "DEBUG": {"not": "1"}}}, taken).passed
     result = container.evaluate({"select": {"name": "web"}, "env": {"APP_ENV": {"not": "production"}}}, taken)
     assert not result.passed and "not set or other than 'production'" in en(result.found)
+
+
+# --- files: a checksum ------------------------------------------------------------------------
+def test_a_files_sha256_over_its_whole_content_following_links():
+    item = container_json("a" * 64, "web", "alpine:3.14", image_id("ab"), "running", "Up 1 second")
+    source = FakeSource()
+    content = b"x" * 100_000  # more than the 64 KiB `contains` reads: the digest covers it all
+    source.files[("a" * 64, "/app/data.bin")] = FileRead("/app/data.bin", "file", len(content), content=content[:65536], truncated=True)
+    source.files[("a" * 64, "/app/link")] = FileRead("/app/link", "symlink", target="data.bin")
+    import hashlib
+
+    whole = hashlib.sha256(content).hexdigest()
+    source.file_sha256 = lambda key, path: whole if path == "/app/data.bin" else None
+    taken = snapshot((), [item], source)
+    assert files.evaluate({"select": {"name": "web"}, "path": "/app/link", "sha256": whole.upper()}, taken).passed
+    result = files.evaluate({"select": {"name": "web"}, "path": "/app/data.bin", "sha256": "sha256:" + "0" * 64}, taken)
+    assert en(result.found) == f"in web, the sha256 of /app/data.bin is {whole}, expected sha256:{'0' * 64}"
+    source.file_sha256 = lambda key, path: ""
+    result = files.evaluate({"select": {"name": "web"}, "path": "/app/data.bin", "sha256": whole}, snapshot((), [item], source))
+    assert en(result.found) == "in web, /app/data.bin has 100000 bytes, too large to check its sha256"
