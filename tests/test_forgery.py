@@ -2,7 +2,7 @@
 
 Each exercise below is one forgery of issue 20 and its honest counterpart: an `output` check fed
 text that another image echoed, a `compose` check fed plain `docker run --label
-com.docker.compose.*` containers, and a `files` check fed a container planted in an earlier
+com.docker.compose.*` containers (and an `http` check on such a "service"), and a `files` check fed a container planted in an earlier
 exercise. tests/test_output_pure.py and tests/test_provenance_pure.py hold the same cases on
 hand-built records.
 """
@@ -41,7 +41,13 @@ PROJECT = """\
     kind: compose
     project: fake
     services: {web: {}, db: {}}
+""" + HINT + """\
+  - name: web-answers
+    kind: http
+    service: web
+    port: 80
 """ + HINT
+HTTPD = 'images: [{reference: "nginx:1.25", recipe: httpd}]\n'
 COURSE = {
     "forged-output": (1, OS_RELEASE),
     "honest-output": (2, OS_RELEASE + PLANTED),
@@ -54,9 +60,10 @@ LINES = {
     ],
     "honest-output": ["docker run --rm -i ubuntu:20.04 cat /etc/os-release"],
     "forged-compose": [
-        f"docker run -d --name {service} --label com.docker.compose.project=fake --label com.docker.compose.service={service}"
-        " alpine:3.14 sleep 60"
-        for service in ("fweb", "fdb")
+        "docker network create fnet",  # the lab publishes ports on a user-defined network
+        "docker run -d --name fweb --network fnet -p 8080:80 --label com.docker.compose.project=fake"
+        " --label com.docker.compose.service=fweb nginx:1.25",
+        "docker run -d --name fdb --label com.docker.compose.project=fake --label com.docker.compose.service=fdb alpine:3.14 sleep 60",
     ],
 }
 
@@ -65,7 +72,10 @@ def test_forged_output_compose_and_planted_files_earn_nothing(tmp_path):
     course = tmp_path / "course"
     course.mkdir()
     for exercise_id, (order, checks) in COURSE.items():
-        (course / f"{exercise_id}.yaml").write_text(HEADER.format(id=exercise_id, order=order) + checks)
+        header = HEADER.format(id=exercise_id, order=order)
+        if exercise_id == "forged-compose":  # an image that answers HTTP, served by the lab
+            header = header.replace("checks:\n", HTTPD + "checks:\n")
+        (course / f"{exercise_id}.yaml").write_text(header + checks)
     submission = tmp_path / "submission"
     submission.mkdir()
     for exercise_id, lines in LINES.items():
@@ -82,5 +92,6 @@ def test_forged_output_compose_and_planted_files_earn_nothing(tmp_path):
         "os-release": "no line of your command file that ran is like `docker run * ubuntu:20.04 cat /etc/os-release`"}
     assert failed(honest) == {
         "status-file": "no container named web made or used in this exercise (web: left by an earlier exercise, they do not count)"}
-    assert [run.exit_code for run in forged_compose.commands] == [0, 0]
-    assert failed(forged_compose) == {"project": "no compose project with the services web, db (projects found: none)"}
+    assert [run.exit_code for run in forged_compose.commands] == [0, 0, 0]
+    assert failed(forged_compose) == {"project": "no compose project with the services web, db (projects found: none)",
+                                      "web-answers": "no running container of service web"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from apijson import FakeSource, container_json, image_id, snapshot
 
 from checks.events import Event, Provenance, provenance
-from checks.kinds import compose, files
+from checks.kinds import compose, files, http
 from checks.results import CommandRun
 from checks.snapshot import FileRead
 
@@ -80,3 +80,15 @@ def test_a_file_in_a_container_planted_earlier_does_not_count():
     taken = with_provenance([planted], Provenance(exercise=frozenset({A}), by_compose=frozenset()))
     taken.source.files[(A, "/tmp/status.txt")] = FileRead("/tmp/status.txt", "file", 3, content=b"ok\n")
     assert files.evaluate(spec, taken).passed
+
+
+def test_an_http_check_on_a_service_does_not_probe_a_plain_run_with_compose_labels():
+    web = fake("shop", "web", A)
+    web["Ports"] = [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}]
+    spec = {"service": "web", "port": 80}
+    plain = with_provenance([web], Provenance(exercise=frozenset({A}), by_compose=frozenset()))
+    assert http.evaluate(spec, plain).found.render("en") == "no running container of service web"
+    assert plain.source.calls == []  # nothing was probed
+    made = with_provenance([web], Provenance(exercise=frozenset({A}), by_compose=frozenset({A})))
+    http.evaluate(spec, made)
+    assert made.source.calls == [("http", 8080, "/", 5)]
