@@ -37,6 +37,9 @@ RUN_VALUED = frozenset(
 )
 RUN_SHORT_VALUED = frozenset("acehlmpuvw")
 EXEC_VALUED = frozenset({"detach-keys", "env", "env-file", "user", "workdir"})
+# The docker CLI's own options, before the command (`docker --debug run ...`).
+GLOBAL_VALUED = frozenset({"config", "context", "host", "log-level", "tlscacert", "tlscert", "tlskey"})
+GLOBAL_SHORT_VALUED = frozenset("cHl")
 EXEC_SHORT_VALUED = frozenset("euw")
 VERBS = {("run",): "run", ("container", "run"): "run", ("exec",): "exec", ("container", "exec"): "exec"}
 
@@ -66,9 +69,12 @@ def read(text: str) -> Line | None:
     argv = words(text)
     if len(argv) < 2 or argv[0] != "docker":
         return None
+    first = 1
+    while first < len(argv) and argv[first].startswith("-"):  # the CLI's own options: `docker --debug run ...`
+        first += 1 + _takes_next(argv[first], GLOBAL_VALUED, GLOBAL_SHORT_VALUED)
     for verb_words, verb in VERBS.items():
-        if argv[1 : 1 + len(verb_words)] == verb_words:
-            start = 1 + len(verb_words)
+        if argv[first : first + len(verb_words)] == verb_words:
+            start = first + len(verb_words)
             break
     else:
         return None

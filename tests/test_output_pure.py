@@ -117,11 +117,12 @@ def one_run(text: str, out: str, *events: Event):
     return (CommandRun(1, text, 0, out, began=100, ended=199),), EventLog(events)
 
 
-def test_text_echoed_by_another_image_does_not_pass():
-    runs, record = one_run(ECHOED, "ID=ubuntu ubuntu:20.04 cat /etc/os-release\n",
+@pytest.mark.parametrize("line", [ECHOED, ECHOED.replace("docker run", "docker --debug --log-level info run")])
+def test_text_echoed_by_another_image_does_not_pass(line):
+    runs, record = one_run(line, "ID=ubuntu ubuntu:20.04 cat /etc/os-release\n",
                            Event(110, "container", "create", WEB, "", "alpine:3.14"))
-    assert graded(UBUNTU_ASKED, runs, record) == (
-        False, "no line of your command file that ran is like `docker run * ubuntu:20.04 cat /etc/os-release`")
+    assert graded({**UBUNTU_ASKED, "command": "docker * ubuntu:20.04 cat /etc/os-release"}, runs, record)[0] is False
+    assert graded(UBUNTU_ASKED, runs, record)[0] is False
 
 
 def test_the_image_asked_for_running_the_command_passes():
@@ -170,6 +171,7 @@ def test_without_a_complete_record_a_run_line_cannot_tell():
     ("docker container run -v data:/d -w /d alpine:3.14 ls -l", ("alpine:3.14", ("ls", "-l"))),
     ("docker run --entrypoint sh alpine -c 'echo hi'", ("alpine", ("-c", "echo hi"))),
     ("docker exec -u root -it web sh", ("web", ("sh",))),
+    ("docker --debug -l info run --rm alpine echo ID=ubuntu", ("alpine", ("echo", "ID=ubuntu"))),
     ("docker run --rm", None),
     ("docker ps -a", None),
 ])
