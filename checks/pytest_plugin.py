@@ -156,7 +156,7 @@ class ExerciseNode(pytest.Collector):
         try:
             command = services.daemon_command(client.endpoint.host, self.config.rootpath)
             self._services.enter_context(services.running(self.exercise, command, probe.for_host(client.endpoint.host)))
-            self.snapshot = read_snapshot(client)
+            self.snapshot = services.services_snapshot(self.exercise, client)
         except GraderError as error:
             self.error = error
 

@@ -25,11 +25,12 @@ import re
 import shlex
 import shutil
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 
-from checks import probe
+from checks import compose_files, probe
 from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import DaemonError, GraderError
 from checks import grading
@@ -164,13 +165,19 @@ def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
     return ExerciseOutcome(exercise, checks, **{**extra, "error": extra.get("error") or reason})
 
 
+def services_snapshot(exercise: Exercise, client: DaemonClient) -> Snapshot:
+    """A snapshot read while the exercise's own services run, whose ``depends_on`` under
+    docker-compose 1.x is read from the exercise's compose file, which made them (checks.compose_files)."""
+    return compose_files.with_project_files(read_snapshot(client), partial(compose_files.instructor_depends_on, exercise.compose["file"]))
+
+
 def with_services(exercise: Exercise, command: str, client: DaemonClient, compose_file: str | None = None,
                   snapshot: Callable[[], Snapshot] | None = None, **extra) -> ExerciseOutcome:
     """Brings the services up, grades the exercise on a snapshot read while they run (by ``snapshot``,
     else a plain one), brings them down."""
     try:
         with running(exercise, command, probe.for_host(client.endpoint.host), compose_file):
-            outcome = grade_exercise(exercise, snapshot() if snapshot else read_snapshot(client), **extra)
+            outcome = grade_exercise(exercise, snapshot() if snapshot else services_snapshot(exercise, client), **extra)
     except ServicesError as error:
         return not_graded(exercise, error.message, **extra)
     return outcome

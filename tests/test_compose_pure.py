@@ -159,6 +159,19 @@ def test_the_project_files_depends_on_stays_inside_the_submissions_copy(tmp_path
     assert compose_files.depends_on(work, "/work/sub", "../missing.yml") is None
 
 
+def test_an_exercises_own_services_read_depends_on_from_the_instructors_file_only(tmp_path):
+    from checks import compose_files
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "app.yml").write_text("services:\n  app: {image: x, depends_on: [db]}\n  db: {image: y}\n")
+    (course / "other.yml").write_text("services:\n  app: {image: x, depends_on: [cache]}\n")
+    read = compose_files.instructor_depends_on
+    assert read(course / "app.yml", str(course), "app.yml") == {"app": {"db"}, "db": set()}
+    assert read(course / "app.yml", "/", str(course / "app.yml")) == {"app": {"db"}, "db": set()}
+    assert read(course / "app.yml", str(course), "other.yml") is None  # a project made from another file
+
+
 # --- http ------------------------------------------------------------------------------
 def answer(port: int, status: int | None, body: bytes = b"", headers=None, tries: int = 1) -> HttpProbe:
     line = f"GET http://127.0.0.1:{port}/ → {status if status else 'connection refused'}"
