@@ -159,6 +159,11 @@ def _verdict(spec: Mapping, run):
 _UNTOLD, _DISAGREES = object(), object()
 
 
+def _nothing_ran(word: str) -> bool:
+    """The slot of a line the daemon made nothing for: no word names it (a `*` word still takes it in)."""
+    return False
+
+
 def _recorded_slot(line: docker_lines.Line, run, snapshot: Snapshot):
     """How a pattern word is matched against what the daemon recorded for this line: a function of
     the word; ``_UNTOLD`` without a complete record; ``_DISAGREES`` when the record contradicts the
@@ -170,14 +175,14 @@ def _recorded_slot(line: docker_lines.Line, run, snapshot: Snapshot):
     if line.verb == "exec":
         recorded = [e for e in during if e.action == "exec_create" and (e.name == line.slot or e.id.startswith(line.slot))]
         if not recorded:
-            return lambda word: word == "*"  # no exec was made: no container's output
+            return _nothing_ran  # no exec was made: no container's output
         if all(e.detail != " ".join(line.command) for e in recorded):
             return _DISAGREES
         name = recorded[0].name
         return lambda word: docker_lines.glob(word).fullmatch(name) is not None
     created = [e for e in during if e.action == "create" and e.image == line.slot]
     if not created:
-        return lambda word: word == "*"  # no container was made: nothing ran in an image
+        return _nothing_ran  # no container was made: nothing ran in an image
     container = next((c for c in snapshot.containers if c.id == created[0].id), None)
     if container is not None and line.command:
         cmd = (snapshot.inspect(container).get("Config") or {}).get("Cmd") or []
