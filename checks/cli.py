@@ -23,6 +23,7 @@ from checks.errors import EXIT_INTERRUPTED, GraderError, LabError, UsageError
 from checks.lang import _
 from checks.messages import LANGS, msg
 from checks.report import WRITERS
+from checks.report.escape import printed, terminal
 from checks.results import Report
 
 
@@ -61,7 +62,9 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action=_Version, help=_("print the version and exit"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    commands.add_parser("list", parents=[common], help=_("list the exercises"))
+    listing = Parser(add_help=False)
+    listing.add_argument("--format", choices=["json", "text"], default="text", help=_("output format (default: text)"))
+    commands.add_parser("list", parents=[common, listing], help=_("list the exercises"))
     validate = commands.add_parser("validate", parents=[common], help=_("validate exercise files"))
     validate.add_argument("paths", nargs="*", type=Path, help=_("files or folders (default: the exercises folder)"))
     check = commands.add_parser("check", parents=[common, output], help=_("grade a daemon's state"))
@@ -88,6 +91,8 @@ def build_parser() -> Parser:
         if name != "status":
             sub.add_argument("--name", default="default", help=_("lab name (default: default)"))
             sub.add_argument("--dir", type=Path, help=_("the lab's folder (default: under DOCKER_GRADER_LABS)"))
+        if name == "down":
+            sub.add_argument("--all", action="store_true", help=_("every lab, and all that runs killed by SIGKILL left: their labs, sandboxes, cgroups and scratch folders"))
 
     requirements = commands.add_parser("requirements", parents=[common], help=_("write .trybe/requirements.json for Trybe-style evaluation"))
     requirements.add_argument("--output", type=Path, default=Path(".trybe/requirements.json"), help=_("file to write, - for stdout (default: .trybe/requirements.json)"))
@@ -98,7 +103,9 @@ def build_parser() -> Parser:
     show_schema = commands.add_parser("schema", parents=[common], help=_("print the exercise JSON Schema"))
     show_schema.add_argument("--write", action="store_true", help=_("write it to exercise.schema.json in the package"))
     show_schema.add_argument("--path", action="store_true", help=_("print the path of the installed schema file, for an editor's settings"))
-    commands.add_parser("courses", parents=[common], help=_("list the installed courses by name"))
+    show_schema.add_argument("--course", action="store_true", help=_("the schema of course.yaml instead of the exercise files'"))
+    show_schema.add_argument("--output", type=Path, metavar="FILE", help=_("write it to this file (a copy in the course's folder, for editors)"))
+    commands.add_parser("courses", parents=[common, listing], help=_("list the installed courses by name"))
     return parser
 
 
@@ -122,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(msg("usage.github_output"))
         return COMMANDS[args.command](args, lang)
     except GraderError as error:
-        print(error.render(lang), file=sys.stderr)
+        print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -175,13 +182,22 @@ def version() -> str:
 
 
 def cmd_courses(args, lang: str) -> int:
+    if args.format == "json":
+        return _print_json(courses.courses_document(courses.bundled()))
     for course in courses.bundled():
         print(f"{course.name}  {course.lang}  {course.title[lang]}  {course.path}")
     return 0
 
 
+def _print_json(document: dict) -> int:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def cmd_list(args, lang: str) -> int:
     loaded = exercise_files.load([args.exercises])
+    if args.format == "json":
+        return _print_json(courses.exercises_document(loaded))
     width = max(len(exercise.id) for exercise in loaded)
     for exercise in loaded:
         print(f"{exercise.id.ljust(width)}  {exercise.max_score:>3g}  {exercise.title[lang]}")
@@ -248,7 +264,7 @@ def cmd_run_class(args, lang: str) -> int:
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
     graded = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang))
-    sys.stdout.write((args.results / "summary.csv").read_text())
+    sys.stdout.write(printed((args.results / "summary.csv").read_text()))  # a folder name may start with ::
     counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
     print(msg("batch.summary", total=len(graded), passed=counts["passed"], failed=counts["failed"],
               error=len(graded) - counts["passed"] - counts["failed"], csv=args.results / "summary.csv",
@@ -259,9 +275,9 @@ def cmd_run_class(args, lang: str) -> int:
 def finish(report: Report, args, lang: str) -> int:
     """Prints the report; an error goes to stderr, as one line, whatever the format."""
     if report.error:
-        print(report.error.render(lang), file=sys.stderr)
+        print(printed(terminal(report.error.render(lang), keep="\t\n")), file=sys.stderr)
     for note in report.notes:
-        print(f"[docker-grader] {note.render(lang)}", file=sys.stderr)
+        print(printed(terminal(f"[docker-grader] {note.render(lang)}", keep="\t\n")), file=sys.stderr)
     emit(report, args, lang, quiet_text=bool(report.error and not report.exercises))
     return report.exit_code
 
@@ -276,6 +292,12 @@ def cmd_lab(args, lang: str) -> int:
             print(f"{lab.name}  {lab.status()}  {lab.host}  {state.get('registry', '-')}")
         if not found:
             print(msg("lab.none").render(lang))
+        return 0
+    if getattr(args, "all", False):
+        from checks.lab import orphans
+
+        removed_labs, removed_runs = orphans.remove_all()
+        print(msg("lab.removed_all", labs=removed_labs, runs=removed_runs).render(lang), file=sys.stderr)
         return 0
     lab = lab_module.Lab(args.name, args.dir)
     if args.lab_command == "up":
@@ -294,7 +316,7 @@ def cmd_lab(args, lang: str) -> int:
 
 def _progress(lang: str):
     def show(message) -> None:
-        print(f"[docker-grader] {message.render(lang)}", file=sys.stderr, flush=True)
+        print(printed(terminal(f"[docker-grader] {message.render(lang)}", keep="\t\n")), file=sys.stderr, flush=True)
 
     return show
 
@@ -315,16 +337,21 @@ def cmd_requirements(args, lang: str) -> int:
 def cmd_schema(args, lang: str) -> int:
     from checks import schema  # jsonschema: only `schema` (and validating a changed exercise file) needs it
 
+    installed, text, schema_id = ((schema.COURSE_SCHEMA_FILE, schema.course_dumps(), schema.COURSE_SCHEMA_ID) if args.course
+                                  else (schema.SCHEMA_FILE, schema.dumps(), schema.SCHEMA_ID))
     if args.path:
-        print(schema.SCHEMA_FILE)
+        print(installed)
         return 0
-    if sys.stdout.isatty() and not args.write:
-        print(msg("schema.editors", id=schema.SCHEMA_ID, path=str(schema.SCHEMA_FILE)).render(lang), file=sys.stderr)
+    if sys.stdout.isatty() and not (args.write or args.output):
+        print(msg("schema.editors", id=schema_id).render(lang), file=sys.stderr)
     if args.write:
-        schema.SCHEMA_FILE.write_text(schema.dumps(), encoding="utf-8")
-        print(schema.SCHEMA_FILE)
+        installed.write_text(text, encoding="utf-8")
+        print(installed)
+    elif args.output:
+        write_file(args.output, text)
+        print(args.output)
     else:
-        sys.stdout.write(schema.dumps())
+        sys.stdout.write(text)
     return 0
 
 
@@ -338,7 +365,7 @@ def cmd_doctor(args, lang: str) -> int:
 
 def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
-    print(error.render(lang), file=sys.stderr)
+    print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
     emit(Report((), error=error.message, error_exit_code=error.exit_code, planned=tuple(planned)), args, lang, quiet_text=True)
     return error.exit_code
 
@@ -357,7 +384,7 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
     color = args.output is None and colors.wanted(sys.stdout)
     text = WRITERS[args.format](report, lang, color=color)
     if args.output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(printed(text))  # the edge of stdout, which a CI runner reads as its log
     else:
         write_file(args.output, text)
 
@@ -368,15 +395,15 @@ def write_file(path: Path, text: str) -> None:
     import tempfile
 
     try:
-        if path.exists() and not path.is_file():
-            with open(path, "w", encoding="utf-8") as stream:
-                stream.write(text)
+        if path.exists() and not path.is_file():  # /dev/stdout, a pipe: maybe a CI log, so its edge too
+            with open(path, "w", encoding="utf-8", errors="backslashreplace") as stream:
+                stream.write(printed(text))
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file is private (0600); the result keeps the mode a new file would get, or
         # the file's own, so that a report written with sudo stays readable (a CI step summary).
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
             tmp.write(text)
         os.chmod(tmp.name, mode)
         os.replace(tmp.name, path)

@@ -54,13 +54,24 @@ def read_course(folder: Path) -> Course | None:
     if not path.is_file():
         return None
     data = _parsed(path)
-    fine = (
-        isinstance(data, dict) and isinstance(data.get("name"), str) and data.get("lang") in LANGS
-        and isinstance(data.get("title"), dict) and all(isinstance(data["title"].get(lang), str) for lang in LANGS)
-    )
-    if not fine:
+    if not is_course(data):
         raise UsageError(msg("course.bad_file", path=str(path), reason="missing or wrong keys"))
     return Course(data["name"], dict(data["title"]), data["lang"], Path(folder))
+
+
+def is_course(data) -> bool:
+    """What a course.yaml must hold; checks.schema.build_course says the same to editors (a test
+    compares them), without importing jsonschema at every start."""
+
+    def text(value, longest: int) -> bool:
+        return isinstance(value, str) and 1 <= len(value) <= longest
+
+    return (
+        isinstance(data, dict) and set(data) == {"name", "title", "lang"}
+        and text(data["name"], 100) and data["lang"] in LANGS
+        and isinstance(data["title"], dict) and set(data["title"]) == set(LANGS)
+        and all(text(data["title"][lang], 10000) for lang in LANGS)
+    )
 
 
 def _parsed(path: Path):
@@ -144,3 +155,38 @@ def default_lang(folders) -> str | None:
         if course is not None:
             return course.lang
     return None
+
+
+# ---- machine-readable listings: `list --format json`, `courses --format json` (ecosystem) ----
+def _points(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def exercises_document(exercises) -> dict:
+    """What `list --format json` prints: each exercise in grading order, its title in every language
+    (a script picks one; the document does not change with the environment's), its points, how
+    many checks it has and their kinds. No check names: a hidden check's stays hidden."""
+    return {
+        "exercises": [
+            {
+                "id": exercise.id,
+                "lesson": exercise.lesson,
+                "order": exercise.order,
+                "title": {lang: exercise.title[lang] for lang in LANGS},
+                "points": _points(exercise.max_score),
+                "check_count": len(exercise.checks),
+                "kinds": sorted({check.kind for check in exercise.checks}),
+            }
+            for exercise in exercises
+        ]
+    }
+
+
+def courses_document(found: list[Course]) -> dict:
+    """What `courses --format json` prints: each installed course, by name."""
+    return {
+        "courses": [
+            {"name": course.name, "lang": course.lang, "title": {lang: course.title[lang] for lang in LANGS}, "path": str(course.path)}
+            for course in found
+        ]
+    }

@@ -52,6 +52,9 @@ def exercise_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 def load(paths: Iterable[str | Path]) -> list[Exercise]:
     """Loads every file, in lesson order; raises ExerciseError with the faults of all of them."""
+    from checks.kinds import refuse_broken_plugins
+
+    refuse_broken_plugins()  # an installed plugin kind that did not load: said once, naming its package
     exercises: list[Exercise] = []
     faults: list[Fault] = []
     for path in exercise_paths(paths):
@@ -104,11 +107,15 @@ def load_file(path: str | Path) -> Exercise:
 
 @functools.cache
 def _code_key() -> str:
-    """What decides whether a file is valid and what it loads to: the schema, this loader, the model."""
+    """What decides whether a file is valid and what it loads to: the schema, this loader, the model,
+    and the kinds other packages add (checks.kinds.plugins)."""
+    from checks.kinds import plugin_identity
+
     digest = hashlib.sha256()
     here = Path(__file__)
     for path in (here.with_name("exercise.schema.json"), here, here.with_name("model.py")):
         digest.update(path.read_bytes())
+    digest.update(plugin_identity().encode())
     return digest.hexdigest()
 
 
@@ -206,10 +213,7 @@ def validate(document: Any, lines: dict[tuple, int], name: str) -> list[Fault]:
 
     faults = []
     for error in sorted(schema.validator().iter_errors(document), key=relevance):
-        path = tuple(error.absolute_path)
-        if error.validator == "unevaluatedProperties" and not _extra_keys(error):
-            continue  # the kind's own keys, reported unevaluated only because they failed: said already
-        path = _unexpected_key(error, path)
+        path = _unexpected_key(error, tuple(error.absolute_path))
         faults.append(Fault(name, _line(lines, path), _json_path(path), msg("exercise.schema", reason=_reason(error))))
     if faults or not isinstance(document, dict):
         return faults
@@ -226,21 +230,15 @@ def validate(document: Any, lines: dict[tuple, int], name: str) -> list[Fault]:
 
 def _extra_keys(error) -> list[str]:
     """For an 'unexpected property' error: the keys neither the check nor its kind takes."""
-    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return []
     allowed = _allowed_keys(error)
     return [key for key in error.instance if key not in allowed]
 
 
 def _allowed_keys(error) -> set[str]:
-    allowed = set(error.schema.get("properties", {}))
-    if error.validator == "unevaluatedProperties":
-        from checks.kinds import KINDS
-
-        kind = error.instance.get("kind")
-        module = KINDS.get(kind) if isinstance(kind, str) else None  # a kind may be any YAML value here
-        allowed |= set(module.SCHEMA["properties"]) if module else set()
-    return allowed
+    """The keys the object takes: a check's branch of its kind names the common keys and the kind's (checks.schema)."""
+    return set(error.schema.get("properties", {}))
 
 
 def _unexpected_key(error, path: tuple) -> tuple:

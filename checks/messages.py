@@ -151,8 +151,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "lab.step_dockerd": {"pt-BR": "iniciando o dockerd em {socket}", "en": "starting dockerd at {socket}"},
     "lab.not_ready": {
-        "pt-BR": "o {part} do laboratório não ficou pronto a tempo; veja {log}",
-        "en": "the lab's {part} did not get ready in time; see {log}",
+        "pt-BR": "o {part} do laboratório não ficou pronto a tempo; as últimas linhas de {log} (apagado com o laboratório):\n{tail}",
+        "en": "the lab's {part} did not get ready in time; the last lines of {log} (deleted with the lab):\n{tail}",
     },
     "lab.ready": {
         "pt-BR": "laboratório {name} pronto. Use-o com: eval \"$(docker-grader lab env {options})\" (DOCKER_HOST={host}); pare-o com: docker-grader lab down {options}",
@@ -165,6 +165,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "lab {name} is not up; start it with `docker-grader lab up {options}`",
     },
     "lab.none": {"pt-BR": "nenhum laboratório", "en": "no lab"},
+    # --- the lab's processes, lock and start (lab-caps) ---
+    "lab.ended": {
+        "pt-BR": "o {part} do laboratório terminou durante o início; as últimas linhas de {log} (apagado com o laboratório):\n{tail}",
+        "en": "the lab's {part} ended while the lab was starting; the last lines of {log} (deleted with the lab):\n{tail}",
+    },
+    "lab.waiting": {
+        "pt-BR": "outro `docker-grader lab` está mexendo no laboratório {name}; esperando ele terminar",
+        "en": "another `docker-grader lab` is working on lab {name}; waiting for it to finish",
+    },
+    "lab.removed_all": {
+        "pt-BR": "removidos: {labs} laboratório(s), e o que {runs} execução(ões) interrompida(s) deixaram (laboratório, sandbox, cgroups, pasta)",
+        "en": "removed: {labs} lab(s), and what {runs} killed run(s) left (lab, sandbox, cgroups, folder)",
+    },
+    "lab.busy": {
+        "pt-BR": "outro `docker-grader lab` ainda mexe no laboratório {name} depois de {seconds} s (trava {lock}); tente de novo quando ele terminar",
+        "en": "another `docker-grader lab` is still working on lab {name} after {seconds} s (lock {lock}); try again when it has finished",
+    },
     "run.exercise": {"pt-BR": "exercício {id}", "en": "exercise {id}"},
     "lab.arch": {
         "pt-BR": "o laboratório só sabe montar a imagem hello-world para x86-64, e esta máquina é {arch}",
@@ -183,8 +200,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "could not isolate the lab (network namespace, tmpfs or cgroups): {reason}. Run as root on a Linux machine with `unshare` and `nsenter` (util-linux) and `ip` (iproute2)",
     },
     "lab.no_userns": {
-        "pt-BR": "aviso: sem useradd/usermod para criar o usuário dockremap, o dockerd do laboratório roda sem --userns-remap (root num container é root na máquina; o resto do isolamento continua)",
-        "en": "warning: without useradd/usermod to create the dockremap user, the lab's dockerd runs without --userns-remap (root in a container is root on the host; the rest of the isolation holds)",
+        "pt-BR": "aviso: sem useradd/userdel para criar o usuário próprio do laboratório, o dockerd do laboratório roda sem --userns-remap (root num container é root na máquina; o resto do isolamento continua)",
+        "en": "warning: without useradd/userdel to create the lab's own user, the lab's dockerd runs without --userns-remap (root in a container is root on the host; the rest of the isolation holds)",
     },
     "lab.start_failed": {
         "pt-BR": "o laboratório em {endpoint} não conseguiu preparar o estado inicial do exercício: {reason}",

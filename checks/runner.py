@@ -21,17 +21,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from checks import compose_files, events, health, services, submission
-from checks.boundary import Boundary, Context, Limits, container_counter
+from checks.boundary import Boundary, Context, Limits, SubmissionCopy, container_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import GraderError, LabError
 from checks.model import Exercise
 from checks.grading import grade_exercise
-from checks.lab import REGISTRY_PORT, Lab, Progress, quiet
+from checks.lab import REGISTRY, Lab, Progress, quiet
+from checks.lab import cleanup
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
 from checks.messages import msg
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
-from checks.sandbox import Sandbox
+from checks.sandbox import WORK, Sandbox, remapped_group
 
 # Files whose work cannot count: the exercise scores 0, whatever state the lab was left in.
 ZERO_SCORE = ("submission.refused", "submission.missing")
@@ -67,13 +68,17 @@ def run(
     sandbox = Sandbox(scratch / "sandbox", scratch / "api" / "docker.sock")
     previous = signal.signal(signal.SIGTERM, _interrupt) if own_lab else None
     outcomes: list[ExerciseOutcome] = []
+    shown: Path | None = None  # the copy where the lab's dockerd sees it, for the binds the boundary lets through
     try:
         if own_lab:
             # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
             lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
         sandbox.socket.parent.mkdir(mode=0o711)
+        if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
+            sandbox.group = remapped_group(lab.read_state()["remap_user"])
         sandbox.prepare(folder)
-        context = Context(f"127.0.0.1:{REGISTRY_PORT}", limits, container_counter(lab.socket))
+        shown = lab.share(sandbox.work, scratch.name)
+        context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK))
         daemon = _negotiate(lab)
         with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
             history: list = []  # every line run so far, with its times: which line made which container
@@ -88,6 +93,8 @@ def run(
     except GraderError as error:
         return Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
     finally:
+        if shown is not None:
+            cleanup.unbind(shown)
         sandbox.close()
         if own_lab:
             lab.down(progress)

@@ -1,8 +1,10 @@
-"""The JSON Schema (draft 2020-12) of exercise files, built from each check kind's fragment.
+"""The JSON Schemas (draft 2020-12) of a course's files: exercise files, built from each check
+kind's fragment, and the course's own ``course.yaml`` (checks.courses), a schema of its own.
 
-The same schema ships as ``checks/exercise.schema.json`` for editors
-(``# yaml-language-server: $schema=...``); a test keeps the file equal to ``build()``,
-and ``docker-grader schema --write`` regenerates it.
+Both ship beside this module (``exercise.schema.json``, ``course.schema.json``) for editors; a
+test keeps the files equal to ``build()`` and ``build_course()``, and ``docker-grader schema
+--write`` regenerates them. ``docker-grader schema [--course] --output PATH`` writes a copy into a
+course's folder, so that a modeline names it by a relative path.
 """
 
 from __future__ import annotations
@@ -16,23 +18,34 @@ from jsonschema import Draft202012Validator, FormatChecker
 from checks import refs
 from checks.kinds import KINDS, container
 from checks.kinds.fields import IMAGE, is_image, is_image_pattern
-from checks.messages import register
+from checks.courses import COURSE_FILE
+from checks.errors import UsageError
+from checks.messages import LANGS, msg, register
 
 SCHEMA_FILE = Path(__file__).with_name("exercise.schema.json")
-# The schema's identity, the same wherever it is installed: a URN names it without promising a
-# download. Editors find the file itself by path (`docker-grader schema --path`).
+COURSE_SCHEMA_FILE = Path(__file__).with_name("course.schema.json")
+# The schemas' identities, the same wherever they are installed: a URN names each without promising a
+# download. Editors find the files by path: a copy in the course (`schema --output`), or `schema --path`.
 SCHEMA_ID = "urn:docker-grader:exercise-schema:1"
+COURSE_SCHEMA_ID = "urn:docker-grader:course-schema:1"
+# ---- editor set-up (ecosystem) ----
 MESSAGES = {
     "schema.editors": {
         "pt-BR": (
-            "Esquema {id}, instalado em {path}. Para o editor validar e completar os exercícios, ponha na "
-            "primeira linha de cada arquivo: # yaml-language-server: $schema={path} , ou no VS Code "
-            "(extensão YAML) em settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+            "Esquema {id}. Para o editor (yaml-language-server, a extensão YAML do VS Code) validar e completar os "
+            "exercícios, grave uma cópia na pasta do curso: docker-grader schema --output exercises/exercise.schema.json "
+            "e docker-grader schema --course --output exercises/course.schema.json ; depois ponha na primeira linha de "
+            "cada exercício: # yaml-language-server: $schema=exercise.schema.json (e $schema=course.schema.json no "
+            "course.yaml). Ou no settings.json do VS Code: \"yaml.schemas\": {{\"./exercises/exercise.schema.json\": "
+            "[\"exercises/**/*.yaml\", \"!course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
         ),
         "en": (
-            "Schema {id}, installed at {path}. For an editor to validate and complete exercises, put on "
-            "the first line of each file: # yaml-language-server: $schema={path} , or in VS Code "
-            "(YAML extension) settings.json: \"yaml.schemas\": {{\"{path}\": \"exercises/*.yaml\"}}"
+            "Schema {id}. For an editor (yaml-language-server, VS Code's YAML extension) to validate and complete "
+            "exercises, write a copy into the course's folder: docker-grader schema --output exercises/exercise.schema.json "
+            "and docker-grader schema --course --output exercises/course.schema.json ; then put on the first line of "
+            "each exercise: # yaml-language-server: $schema=exercise.schema.json (and $schema=course.schema.json in "
+            "course.yaml). Or in VS Code's settings.json: \"yaml.schemas\": {{\"./exercises/exercise.schema.json\": "
+            "[\"exercises/**/*.yaml\", \"!course.yaml\"], \"./exercises/course.schema.json\": \"exercises/course.yaml\"}}"
         ),
     },
 }
@@ -196,11 +209,23 @@ COMPOSE = {
 }
 
 
+def kind_rules(names, common) -> list[dict]:
+    """One `if kind is K then ...` per kind, each closed on its own: the keys every check takes
+    (``common``, checked once, outside) and the kind's own. A mistyped key is then one
+    "additional property" error in that branch, where generic validators (jsonschema's best_match,
+    check-jsonschema, yaml-language-server) look first; `unevaluatedProperties` on the check
+    also listed every key of a branch that failed for another reason."""
+    rules = []
+    for name in sorted(names):
+        fragment = KINDS[name].SCHEMA
+        rules.append({
+            "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+            "then": {**fragment, "properties": {**{key: True for key in common}, **fragment["properties"]}, "additionalProperties": False},
+        })
+    return rules
+
+
 def build() -> dict:
-    kind_rules = [
-        {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": module.SCHEMA}
-        for name, module in sorted(KINDS.items())
-    ]
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -227,18 +252,37 @@ def build() -> dict:
                 "type": "object",
                 "properties": {"kind": {"enum": sorted(name for name in KINDS if name != "events")}},
                 "required": ["kind"],
-                "allOf": [rule for rule in kind_rules if rule["if"]["properties"]["kind"]["const"] != "events"],
-                "unevaluatedProperties": False,
+                "allOf": kind_rules((name for name in KINDS if name != "events"), ["kind"]),
             },
             "check": {
                 "type": "object",
                 "properties": {**CHECK_COMMON, "kind": {**CHECK_COMMON["kind"], "enum": sorted(KINDS)}},
                 "required": ["name", "kind", "points", "hint"],
-                "allOf": kind_rules,
-                # Keys of the matching kind are evaluated by its `then`; any other key is an error.
-                "unevaluatedProperties": False,
+                "allOf": kind_rules(KINDS, CHECK_COMMON),
             },
         },
+    }
+
+
+def build_course() -> dict:
+    """The schema of a course's ``course.yaml``: exactly what checks.courses.read_course accepts."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": COURSE_SCHEMA_ID,
+        "title": "docker-grader course",
+        "description": f"A course's {COURSE_FILE}, beside its exercise files: its name, its title, the language of its messages.",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 100,
+                     "description": "The course's name: `docker-grader courses` lists it, `--exercises NAME` grades it.",
+                     "examples": ["docker-images"]},
+            "title": {**TEXTS, "description": "The course's title, in each language."},
+            "lang": {"enum": list(LANGS),
+                     "description": "The language of messages when neither --lang nor the environment names one the grader speaks."},
+        },
+        "required": ["name", "title", "lang"],
+        "additionalProperties": False,
+        "examples": [{"name": "docker-images", "title": {"pt-BR": "Imagens Docker", "en": "Docker images"}, "lang": "pt-BR"}],
     }
 
 
@@ -257,8 +301,26 @@ def format_checker() -> FormatChecker:
 
 @functools.cache
 def validator() -> Draft202012Validator:
+    _check_plugin_fragments()
     return Draft202012Validator(build(), format_checker=format_checker())
+
+
+def _check_plugin_fragments() -> None:
+    """A plugin kind's SCHEMA that is no JSON Schema is its package's fault, said as such."""
+    from jsonschema.exceptions import SchemaError
+
+    from checks.kinds import PACKAGES, PLUGINS
+
+    for name, module in sorted(PLUGINS.items()):
+        try:
+            Draft202012Validator.check_schema(dict(module.SCHEMA))
+        except SchemaError as error:
+            raise UsageError(msg("plugin.contract", kind=name, package=PACKAGES[name], reason=f"SCHEMA: {error.message}")) from None
 
 
 def dumps() -> str:
     return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+def course_dumps() -> str:
+    return json.dumps(build_course(), indent=2, ensure_ascii=False) + "\n"

@@ -24,7 +24,7 @@ import pytest
 
 from checks import runner
 from checks.boundary import Boundary, Context, Limits, container_counter
-from checks.lab import REGISTRY_PORT, Lab, Resources
+from checks.lab import REGISTRY, Lab, Resources
 from checks.report import WRITERS
 from checks.sandbox import Sandbox
 
@@ -39,7 +39,7 @@ LONG_S = "\u017f"  # LATIN SMALL LETTER LONG S: Go's encoding/json folds it to "
 def boundary(lab):
     """The API boundary in front of the tests' own dockerd, with the run's default limits."""
     folder = Path(tempfile.mkdtemp(prefix="dga-", dir="/tmp"))
-    context = Context(f"127.0.0.1:{REGISTRY_PORT}", Limits(), container_counter(lab.socket))
+    context = Context(REGISTRY, Limits(), container_counter(lab.socket))
     with Boundary(lab.socket, folder / "boundary.sock", context) as serving:
         yield serving
     shutil.rmtree(folder, ignore_errors=True)
@@ -407,7 +407,7 @@ def folder_bytes(folder: Path) -> int:
 
 def test_pushes_to_the_labs_registry_stay_within_the_labs_storage(probe_course, tmp_path):
     """The lab's data-root is a tmpfs of bounded size, but its registry (which a submission may
-    push to: ``docker push 127.0.0.1:5000/...`` is allowed) keeps its blobs in the lab folder on
+    push to: ``docker push <lab registry>/...`` is allowed) keeps its blobs in the lab folder on
     the host's disk, with no bound. Build a layer of random bytes, push it, remove it, again:
     each round adds the layer to the host's disk while the data-root stays small. Measured:
     1.2 GB in the registry of a lab whose data-root is capped at 1 GB, in 53 s; a 20-minute run
@@ -422,7 +422,7 @@ def test_pushes_to_the_labs_registry_stay_within_the_labs_storage(probe_course, 
         (folder / "Dockerfile").write_text("FROM alpine:3.14\nRUN head -c 120m /dev/urandom > /blob\n")
         lines = []
         for round_ in range(4):
-            image = f"127.0.0.1:5000/fill:{round_}"
+            image = f"{REGISTRY}/fill:{round_}"
             lines += [f"docker build --no-cache -q -t {image} .", f"docker push -q {image}", f"docker rmi {image}"]
         (folder / "probe.dc").write_text("\n".join(lines) + "\n")
         report = runner.run(folder, probe_course, lab=lab, budget=runner.Budget(command=60, exercise=150, run=150))

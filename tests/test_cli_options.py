@@ -185,7 +185,8 @@ def test_schema_has_an_id_and_says_where_it_is(capsys):
     # a terminal also gets how to point an editor at it (a pipe gets the JSON alone)
     script = "import sys, checks.cli; sys.stdout.isatty = lambda: True; sys.exit(checks.cli.main(['schema', '--lang', 'en']))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
-    assert f"# yaml-language-server: $schema={schema.SCHEMA_FILE}" in done.stderr and schema.SCHEMA_ID in done.stderr
+    assert "# yaml-language-server: $schema=exercise.schema.json" in done.stderr and schema.SCHEMA_ID in done.stderr
+    assert "schema --output exercises/exercise.schema.json" in done.stderr  # a copy beside the files, not a path into a virtualenv
 
 
 # --- one option set for check, run and pytest ----------------------------------------------

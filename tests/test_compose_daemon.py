@@ -1,8 +1,8 @@
 """The compose and http kinds on a real daemon: real compose projects in the tests' lab.
 
-The lab's dockerd runs with ``--bridge none --iptables=false`` in a network namespace of its
-own: compose's user-defined bridges work there, and a published port is served by docker-proxy on
-the namespace's loopback, so the http kind's requests (checks.probe) go into that namespace.
+The lab's dockerd runs in a network namespace of its own: its default bridge and compose's
+user-defined bridges work there, and a published port is served by docker-proxy on the
+namespace's loopback, so the http kind's requests (checks.probe) go into that namespace.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from checks import probe
 from checks.daemon import connect, read_snapshot
 from checks.kinds import compose, http
-from checks.lab import REGISTRY_PORT, netns
+from checks.lab import REGISTRY, netns
 from checks.lab import images as lab_images
 
 COMPOSE = """services:
@@ -57,7 +57,7 @@ BROKEN_API = r"""services:
 def served(lab):
     """The httpd stand-in, pushed to the lab's registry as nginx:1.25 (the tests' lab starts without it)."""
     image = lab_images.build("nginx:1.25", "httpd")
-    netns.run_in(lab.netns, lambda: lab_images.push(image, f"http://127.0.0.1:{REGISTRY_PORT}"))
+    netns.run_in(lab.netns, lambda: lab_images.push(image, f"http://{REGISTRY}"))
     return image
 
 

@@ -123,7 +123,7 @@ def test_a_refused_file_gives_its_reason_once(partial, lang):
     # formats that list each check on its own: the reason once in each
     for test in json.loads(WRITERS["gradescope"](partial, lang))["tests"]:
         if test["tags"] == [outcome.exercise.id]:
-            assert test["output"].count(reason) == 1, test
+            assert test["output"].count(cell(reason)) == 1, test
     for test in json.loads(WRITERS["classroom"](partial, lang))["tests"]:
         if test["filename"] == outcome.exercise.id:
             assert test["test_code"].count(reason) == (0 if test["name"].endswith("[2/2]") else 1), test

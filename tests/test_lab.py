@@ -39,13 +39,14 @@ def live_processes_mentioning(text: str) -> list[str]:
 
 def leftovers(lab: Lab) -> list[str]:
     mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(lab.root) in line or str(lab.data_root) in line]
-    cgroups = [str(p) for p in Path("/sys/fs/cgroup").glob(f"*/{lab.tag}")]
+    cgroups = [str(p) for name in (lab.tag, lab.daemons_cgroup) for p in Path("/sys/fs/cgroup").glob(f"*/{name}")]
     # With --userns-remap, dockerd makes remapped copies of folders that others cannot search,
-    # beside them (scratch is 0700): "<scratch>.100000.100000".
-    remapped = Path(f"{lab.root.parent}.100000.100000")
-    folders = [str(path) for path in (lab.root, lab.data_root, remapped) if path.exists()]
+    # beside them (scratch is 0700): "<scratch>.<first uid>.<first gid>" of the lab's range.
+    remapped = [str(path) for path in lab.root.parent.parent.glob(f"{lab.root.parent.name}.*.*")]
+    folders = [str(path) for path in (lab.root, lab.data_root) if path.exists()] + remapped
     processes = live_processes_mentioning(str(lab.root)) + live_processes_mentioning(lab.tag)  # shims: by the tag
-    return processes + mounts + cgroups + folders
+    user = [line for line in Path("/etc/subuid").read_text().splitlines() if line.startswith(f"dg-{lab.tag.rsplit('-', 1)[-1]}:")]
+    return processes + mounts + cgroups + folders + user
 
 
 @pytest.fixture
@@ -289,7 +290,8 @@ def test_down_kills_the_lab_and_its_running_containers_leaving_nothing(scratch, 
             api.start(container)
         assert len(api.containers(filters={"status": "running"})) == 2
         api.close()
-        containerd = [pid for pid in processes.pids_mentioning(lab.tag) if processes.cmdline(pid).startswith("containerd ")]
+        containerd = [pid for pid in map(int, Path(f"/sys/fs/cgroup/pids/{lab.daemons_cgroup}/cgroup.procs").read_text().split())
+                      if processes.cmdline(pid).startswith("containerd ")]
         assert len(containerd) == 1
     finally:
         lab.down()

@@ -168,7 +168,7 @@ def test_a_run_that_could_not_grade_is_still_a_complete_document(run, lang):
     report = RUNS[run]()
     error = report.error.render(lang)
     gradescope = json.loads(WRITERS["gradescope"](report, lang))
-    assert error in gradescope["output"] and gradescope["tests"] and gradescope["score"] == 0
+    assert cell(error) in gradescope["output"] and gradescope["tests"] and gradescope["score"] == 0  # Markdown, escaped
     room = json.loads(WRITERS["classroom"](report, lang))
     assert room["status"] == "error" and room["tests"] and all(t["status"] == "error" and t["score"] == 0 for t in room["tests"])
     assert room["max_score"] == report.max_score
@@ -176,7 +176,7 @@ def test_a_run_that_could_not_grade_is_still_a_complete_document(run, lang):
     assert all(e["grade"] == 1 for e in json.loads(WRITERS["trybe"](report, lang))["evaluations"])
     junit = ET.fromstring(WRITERS["junit"](report, lang))
     assert int(junit.get("errors")) == int(junit.get("tests")) >= 1
-    assert error in WRITERS["markdown"](report, lang)
+    assert cell(error) in WRITERS["markdown"](report, lang)
     if run == "error":  # the exercises were known: each of their checks is listed, not graded
         assert len(room["tests"]) == report.max_score and len(gradescope["tests"]) == 13
 
@@ -278,7 +278,7 @@ def test_markdown_cells_keep_pipes_and_newlines_inside():
     exercise = Exercise("ex", "l", 1, {"pt-BR": "x | y", "en": "x | y"}, {"pt-BR": "", "en": ""}, (check,))
     text = WRITERS["markdown"](graded([exercise], {("ex", "c")}), "en")
     assert "| ❌ | `ex` x \\| y | 0/1 | 0/1 |" in text
-    assert "- **ex › c** (0/1): a \\| b c (found: none)" in text
+    assert "- **ex › c** (0/1): a | b c \\(found\\: none\\)" in text  # the hint is the course's Markdown; the rest escaped
 
 
 def test_trybe_names_come_from_github_and_match_the_requirements():
@@ -343,8 +343,8 @@ def test_the_partial_run_in_numbers(partial):
         output = outputs[f"{outcome.exercise.id}: {check.check.name}"]
         assert output.startswith(check.check.hint["en"]), output
         if outcome.error is not None:  # the refused file: why none of its commands ran, once
-            assert output.split("\n\n")[0] == check.check.hint["en"] + " — not graded: " + outcome.error.render("en"), output
-            assert output.count(outcome.error.params["reason"].render("en")) == 1, output
+            assert output.split("\n\n")[0] == check.check.hint["en"] + " " + cell("— not graded: " + outcome.error.render("en")), output
+            assert output.count(cell(outcome.error.params["reason"].render("en"))) == 1, output
     assert gradescope["output_format"] == "md" and {t["output_format"] for t in tests} == {"md"}
     assert gradescope["score"] == partial.score and gradescope["execution_time"] == math.ceil(partial.seconds)
 
@@ -354,7 +354,7 @@ def test_markdown_has_a_row_per_exercise_and_the_failed_hints(partial, lang):
     text = WRITERS["markdown"](partial, lang)
     rows = re.findall(r"^\| (\S+) \| `([^`]+)` (.*) \| (\S+) \| (\S+) \|$", text, re.M)
     assert rows == [
-        ("✅" if o.passed else "❌", o.exercise.id, o.exercise.title[lang], f"{o.score:g}/{o.max_score:g}", f"{sum(c.passed for c in o.checks)}/{len(o.checks)}")
+        ("✅" if o.passed else "❌", o.exercise.id, cell(o.exercise.title[lang]), f"{o.score:g}/{o.max_score:g}", f"{sum(c.passed for c in o.checks)}/{len(o.checks)}")
         for o in partial.exercises
     ]
     heading = {"en": "## docker-grader: {}/{} points", "pt-BR": "## docker-grader: {}/{} pontos"}[lang]
@@ -362,7 +362,7 @@ def test_markdown_has_a_row_per_exercise_and_the_failed_hints(partial, lang):
     items = re.findall(r"^- \*\*.*$", text, re.M)
     assert len(items) == len(failures(partial))
     for item, (outcome, check) in zip(items, failures(partial)):
-        assert item.startswith(f"- **{outcome.exercise.id} › {check.check.name}** (0/{check.max_score:g}): {cell(check.check.hint[lang])}"), item
+        assert item.startswith(f"- **{outcome.exercise.id} › {check.check.name}** (0/{check.max_score:g}): {' '.join(check.check.hint[lang].split())}"), item
         assert "⚠️" not in item and msg("report.not_graded", error="").render(lang) not in item
     # an exercise that was not graded says why once, above its failed checks
     notes = re.findall(r"^- ⚠️ `(\S+)`: (.*)$", text, re.M)
@@ -424,6 +424,20 @@ def test_daemon_down_still_writes_a_complete_document(fmt, tmp_path, capsys):
     assert "is not answering" in text or fmt == "trybe"
 
 
+def test_not_graded_is_a_junit_error_as_junitparser_reads_it(tmp_path, capsys):
+    """"Not graded" is a JUnit <error> (the test could not run), never a <failure> (the student's work
+    is wrong); pytest --junitxml says the same (tests/test_junit_consistency.py)."""
+    import junitparser
+
+    target = tmp_path / "result.xml"
+    assert cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", "junit", "--output", str(target), "--lang", "en"]) == 3
+    capsys.readouterr()
+    assert JUNIT_XSD.is_valid(str(target))
+    cases = [case for suite in junitparser.JUnitXml.fromfile(str(target)) for case in suite]
+    assert len(cases) == 13 and all([type(result) for result in case.result] == [junitparser.Error] for case in cases)
+    assert {result.type for case in cases for result in case.result} == {"not-graded"}
+
+
 def test_daemon_down_json_lists_every_exercise_not_graded(tmp_path, capsys):
     code = cli.main(["check", "--host", f"unix://{tmp_path}/none.sock", "--format", "json", "--lang", "en"])
     document = json.loads(capsys.readouterr().out)
@@ -445,7 +459,8 @@ def test_a_bad_exercise_file_still_writes_a_complete_document(fmt, tmp_path, cap
     text = target.read_text()
     if fmt in JSON_FORMATS:
         assert schema(fmt).is_valid(json.loads(text))
-    assert "unknown-kind.yaml:" in text or fmt in ("trybe", "text")
+    shown = cell("unknown-kind.yaml:") if fmt in ("markdown", "gradescope") else "unknown-kind.yaml:"  # Markdown, escaped
+    assert shown in (json.loads(text)["output"] if fmt == "gradescope" else text) or fmt in ("trybe", "text")
 
 
 def contributing_example() -> tuple[str, str]:

@@ -8,22 +8,36 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from checks import cli
+from checks.transport import UnixTransport
 
 CALLING = re.compile(r'msg="Calling (\w+) ([^"]+)"')
 
 
 def served(lab, action) -> list[tuple[str, str]]:
-    """The requests the daemon served while ``action`` ran."""
+    """The requests the daemon served while ``action`` ran.
+
+    dockerd logs a request as it starts serving it, in order: once a sentinel request sent after the
+    action is in the log, so is every request of the action.
+    """
     log = lab.dockerd_log
     start = log.stat().st_size
     action()
-    time.sleep(0.2)  # let dockerd flush its log line of the last request
-    with open(log, "rb") as stream:
-        stream.seek(start)
-        text = stream.read().decode(errors="replace")
+    sentinel = f"sentinel={uuid.uuid4().hex}"
+    UnixTransport(str(lab.socket), 30).get("/_ping", {"sentinel": sentinel[len("sentinel="):]}, False)
+    for _ in range(500):  # at most 10 s; a log line of a served request lands within milliseconds
+        with open(log, "rb") as stream:
+            stream.seek(start)
+            text = stream.read().decode(errors="replace")
+        if sentinel in text:
+            break
+        time.sleep(0.02)
+    else:
+        raise AssertionError(f"dockerd never logged {sentinel}")
+    text = text[: text.index(sentinel)]
     return [(method, re.sub(r"^/v[\d.]+", "", path)) for method, path in CALLING.findall(text)]
 
 

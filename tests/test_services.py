@@ -18,7 +18,7 @@ import time
 import pytest
 
 from checks import cli, exercises, probe, services
-from checks.lab import REGISTRY_PORT, netns
+from checks.lab import REGISTRY, netns
 from checks.lab import images as lab_images
 
 from conftest import ROOT
@@ -31,7 +31,7 @@ PAGE = "<html><body><h1>Loja do Curso</h1></body></html>\n"
 def images(lab):
     """The lesson's stand-ins, pushed to the tests' lab registry (it starts without them)."""
     built = [lab_images.build("nginx:1.25", "httpd"), lab_images.build("redis:7", "busybox", ("sleep", "600"))]
-    netns.run_in(lab.netns, lambda: [lab_images.push(image, f"http://127.0.0.1:{REGISTRY_PORT}") for image in built])
+    netns.run_in(lab.netns, lambda: [lab_images.push(image, f"http://{REGISTRY}") for image in built])
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_up_failing_half_way_is_the_exercises_error_and_leaves_nothing(course, l
 
 def test_up_failing_after_some_containers_started_takes_those_down(course, lab, capsys, daemon):
     """db starts, then app cannot publish a port that another container holds: db and the network go too."""
-    # The lab has no default bridge (--bridge none): a port is published from a network of one's own.
+    # A port held from a network of one's own (the default bridge would do as well).
     daemon.docker("network", "create", "holder")
     holder = daemon.docker("run", "-d", "--network", "holder", "-p", "8095:80", "alpine:3.14", "sleep", "600").strip()
     app = course / "lessons" / "compose-services" / "app.yml"

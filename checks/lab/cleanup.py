@@ -8,6 +8,7 @@ its data-root tmpfs, containers' overlays) outlive the processes that made them.
 from __future__ import annotations
 
 import re
+import shlex
 import signal
 import subprocess
 import time
@@ -28,6 +29,36 @@ def mount_tmpfs(target: Path, options: str) -> None:
     except (OSError, subprocess.CalledProcessError) as error:
         reason = getattr(error, "stderr", None) or str(error).encode()
         raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+
+
+def mount_shared(target: Path) -> None:
+    """``target`` bound onto itself and made a shared mount, so that mounts under it propagate to its slaves."""
+    try:
+        target.mkdir(mode=0o711, parents=True, exist_ok=True)
+        for argv in (["mount", "--bind", str(target), str(target)], ["mount", "--make-shared", str(target)]):
+            subprocess.run(argv, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        reason = getattr(error, "stderr", None) or str(error).encode()
+        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+
+
+def bind(source: Path, target: Path) -> None:
+    """``source`` bound at ``target`` (a folder made for it)."""
+    try:
+        target.mkdir(mode=0o711)
+        subprocess.run(["mount", "--bind", str(source), str(target)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        reason = getattr(error, "stderr", None) or str(error).encode()
+        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+
+
+def unbind(target: Path) -> None:
+    """Undoes ``bind``; a target already gone is fine."""
+    subprocess.run(["umount", "-l", str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    try:
+        target.rmdir()
+    except OSError:
+        pass
 
 
 def limit_cgroups(tag: str, pids: int, memory: int, cpus: float) -> dict:
@@ -55,6 +86,19 @@ def limit_cgroups(tag: str, pids: int, memory: int, cpus: float) -> dict:
         if str(folder / "cgroup.procs") not in applied["procs"]:
             applied["procs"].append(str(folder / "cgroup.procs"))
     return applied
+
+
+def joined(procs: list[str], argv: list[str], oom_score_adj: int | None = None) -> list[str]:
+    """``argv`` started inside the cgroups whose ``cgroup.procs`` files are given (and with this OOM priority).
+
+    A shell writes its own pid into each file, then execs ``argv``: the pid stays the same, so the
+    program and everything it starts are in the cgroups from their first instruction, and nothing
+    runs before it joins them. A file it cannot write stops it there (exit 1), never running outside.
+    """
+    steps = [f"echo $$ > {shlex.quote(path)}" for path in procs]
+    if oom_score_adj is not None:
+        steps.append(f"echo {int(oom_score_adj)} > /proc/self/oom_score_adj")
+    return ["sh", "-c", " && ".join(steps + ['exec "$@"']), "docker-grader", *argv]
 
 
 def cgroup_dirs(tag: str) -> list[Path]:
@@ -88,12 +132,20 @@ def unescape(path: str) -> str:
 
 
 def kill_cgroups(tag: str) -> None:
-    """Ends processes left in the lab's cgroups (containers of a dockerd that was killed)."""
-    for hierarchy in cgroup_dirs(tag):
-        for procs in sorted(hierarchy.rglob("cgroup.procs"), key=lambda p: -len(p.parts)):
-            for pid in read_pids(procs):
-                signal_pid(pid, signal.SIGKILL)
+    """Ends every process in the cgroups ``tag`` (and below), then removes them.
+
+    Whatever is in them is the lab's by construction: the lab's daemons joined theirs before they
+    ran, and containers are placed in theirs by runc. Killed again until none is left, since a
+    process may fork while its siblings are being killed.
+    """
     deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        found = [pid for hierarchy in cgroup_dirs(tag) for procs in hierarchy.rglob("cgroup.procs") for pid in read_pids(procs)]
+        if not found:
+            break
+        for pid in found:
+            signal_pid(pid, signal.SIGKILL)
+        time.sleep(0.01)
     for hierarchy in cgroup_dirs(tag):
         for directory in sorted((p for p in hierarchy.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)) + [hierarchy]:
             while time.monotonic() < deadline:

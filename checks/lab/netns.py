@@ -1,19 +1,30 @@
-"""The lab's own network namespace: its registry, dockerd and containers see no network of the host.
+"""The lab's own network namespaces: dockerd and containers in one, the registry in another.
 
-Inside it, 127.0.0.1 is the lab's own loopback (where its registry listens) and the bridges
-that ``docker network create`` makes are the lab's alone, so nothing a submission does can
-reach a service on the host's loopback, another lab's registry, or the host's networks. The
-namespace is kept by a bind mount on a file in the lab folder, and ends when that is unmounted.
+    lab namespace         lo, docker0 and the bridges of `docker network create`, dockerd, containerd,
+                          the ports containers publish; dockerd's iptables rules, and one of the lab's:
+                          what arrives for the registry is dropped (no iptables: forwarding off)
+        reg0 169.254.42.1/30 ──veth── eth0 169.254.42.2/30
+    registry namespace    lo and eth0 only: the registry listens on 169.254.42.2:5000
+
+127.0.0.1 in the lab namespace is the lab's own loopback, where `-p` publishes, so every port is
+the student's to use. Nothing a submission does reaches a service on the host's loopback, another
+lab, or the host's networks. Only the lab namespace itself (dockerd pulling, the grader pushing)
+reaches the registry: containers sit on bridges behind it, and no packet of theirs passes onto
+the veth (the registry's namespace has no route back to them either). Each namespace is kept by a bind mount on a file in the lab
+folder, and ends (with the veth) when that is unmounted.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import shutil
 import subprocess
 import threading
 from pathlib import Path
 from typing import Callable, TypeVar
+
+from checks import hub
 
 CLONE_NEWNET = 0x40000000
 T = TypeVar("T")
@@ -26,8 +37,46 @@ def create(path: Path) -> None:
     subprocess.run(["nsenter", f"--net={path}", "ip", "link", "set", "lo", "up"], check=True, capture_output=True)
 
 
-def command(path: Path, argv: list[str]) -> list[str]:
-    """``argv`` run inside the namespace."""
+REGISTRY_LINK = "reg0"  # the lab namespace's end of the veth
+LAB_SIDE = "169.254.42.1"
+REGISTRY_SIDE = hub.REGISTRY_HOST  # link-local: no Docker address pool and no course uses it
+
+
+def create_registry(path: Path, lab: Path) -> bool:
+    """The registry's namespace at ``path``, joined to the lab's namespace by a veth on a /30 of its own.
+
+    True when the lab's namespace has a firewall (the iptables program is there): then packets
+    that arrive in it for the registry, which only containers send, are dropped before routing,
+    and dockerd may forward and keep its own rules there as on any Docker host. False: dockerd
+    must not forward at all (containers are then confined to their bridges).
+    """
+    create(path)
+    steps = [
+        command(lab, ["ip", "link", "add", REGISTRY_LINK, "type", "veth", "peer", "name", "eth0", "netns", str(path)]),
+        command(lab, ["ip", "address", "add", f"{LAB_SIDE}/30", "dev", REGISTRY_LINK]),
+        command(lab, ["ip", "link", "set", REGISTRY_LINK, "up"]),
+        command(path, ["ip", "address", "add", f"{REGISTRY_SIDE}/30", "dev", "eth0"]),
+        command(path, ["ip", "link", "set", "eth0", "up"]),
+    ]
+    firewall = shutil.which("iptables", path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if firewall:  # in the lab's namespace only: dockerd's own requests leave through OUTPUT, never PREROUTING
+        steps.append(command(lab, [firewall, "-t", "raw", "-A", "PREROUTING", "-d", REGISTRY_SIDE, "-j", "DROP"]))
+    for step in steps:
+        subprocess.run(step, check=True, capture_output=True)
+    return firewall is not None
+
+
+def command(path: Path, argv: list[str], own_mounts: bool = False) -> list[str]:
+    """``argv`` run inside the namespace; with ``own_mounts``, in a mount namespace of its own too.
+
+    That mount namespace starts as a copy of the host's (so it sees the lab's data-root tmpfs and
+    folder), each mount a slave of the host's: what is mounted in it afterwards (dockerd's
+    overlays, shm, network namespace files) never reaches the host's mount table, and goes when its
+    last process does, while what the host mounts under a shared mount (the lab's exchange folder:
+    a run's copy of the submission, which containers may bind) still reaches it.
+    """
+    if own_mounts:
+        argv = ["unshare", "--mount", "--propagation", "slave", "--", *argv]
     return ["nsenter", f"--net={path}", "--", *argv]
 
 

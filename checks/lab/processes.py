@@ -1,7 +1,9 @@
-"""The lab's processes: started detached with their logs, found again by pid and command line, stopped.
+"""The lab's processes: started detached with their logs, found again by what was recorded, stopped.
 
 A pid alone is not enough to stop a process: after a crash, it may belong to another program
-by now. So a process counts as the lab's only if its command line names the lab's folder.
+by now. So the lab records each process it starts as an identity, its pid and its start time
+(field 22 of /proc/PID/stat, in clock ticks since boot), and a process counts as the lab's only
+while both match. A command line is never evidence: anyone can name the lab's folder in theirs.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable
 
 from checks.errors import LabError
-from checks.messages import Message, msg
+from checks.messages import msg
 from checks.transport import TransportError, UnixTransport
 
 KILL_TIMEOUT = 15.0  # a process in uninterruptible sleep dies when its I/O ends
@@ -29,12 +30,13 @@ def program(name: str, package: str) -> str:
     raise LabError(msg("lab.missing_program", program=name, package=package))
 
 
-def spawn(args: list[str], log: Path, env: dict | None = None) -> int:
+def spawn(args: list[str], log: Path, env: dict | None = None) -> dict:
+    """Starts ``args`` detached, output to ``log``; returns its identity: {"pid": ..., "start": ...}."""
     with open(log, "ab") as out:
         process = subprocess.Popen(
             args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
-    return process.pid
+    return identity(process.pid)
 
 
 def cmdline(pid: int) -> str:
@@ -44,15 +46,31 @@ def cmdline(pid: int) -> str:
         return ""
 
 
-def alive(pid: int | None, marker: str) -> bool:
-    """A live process with this pid whose command line names the lab (so a reused pid is not ours)."""
-    if not pid:
-        return False
+def _stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name (which may hold spaces and parentheses): field 3 onwards."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
     except OSError:
+        return []
+
+
+def identity(pid: int) -> dict:
+    """What tells this process from a later one with the same pid."""
+    return {"pid": pid, "start": start_time(pid)}
+
+
+def start_time(pid: int) -> int | None:
+    """Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot; kept across exec."""
+    fields = _stat_fields(pid)
+    return int(fields[19]) if len(fields) > 19 else None
+
+
+def alive(identity: dict | None) -> bool:
+    """A live process (not a zombie) that is still the one recorded: same pid, same start time."""
+    if not identity or not identity.get("pid"):
         return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z" and marker in cmdline(pid)
+    fields = _stat_fields(identity["pid"])
+    return len(fields) > 19 and fields[0] != "Z" and int(fields[19]) == identity.get("start")
 
 
 def signal_pid(pid: int, sig: int) -> None:
@@ -62,24 +80,24 @@ def signal_pid(pid: int, sig: int) -> None:
         pass
 
 
-def kill(owned: list[tuple[int | None, str]]) -> None:
-    """SIGKILLs each (pid, marker) that is still the lab's, then waits until all are gone.
+def kill(owned: list[dict | None]) -> None:
+    """SIGKILLs each recorded identity that is still alive, then waits until all are gone.
 
     The lab's data is removed with it, so nothing is gained by a graceful stop: dockerd's own
     shutdown sleeps for containerd and waits out each running container's stop timeout.
     """
-    targets = [(pid, marker) for pid, marker in owned if alive(pid, marker)]
-    for pid, _ in targets:
-        signal_pid(pid, signal.SIGKILL)
+    targets = [identity for identity in owned if alive(identity)]
+    for identity in targets:
+        signal_pid(identity["pid"], signal.SIGKILL)
     deadline = time.monotonic() + KILL_TIMEOUT
     while time.monotonic() < deadline:
-        for pid, _ in targets:
-            reap(pid)
-        if not any(alive(pid, marker) for pid, marker in targets):
+        for identity in targets:
+            reap(identity["pid"])
+        if not any(alive(identity) for identity in targets):
             break
         time.sleep(0.01)
-    for pid, _ in owned:
-        reap(pid)
+    for identity in owned:
+        reap((identity or {}).get("pid"))
 
 
 def reap(pid: int | None) -> None:
@@ -89,14 +107,6 @@ def reap(pid: int | None) -> None:
             os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
             pass
-
-
-def pids_mentioning(text: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid() and text in cmdline(int(entry.name)):
-            found.append(int(entry.name))
-    return found
 
 
 # --- readiness ---------------------------------------------------------------------------
@@ -122,11 +132,3 @@ def ping(path: Path) -> bool:
         return UnixTransport(str(path), 2).get("/_ping", None, stream=False).status == 200
     except TransportError:
         return False
-
-
-def wait(ready: Callable[[], bool], timeout: float, failure: Message) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise LabError(failure)
-        time.sleep(0.02)

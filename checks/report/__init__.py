@@ -2,7 +2,9 @@
 
 Every format reads the same model: a ``Sheet`` (``checks.report.rows``), built once from a Report in
 the student's language. A format is a module with ``write(sheet, color=False) -> str`` (the
-``Writer`` protocol) and one line in ``WRITERS``; CONTRIBUTING.md has the steps.
+``Writer`` protocol) and one line in ``WRITERS``; CONTRIBUTING.md has the steps. A writer passes
+the text a submission controls through the function of ``checks.report.escape`` for where its
+document is read; tests/test_report_injection.py reads every format in ``WRITERS`` that way.
 """
 
 from __future__ import annotations

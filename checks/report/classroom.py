@@ -11,6 +11,10 @@ status ``error``; then "Test code:" and ``test_code`` whenever that is not empty
 hint, what was found and, on the exercise's first failed check, its commands and the end of their
 output go in ``test_code``; a passed check has none, and prints nothing more than its name.
 
+The reporter prints those texts into the job's log, where the runner reads workflow commands and
+terminal escapes: every text of a test goes through ``escape.terminal`` (lines kept) and
+``escape.workflow_inert``.
+
 The document travels base64-encoded in a step output, which GitHub limits to 1 MB: it is written at
 the most detailed level that fits, and says what it left out.
 """
@@ -22,6 +26,7 @@ import json
 import math
 from fractions import Fraction
 
+from checks.report.escape import terminal, workflow_inert
 from checks.report.feedback import LEVELS, Detail, command_block, cut_note
 from checks.report.rows import Row, Sheet
 from checks.results import Report
@@ -80,17 +85,22 @@ def _document(sheet: Sheet, detail: Detail = Detail()) -> dict:
                 tests.append(_test(row, part, parts, size if row.max_score else Fraction(0), code, detail))
     note = cut_note(sheet, detail, PLATFORM, LIMIT)
     if note:
-        tests[0]["test_code"] = f"{note}\n{tests[0]['test_code']}".rstrip("\n")
+        tests[0]["test_code"] = logged(f"{note}\n{tests[0]['test_code']}".rstrip("\n"))
     return {"version": 1, "status": STATUS[sheet.status], "max_score": sheet.max_score, "tests": tests}
+
+
+def logged(text: str) -> str:
+    """Text as the reporter may print it into the job's log: escapes shown, no workflow command."""
+    return workflow_inert(terminal(text, keep="\t\n"))
 
 
 def _test(row: Row, part: int, parts: int, size: Fraction, code: str, detail: Detail) -> dict:
     return {
-        "name": row.label if parts == 1 else f"{row.label} [{part}/{parts}]",
+        "name": logged(row.label if parts == 1 else f"{row.label} [{part}/{parts}]"),
         "status": STATUS[row.status],
         "score": number(size) if row.passed else 0,
-        "message": detail.shorten(row.detail) if not row.passed or detail.passed_messages else "",
-        "test_code": code,
+        "message": logged(detail.shorten(row.detail)) if not row.passed or detail.passed_messages else "",
+        "test_code": logged(code),
         "filename": row.exercise,
         "line_no": 0,
         "duration": 0,

@@ -1,6 +1,9 @@
 """Gradescope's ``results.json``: one test per check, numbered "exercise.check".
 
-Outputs are Markdown (``output_format: md``), so a hint's `code` shows as code. The first test of
+Outputs are Markdown (``output_format: md``), escaped as the step summary's are: a failed check's
+hint stays the course's Markdown (its `code` shows as code), the rest of a message goes through
+``escape.markdown`` after it is shortened, commands through ``escape.markdown_block`` in a long
+enough fence; so nothing a submission writes renders as a link, an image or HTML. The first test of
 each exercise that students can see also shows the exercise's commands, how each ended and the end
 of its output, in a code block.
 
@@ -16,8 +19,8 @@ from __future__ import annotations
 import json
 import math
 
+from checks.report.escape import fence, markdown, markdown_after, markdown_block
 from checks.report.feedback import Detail, command_block, cut_note, fit
-from checks.report.markdown import fence
 from checks.report.rows import Section, Sheet, points
 
 LIMIT = 1_000_000  # bytes
@@ -28,7 +31,7 @@ def _commands(sheet: Sheet, section: Section, detail: Detail) -> str:
     block = command_block(sheet, section, detail)
     if not block:
         return ""
-    text = "\n".join(block)
+    text = markdown_block("\n".join(block))
     marker = fence(text)
     return f"\n\n**{sheet.say('report.commands')}**\n\n{marker}text\n{text}\n{marker}"
 
@@ -41,7 +44,7 @@ def document(sheet: Sheet, detail: Detail = Detail()) -> dict:
             check, message = (row.secret_check, row.secret_message) if row.hidden else (row.check, row.detail)
             if row.passed and not detail.passed_messages:
                 message = ""
-            output = detail.shorten(message)
+            output = markdown_after(row.hint, detail.shorten(message))  # no hint kept for a hidden row
             if not row.hidden and not shown:
                 output += _commands(sheet, section, detail)
                 shown = True
@@ -61,10 +64,10 @@ def document(sheet: Sheet, detail: Detail = Detail()) -> dict:
     if not tests:  # no exercise known: the run's error as the one test
         row = sheet.rows[0]
         tests.append({"name": row.check, "number": row.number, "score": 0, "max_score": 0, "status": "failed",
-                      "output": row.detail, "output_format": "md", "tags": [], "visibility": "visible"})
+                      "output": markdown(row.detail), "output_format": "md", "tags": [], "visibility": "visible"})
     total = sheet.say("report.total", score=points(sheet.score), max_score=points(sheet.max_score))
-    output = sheet.say("report.error", error=sheet.error) + "\n\n" + total if sheet.error is not None else total
-    note = cut_note(sheet, detail, PLATFORM, LIMIT)
+    output = markdown(sheet.say("report.error", error=sheet.error)) + "\n\n" + total if sheet.error is not None else total
+    note = cut_note(sheet, detail, PLATFORM, LIMIT)  # the grader's own words and numbers
     return {
         "score": sheet.score,
         "execution_time": math.ceil(sheet.seconds),

@@ -24,7 +24,8 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def clean(text: str) -> str:
-    """Text XML 1.0 can hold: a character it cannot (an escape code in a command's output) is shown as \\xNN."""
+    """Text XML 1.0 can hold: a character it cannot (an escape code in a command's output) is shown as
+    \\xNN. ElementTree escapes the rest (``<``, ``&``, quotes); this is the one function every text goes through."""
     return _NOT_XML.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 

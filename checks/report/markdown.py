@@ -4,29 +4,23 @@ the end of their output.
 
 GitHub takes at most 1 MiB of summary per step: a longer one is not shown at all. So the summary is
 written at the most detailed level that fits (``feedback.fit``) and says what it left out.
+
+A browser renders this document: every text from the sheet goes through ``escape.markdown`` (after
+it is shortened) but a failed check's hint, the course's own Markdown (``escape.markdown_after``);
+the commands go through ``escape.markdown_block`` inside a fence longer than any backtick run in
+them. So no image, link or HTML tag a submission writes can render.
 """
 
 from __future__ import annotations
 
-import re
-
+from checks.report.escape import fence, markdown_after, markdown_block
+from checks.report.escape import markdown as cell
 from checks.report.feedback import Detail, command_block, cut_note, fit
 from checks.report.rows import Sheet, points
 
 MARK = {"passed": "✅", "failed": "❌", "error": "⚠️"}
 LIMIT = 1024 * 1024  # bytes: GitHub's limit for one step's summary
 PLATFORM = "GitHub (step summary)"
-
-
-def cell(text: str) -> str:
-    """Text that stays inside one table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def fence(text: str) -> str:
-    """A code fence longer than any run of backticks in ``text``, so the text cannot close it."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 def write(sheet: Sheet, color: bool = False) -> str:
@@ -38,7 +32,7 @@ def _write(sheet: Sheet, detail: Detail) -> str:
     lines = [f"## {say('report.heading', score=points(sheet.score), max_score=points(sheet.max_score))}", ""]
     note = cut_note(sheet, detail, PLATFORM, LIMIT)
     if note:
-        lines += [f"> ✂️ {cell(note)}", ""]
+        lines += [f"> ✂️ {note}", ""]  # the grader's own words and numbers
     if sheet.error is not None:
         lines += [f"> ⚠️ {cell(detail.shorten(say('report.error', error=sheet.error)))}", ""]
     lines += [f"| | {say('report.col_exercise')} | {say('report.col_points')} | {say('report.col_checks')} |", "|:-:|---|--:|--:|"]
@@ -58,14 +52,14 @@ def _write(sheet: Sheet, detail: Detail) -> str:
         if section.error and rows:  # why none of its commands counted: once per exercise
             lines.append(f"- ⚠️ `{section.id}`: {cell(say('report.not_graded', error=detail.shorten(section.error)))}")
         for row in rows:
-            lines.append(f"- **{cell(row.exercise)} › {cell(row.check)}** ({points(row.score)}/{points(row.max_score)}): {cell(detail.shorten(row.message))}")
+            lines.append(f"- **{row.exercise} › {row.check}** ({points(row.score)}/{points(row.max_score)}): {markdown_after(row.hint, detail.shorten(row.message))}")
     blocks = [(section, command_block(sheet, section, detail)) for section in sheet.sections]
     if any(block for _, block in blocks):
         lines += ["", f"### {say('report.commands')}", ""]
     for section, block in blocks:
         if not block:
             continue
-        text = "\n".join(block)
+        text = markdown_block("\n".join(block))
         marker = fence(text)
         opened = " open" if section.status != "passed" else ""
         lines += [f"<details{opened}><summary>{MARK[section.status]} <code>{section.id}</code></summary>", "", f"{marker}text", text, marker, "", "</details>", ""]

@@ -8,10 +8,11 @@ error itself. So every format always has a complete list of checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
 
 from checks.model import Check, Exercise
 from checks.messages import Message, msg
+from checks.report.escape import printable
 from checks.results import CheckOutcome, ExerciseOutcome, Report
 
 
@@ -35,6 +36,7 @@ class Row:
     secret_message: str = ""
     note: str = ""  # a failed check's "not graded: why" when its exercise's commands were not run
     seconds: float = 0.0  # how long its evaluation took
+    hint: str = ""  # the start of ``message`` that is the exercise's own hint (the course's text, not the submission's)
 
     @property
     def passed(self) -> bool:
@@ -127,7 +129,19 @@ class Sheet:
             for number, exercise in enumerate(planned, 1)
         )
         status = "error" if report.error else ("passed" if report.passed else "failed")
-        return cls(lang, status, report.score, report.max_score, report.seconds, error, sections)
+        return _printable(cls(lang, status, report.score, report.max_score, report.seconds, error, sections))
+
+
+def _printable(value):
+    """``value`` with every text in it printable (``escape.printable``): a byte a submission sent
+    that was not UTF-8 reaches each format shown as ``\\xff``, and no writer can fail to encode it."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, tuple):
+        return tuple(_printable(item) for item in value)
+    if is_dataclass(value):
+        return replace(value, **{f.name: _printable(getattr(value, f.name)) for f in fields(value) if f.init})
+    return value
 
 
 def message(outcome: CheckOutcome, lang: str, reveal: bool = False, error: Message | None = None) -> str:
@@ -161,6 +175,7 @@ def _row(exercise: Exercise, number: int, index: int, check: Check, lang: str, *
         secret_message=secret if hidden else "",
         note=note,
         seconds=seconds,
+        hint=check.hint[lang] if not hidden and status == "failed" and message.startswith(check.hint[lang]) else "",
     )
 
 

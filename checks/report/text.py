@@ -2,10 +2,14 @@
 student's commands with how each ended and the end of its output, totals.
 
 When the run stopped, each exercise it did not grade gets one line, and the error says why.
+
+Every text from the sheet goes through ``escape.terminal`` (a line of it stays one line, and an
+escape code a command printed is shown, not run); the colours are added around it after.
 """
 
 from __future__ import annotations
 
+from checks.report.escape import terminal
 from checks.report.feedback import Detail, command_block
 from checks.report.rows import Sheet, points
 
@@ -14,7 +18,8 @@ GREEN, RED, BOLD, DIM, RESET = "\033[32m", "\033[31m", "\033[1m", "\033[2m", "\0
 
 def write(sheet: Sheet, color: bool = False) -> str:
     def paint(code: str, text: str) -> str:
-        return f"{code}{text}{RESET}" if color else text
+        shown = terminal(text, keep="\t")
+        return f"{code}{shown}{RESET}" if color else shown
 
     lines: list[str] = []
     for section in sheet.sections:
@@ -29,12 +34,12 @@ def write(sheet: Sheet, color: bool = False) -> str:
         width = max(len(row.check) for row in section.rows)
         for row in section.rows:
             mark = paint(GREEN, "✔") if row.passed else ("?" if row.status == "error" else paint(RED, "✘"))  # error: cannot tell
-            lines.append(f"  {mark} {row.check.ljust(width)}  {points(row.score)}/{points(row.max_score)}")
+            lines.append(f"  {mark} {terminal(row.check).ljust(width)}  {points(row.score)}/{points(row.max_score)}")
             if not row.passed:
                 lines.append("      " + paint(DIM, row.message))
         commands = command_block(sheet, section, Detail(), indent="    ")
         if commands:
-            lines += [f"  {sheet.say('report.commands')}:"] + commands
+            lines += [f"  {sheet.say('report.commands')}:"] + [terminal(line, keep="\t") for line in commands]
         lines.append("")
     if any(not section.graded for section in sheet.sections):
         lines.append("")
