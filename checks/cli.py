@@ -264,7 +264,12 @@ def cmd_show(args, lang: str) -> int:
 
 
 def cmd_validate(args, lang: str) -> int:
+    from checks.lab import served
+
     loaded = exercise_files.load(args.paths or [args.exercises])
+    for exercise in loaded:  # what no lab can serve: said, but the file is valid (a build may make it)
+        for warning in served.warnings(exercise):
+            print(warning.render(lang), file=sys.stderr)
     checks = sum(len(exercise.checks) for exercise in loaded)
     print(f"OK: {len(loaded)} exercise(s), {checks} check(s)")
     return 0

@@ -180,6 +180,7 @@ class DaemonSource:
     """The lazy reads a snapshot may need, each one GET request (the snapshot caches them)."""
 
     FILE_LIMIT = 64 * 1024  # bytes of a file's content read for a check; the rest is not fetched
+    HASH_LIMIT = 64 * 1024 * 1024  # bytes of a file hashed for a `sha256` check (files kind); a larger one is not read
 
     def __init__(self, client: DaemonClient):
         self.client = client
@@ -239,6 +240,19 @@ class DaemonSource:
         finally:
             response.close()
 
+    def file_sha256(self, container_id: str, path: str) -> str | None:
+        """The sha256 of a regular file's whole content, streamed from GET /containers/{id}/archive
+        (HASH_LIMIT bytes at most: "" for a larger one); None when the container or file is gone."""
+        response = self.client._get(f"/containers/{container_id}/archive", {"path": path}, stream=True)
+        try:
+            if response.status >= 400:
+                return None
+            return _file_digest(response, self.HASH_LIMIT)
+        except TransportError as error:
+            raise DaemonError(msg("daemon.lost", endpoint=self.client.endpoint.host, reason=error.reason)) from error
+        finally:
+            response.close()
+
     def logs_contain(self, container_id: str, text: str) -> bool:
         """Streams the logs and stops at the first match; memory stays bounded by the chunk size."""
         needle = text.encode()
@@ -290,6 +304,25 @@ def _first_entry(response: Response, path: str, limit: int) -> FileRead | None:
                 return FileRead(path, "other", mode=member.mode)
             content = archive.extractfile(member).read(limit) if member.size else b""
             return FileRead(path, "file", member.size, member.mode, content=content, truncated=member.size > limit)
+    except tarfile.TarError:
+        return None
+
+
+def _file_digest(response: Response, limit: int) -> str | None:
+    import hashlib
+    import tarfile
+
+    try:
+        with tarfile.open(fileobj=io.BufferedReader(_Reader(response)), mode="r|") as archive:
+            member = archive.next()
+            if member is None or not member.isfile():
+                return None
+            if member.size > limit:
+                return ""
+            digest, content = hashlib.sha256(), archive.extractfile(member)
+            while chunk := content.read(1024 * 1024):
+                digest.update(chunk)
+            return digest.hexdigest()
     except tarfile.TarError:
         return None
 

@@ -49,6 +49,7 @@ class Event:
     id: str
     name: str = ""
     image: str = ""
+    detail: str = ""  # what follows the action: an exec's command as the daemon recorded it (``exec_create: cat /x``)
 
     @property
     def key(self) -> tuple:
@@ -71,7 +72,7 @@ def event_from_api(item: Any) -> Event | None:
         return None
     actor = item.get("Actor") if isinstance(item.get("Actor"), dict) else {}
     attributes = actor.get("Attributes") if isinstance(actor.get("Attributes"), dict) else {}
-    action = str(item.get("Action") or item.get("status") or "").split(":", 1)[0].strip()
+    action, _, detail = str(item.get("Action") or item.get("status") or "").partition(":")
     try:
         time = int(item.get("timeNano") or int(item.get("time") or 0) * 10**9)
     except (TypeError, ValueError):
@@ -79,7 +80,8 @@ def event_from_api(item: Any) -> Event | None:
     return Event(
         time=time,
         type=str(item.get("Type") or ""),
-        action=action,
+        action=action.strip(),
+        detail=detail.strip(),
         id=str(actor.get("ID") or item.get("id") or ""),
         name=str(attributes.get("name") or ""),
         image=str(attributes.get("image") or ""),
@@ -131,12 +133,61 @@ def read_window(client, since: int, until: int) -> list[dict]:
     return items
 
 
-class _WithEvents:
-    """A snapshot's source, plus the ``events`` read: the same lazy reads, and this record."""
+# Container actions that show an exercise worked on a container: made it, ran it, ran or copied something in it.
+WORKED_ON = frozenset({"create", "start", "restart", "exec_create", "exec_start", "extract-to-dir", "attach", "rename", "update"})
+COMPOSE_PROGRAMS = (("docker-compose",), ("docker", "compose"))
 
-    def __init__(self, source: Any, events: Callable[[], EventLog | None]):
+
+@dataclass(frozen=True)
+class Provenance:
+    """Which containers may be an exercise's evidence in ``run``, from the run's whole record of events.
+
+    ``exercise``: the containers made, started or worked on (``WORKED_ON``) from the moment its
+    starting state began to be set up until it was graded: a container left by an earlier exercise
+    and not touched since is not this exercise's work. ``by_compose``: the containers created while
+    a compose command line of the student's ran, or while none of the student's lines ran (the
+    grader's starting states and an exercise's own services): ``docker run --label
+    com.docker.compose.project=...`` makes no compose project. ``complete`` false: the record has
+    gaps, so neither set can be trusted.
+    """
+
+    exercise: frozenset[str]
+    by_compose: frozenset[str]
+    complete: bool = True
+
+
+def provenance(record: Iterable[Event], lines: Iterable, since: int, until: int, complete: bool = True) -> Provenance:
+    """The provenance of an exercise graded at ``until`` whose starting state began at ``since``;
+    ``lines`` are every command line the run has run so far (``results.CommandRun``, with their times)."""
+    windows = [(run.began, run.ended, _is_compose(run.text)) for run in lines if run.began]
+    exercise, by_compose = set(), set()
+    for event in record:
+        if event.type != "container":
+            continue
+        if since <= event.time <= until and event.action in WORKED_ON:
+            exercise.add(event.id)
+        if event.action == "create":
+            during = [compose for began, ended, compose in windows if began <= event.time <= ended]
+            if all(during):  # no student line, or compose lines only
+                by_compose.add(event.id)
+    return Provenance(frozenset(exercise), frozenset(by_compose), complete)
+
+
+def _is_compose(text: str) -> bool:
+    argv = text.split()
+    return any(tuple(argv[: len(program)]) == program for program in COMPOSE_PROGRAMS)
+
+
+class _WithEvents:
+    """A snapshot's source, plus the reads only ``run`` can answer: ``events``, ``provenance`` and
+    ``project_file`` (checks.compose_files). The other lazy reads are the source's."""
+
+    def __init__(self, source: Any, events: Callable[[], EventLog | None], provenance: Callable[[], Provenance | None],
+                 project_file: Callable[[str, str], dict | None]):
         self._source = source
         self._events = events
+        self._provenance = provenance
+        self._project_file = project_file
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._source, name)
@@ -144,10 +195,19 @@ class _WithEvents:
     def events(self) -> EventLog | None:
         return self._events()
 
+    def provenance(self) -> Provenance | None:
+        return self._provenance()
 
-def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None]) -> Snapshot:
-    """The snapshot, whose ``events()`` read asks ``events`` (once, when a check needs it)."""
-    return replace(snapshot, source=_WithEvents(snapshot.source, events))
+    def project_file(self, working_dir: str, config_files: str) -> dict | None:
+        return self._project_file(working_dir, config_files)
+
+
+def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None],
+                provenance: Callable[[], Provenance | None] = lambda: None,
+                project_file: Callable[[str, str], dict | None] = lambda working_dir, config_files: None) -> Snapshot:
+    """The snapshot, whose ``events()`` read asks ``events``, ``provenance()`` asks ``provenance``
+    and ``project_file(folder, files)`` asks ``project_file`` (each once, when a check needs it)."""
+    return replace(snapshot, source=_WithEvents(snapshot.source, events, provenance, project_file))
 
 
 def _http():
@@ -230,6 +290,13 @@ class Recorder:
             delivered = not last or last[0].key in self._keys
             chosen = tuple(e for e in self.events if start <= e.time <= end)
             return EventLog(chosen, complete=delivered and not self.overflow, origin="run")
+
+    def provenance(self, client, lines: Iterable, since: int, until: int) -> Provenance:
+        """Which containers an exercise may take as evidence (``Provenance``), from every event recorded so far."""
+        window = self.window(client, since, until)  # waits until the stream has brought the last event
+        with self._seen:
+            record = list(self.events)
+        return provenance(record, lines, since, until, complete=window.complete)
 
     def close(self) -> None:
         sock = self._connection.sock

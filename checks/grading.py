@@ -90,10 +90,15 @@ class DaemonGrading:
             if exercise.id in self.progress.passed:
                 self.outcomes[exercise.id] = progress.earlier(exercise, self.progress.passed[exercise.id])
             elif exercise.compose:
-                self.outcomes[exercise.id] = grade_one(exercise, self.read, self._services)
+                self.outcomes[exercise.id] = grade_one(exercise, lambda: self._read_with_services(exercise), self._services)
             else:
                 self.outcomes[exercise.id] = grade_one(exercise, lambda: self.snapshot)
         return self.outcomes[exercise.id]
+
+    def _read_with_services(self, exercise: Exercise) -> Snapshot:
+        from checks import services
+
+        return services.with_instructor_files(exercise, self.read())
 
     def _services(self, exercise: Exercise) -> ContextManager:
         from checks import probe, services

@@ -54,6 +54,9 @@ class CommandRun:
     output: str = ""
     refused: Message | None = None
     timed_out: bool = False
+    # When it ran (time.time_ns, the daemon's clock on this machine): which events are this line's. 0: unknown.
+    began: int = field(default=0, compare=False)
+    ended: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from checks import events, services, signals, submission
+from checks import compose_files, events, health, services, signals, submission
 from checks.boundary import Boundary, Context, Limits, Line, SubmissionCopy, container_counter, image_reader, tmpfs_volume_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
 from checks.errors import EXIT_INTERRUPTED, GraderError, LabError
@@ -97,12 +97,15 @@ def run(
                                   line=line, lang=lang)
                 daemon = _negotiate(lab)
                 with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
+                    history: list = []  # every line run so far, with its times: which line made which container
                     for index, exercise in enumerate(exercises):
                         progress(msg("run.exercise", id=exercise.id))
                         deadline = min(time.monotonic() + budget.exercise, started + budget.run)
                         # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
                         last = own_lab and index == len(exercises) - 1
-                        outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder, last, line))
+                        outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder,
+                                                   last, line, history))
+                        history.extend(outcomes[-1].commands)
                 report = Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
             except GraderError as error:
                 report = Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
@@ -134,8 +137,9 @@ def _deliver(deliver: Callable[[Report], None], report: Report) -> GraderError |
 
 
 def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox: Sandbox, timeout: float, deadline: float,
-               recorder: events.Recorder, last: bool = False, line: Line | None = None) -> ExerciseOutcome:
+               recorder: events.Recorder, last: bool = False, line: Line | None = None, history: list | None = None) -> ExerciseOutcome:
     started = time.monotonic()
+    prepared = time.time_ns()  # from here on, what the daemon does is this exercise's (checks.events.Provenance)
     start_state.apply(exercise.start, daemon)
     began = time.time_ns()  # the exercise's events: after its starting state, to the end of its commands
     error = None
@@ -158,7 +162,10 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
     with DaemonClient(Endpoint(daemon.host), api_version=daemon.api_version) as client:
 
         def snapshot():
-            taken = events.with_events(read_snapshot(client), lambda: recorder.window(client, began, ended))
+            # A health check still `starting` is waited for, bounded (checks.health), before grading.
+            taken = events.with_events(health.settled(lambda: read_snapshot(client), deadline), lambda: recorder.window(client, began, ended),
+                                       lambda: recorder.provenance(client, [*(history or ()), *runs], prepared, time.time_ns()),
+                                       lambda folder, files: compose_files.depends_on(sandbox.work, folder, files))
             taken.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
             return taken
 

@@ -25,11 +25,12 @@ import os
 import re
 import shlex
 import shutil
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 
-from checks import probe
+from checks import compose_files, probe
 from checks.daemon import DaemonClient, read_snapshot
 from checks.errors import GraderError
 from checks.grading import grade_one
@@ -161,6 +162,12 @@ def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
     """An exercise whose services failed: every check fails with the reason."""
     checks = tuple(CheckOutcome(check, Result(False, reason)) for check in exercise.checks)
     return ExerciseOutcome(exercise, checks, **{**extra, "error": extra.get("error") or reason})
+
+
+def with_instructor_files(exercise: Exercise, snapshot: Snapshot) -> Snapshot:
+    """A snapshot read while the exercise's own services run, whose ``depends_on`` under
+    docker-compose 1.x is read from the exercise's compose file, which made them (checks.compose_files)."""
+    return compose_files.with_project_files(snapshot, partial(compose_files.instructor_depends_on, exercise.compose["file"]))
 
 
 def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float,

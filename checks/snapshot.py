@@ -114,7 +114,8 @@ class HttpProbe:
 
 # The lazy reads, by the name a kind lists in READS; each is one GET request when first asked
 # ("http" is not one to the daemon: GET requests to a published port, see checks.probe).
-READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http")
+READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http",
+              "provenance", "project_file", "file_sha256")
 
 
 class Source(Protocol):
@@ -130,6 +131,8 @@ class Source(Protocol):
 
     def read_path(self, container_id: str, path: str) -> FileRead | None: ...  # "archive"
 
+    def file_sha256(self, container_id: str, path: str) -> str | None: ...  # "file_sha256": the whole file, hashed
+
     def volumes(self) -> list: ...  # "volumes": GET /volumes, Volumes
 
     def networks(self) -> list: ...  # "networks": GET /networks
@@ -137,6 +140,10 @@ class Source(Protocol):
     def events(self): ...  # "events": checks.events.EventLog, None without a record (GET /events)
 
     def http_probe(self, host_port: int, path: str, attempts: int) -> HttpProbe: ...  # "http"
+
+    def provenance(self): ...  # "provenance": checks.events.Provenance in `run`, None elsewhere (no request)
+
+    def project_file(self, working_dir: str, config_files: str) -> dict | None: ...  # "project_file": checks.compose_files, `run` only
 
 
 @dataclass
@@ -247,6 +254,10 @@ class Snapshot:
         """A path in a container's filesystem, without following a final symlink; None if absent."""
         return self._read("read_path", container.id, path)
 
+    def file_sha256(self, container: Container, path: str) -> str | None:
+        """The sha256 (hex) of a regular file's whole content; "" when too large to hash; None when it is gone."""
+        return self._read("file_sha256", container.id, path)
+
     def volumes(self) -> list:
         return self._read("volumes", empty=[])
 
@@ -257,6 +268,16 @@ class Snapshot:
         """What the daemon saw happen (a ``checks.events.EventLog``); None when there is no record:
         ``check`` on a daemon without ``docker-grader start``."""
         return self._read("events")
+
+    def provenance(self):
+        """In ``run``: which containers are this exercise's work (``checks.events.Provenance``); None under ``check``."""
+        return self._read("provenance") if self.source is not None and hasattr(self.source, "provenance") else None
+
+    def project_file(self, working_dir: str, config_files: str) -> dict | None:
+        """In ``run``: each service's ``depends_on`` as the compose project's files declare them; None elsewhere."""
+        if self.source is None or not hasattr(self.source, "project_file"):
+            return None
+        return self._read("project_file", working_dir, config_files)
 
     def http(self, host_port: int, path: str, attempts: int) -> HttpProbe:
         """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers."""

@@ -199,6 +199,7 @@ def run(command_file: CommandFile, sandbox: Sandbox, timeout: float, deadline: f
 
 def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
     started = time.monotonic()
+    began = time.time_ns()
     terminal = wants_terminal(command.argv)
     try:
         if terminal:
@@ -217,7 +218,8 @@ def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
         text = as_shown(text)
     if dropped:
         text += f"\n[... {dropped} bytes more]"
-    return CommandRun(command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out)
+    return CommandRun(command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out,
+                      began=began, ended=time.time_ns())
 
 
 def as_shown(text: str) -> str:

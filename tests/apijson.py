@@ -89,6 +89,15 @@ class FakeSource:
         self.calls.append(("archive", container_id, path))
         return self.files.get((container_id, path))
 
+    def file_sha256(self, container_id: str, path: str) -> str | None:
+        self.calls.append(("file_sha256", container_id, path))
+        read = self.files.get((container_id, path))
+        if read is None or read.kind != "file":
+            return None
+        import hashlib
+
+        return "" if read.size > 64 * 1024 * 1024 else hashlib.sha256(read.content).hexdigest()
+
     def volumes(self) -> list:
         self.calls.append(("volumes",))
         return list(self.volume_list)

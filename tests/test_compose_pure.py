@@ -121,18 +121,55 @@ def test_depends_on_from_the_v2_label():
     assert snap.source.calls == []  # the label says it: no inspect
 
 
-def test_depends_on_without_labels_the_dependency_started_first():
+def test_depends_on_without_labels_is_the_project_files_or_cannot_tell():
+    # docker-compose 1.x: db started first, but start order is no dependency (3 of 8 projects without one did too)
+    files = {compose.CONFIG_FILES: "docker-compose.yml", compose.WORKING_DIR: "/work"}
     source = FakeSource()
-    inspected(source, "a", started="2026-11-29T02:00:01.5Z")  # web
-    inspected(source, "b", started="2026-11-29T02:00:01.123456789Z")  # db, 0.38 s earlier
-    snap = snapshot(containers=[service("a", "shop", "web"), service("b", "shop", "db")], source=source)
-    assert compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snap).passed
-    result = compose.evaluate({"services": {"db": {"depends_on": ["web"]}}}, snap)
-    assert en(result.found) == "project shop: service db does not depend on web (web is not running or was not started first)"
-    inspected(source, "b", started="2026-11-29T02:00:01Z")  # a whole second: no fraction at all
-    assert compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snapshot(containers=[service("a", "shop", "web"), service("b", "shop", "db")], source=source)).passed
-    stopped = snapshot(containers=[service("a", "shop", "web"), service("b", "shop", "db", state="exited", status="Exited (137)")], source=source)
-    assert not compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, stopped).passed
+    containers = [service("a", "shop", "web", labels=files), service("b", "shop", "db", labels=files)]
+    result = compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snapshot(containers=containers, source=source))
+    assert (result.passed, result.unknown) == (False, True)
+    assert en(result.found) == ("project shop: whether service web depends on db cannot be told: docker-compose 1.x records no "
+                                "depends_on on the daemon and the project's file could not be read (only `docker-grader run` reads it)")
+    asked = []
+    source.project_file = lambda folder, text: asked.append((folder, text)) or {"web": {"db"}, "db": set()}
+    assert compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snapshot(containers=containers, source=source)).passed
+    result = compose.evaluate({"services": {"db": {"depends_on": ["web"]}}}, snapshot(containers=containers, source=source))
+    assert (result.passed, result.unknown) == (False, False)
+    assert en(result.found) == "project shop: service db does not depend on web (neither compose's label nor the project's file declares it)"
+    assert asked == [("/work", "docker-compose.yml")] * 2  # once per snapshot
+
+
+def test_the_project_files_depends_on_stays_inside_the_submissions_copy(tmp_path):
+    from checks import compose_files
+
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "docker-compose.yml").write_text("services:\n  web: {image: x, depends_on: [db]}\n  db: {image: y}\n"
+                                             "  worker: {image: z, depends_on: {db: {condition: service_started}}}\n")
+    (tmp_path / "outside.yml").write_text("services:\n  web: {depends_on: [db]}\n")
+    (work / "link.yml").symlink_to(tmp_path / "outside.yml")
+    (work / "bomb.yml").write_text("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(8)))
+    assert compose_files.depends_on(work, "/work", "docker-compose.yml") == {"web": {"db"}, "db": set(), "worker": {"db"}}
+    assert compose_files.depends_on(work, "/work", "link.yml") is None
+    assert compose_files.depends_on(work, "/work", "../outside.yml") is None
+    assert compose_files.depends_on(work, "/work", str(tmp_path / "outside.yml")) is None
+    assert compose_files.depends_on(work, "/work", "bomb.yml") is None
+    assert compose_files.depends_on(work, "/work/sub", "../missing.yml") is None
+
+
+def test_an_exercises_own_services_read_depends_on_from_the_instructors_file_only(tmp_path):
+    from checks import compose_files
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "app.yml").write_text("services:\n  app: {image: x, depends_on: [db]}\n  db: {image: y}\n")
+    (course / "other.yml").write_text("services:\n  app: {image: x, depends_on: [cache]}\n")
+    read = compose_files.instructor_depends_on
+    assert read(course / "app.yml", str(course), "app.yml") == {"app": {"db"}, "db": set()}
+    assert read(course / "app.yml", "/", str(course / "app.yml")) == {"app": {"db"}, "db": set()}
+    assert read(course / "app.yml", str(course), "other.yml") is None  # a project made from another file
 
 
 # --- http ------------------------------------------------------------------------------

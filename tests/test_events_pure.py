@@ -171,7 +171,7 @@ def test_unknown_scores_0_of_0_passes_nothing_and_has_its_own_exit_code():
 def test_events_from_the_api():
     item = {"Type": "container", "Action": "exec_start: sh -c true", "Actor": {"ID": "a" * 64, "Attributes": {"name": "web", "image": "alpine"}},
             "time": 1, "timeNano": 1_000_000_007}
-    assert event_from_api(item) == Event(1_000_000_007, "container", "exec_start", "a" * 64, "web", "alpine")
+    assert event_from_api(item) == Event(1_000_000_007, "container", "exec_start", "a" * 64, "web", "alpine", "sh -c true")
     assert event_from_api({"status": "pull", "id": "alpine:3.14", "time": 2}) == Event(2_000_000_000, "", "pull", "alpine:3.14")
     assert event_from_api("nonsense") is None and event_from_api({"timeNano": "x"}) is None
     assert EventLog.of([item, 3, None]).events == (event_from_api(item),)

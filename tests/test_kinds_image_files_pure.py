@@ -132,8 +132,21 @@ def test_image_config_size_from_the_inspect_when_the_list_has_none():
 
 
 def test_image_config_history_read_only_for_instructions():
-    result, calls = config(instructions=["COPY", "mkdir /app", "busybox"])
+    result, calls = config(instructions=["COPY", "mkdir /app"])
     assert result.passed and calls == [("history", APP_ID)]
+
+
+def test_instructions_match_the_images_own_steps_not_its_bases():
+    # The base's own step (its top one carries the base's ID, as the legacy builder records it) is not the Dockerfile's.
+    result, _ = config(instructions=["busybox"])
+    assert en(result.found).endswith("no step of its history was created by an instruction with 'busybox'")
+    source = image_source()  # with BuildKit every step but the top is <missing>: `base` says how many are the base's
+    source.histories[APP_ID] = [dict(step, Id="<missing>") for step in HISTORY]
+    source.histories[BASE_ID] = HISTORY[-1:]
+    assert config(source, instructions=["busybox"])[0].passed is True  # without `base`, every step
+    result, _ = config(source, instructions=["busybox"], base="alpine:3.14")
+    assert en(result.found).endswith("no step of its history was created by an instruction with 'busybox'")
+    assert config(source, instructions=["COPY", "mkdir /app"], base="alpine:3.14")[0].passed
 
 
 def test_image_config_layers_and_base():

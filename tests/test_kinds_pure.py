@@ -80,6 +80,25 @@ def test_a_tag_of_another_pulled_image_is_not_a_pull():
     assert image.evaluate({"image": "hello-world", "pulled": True}, snapshot([retagged])).passed
 
 
+def test_a_tag_within_a_pulled_repository_is_not_a_pull_where_events_are_recorded():
+    # `docker pull debian:11; docker tag debian:11 debian:stable-slim`: a digest of debian, but stable-slim was never pulled.
+    from checks.events import Event, EventLog
+
+    debian = image_json(HELLO_ID, ["debian:11", "debian:stable-slim"], ["debian@" + digest("d")])
+    source = FakeSource()
+    source.event_log = EventLog((Event(1, "image", "pull", "debian:11", "debian"),
+                                 Event(2, "image", "tag", HELLO_ID, "debian:stable-slim")))
+    spec = {"image": "debian:stable-slim", "pulled": True}
+    result = image.evaluate(spec, snapshot([debian], (), source))
+    assert (result.passed, en(result.found)) == (
+        False, "image debian:stable-slim (ID cdcdcdcdcdcd) was made by `docker tag` (tag debian:stable-slim), not pulled: "
+               "the daemon saw no pull of debian:stable-slim")
+    assert image.evaluate({"image": "debian:11", "pulled": True}, snapshot([debian], (), source)).passed
+    source.event_log = EventLog(source.event_log.events + (Event(3, "image", "pull", "debian:stable-slim", "debian"),))
+    assert image.evaluate(spec, snapshot([debian], (), source)).passed  # pulled after the tag
+    assert image.evaluate(spec, snapshot([debian])).passed  # no record: the digest is all there is
+
+
 def test_pulled_names_the_repository_as_typed_on_the_cli():
     tagged = image_json(ALPINE_ID, ["localhost:5000/app:1"], [])
     result = image.evaluate({"image": "localhost:5000/app:1", "pulled": True}, snapshot([tagged]))

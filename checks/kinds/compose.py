@@ -6,8 +6,16 @@ project is found without reading the compose file, and two projects with the sam
 never mix: each project is checked on its own. Without ``project``, the check passes when one
 project on the daemon has every service as described.
 
-``env`` and ``depends_on`` (on docker-compose 1.x, which writes no depends_on label) read each
-replica's inspect; everything else is in the list.
+``env`` reads each replica's inspect; everything else is in the list. ``depends_on`` is what
+compose recorded: v2's ``com.docker.compose.depends_on`` label, or (docker-compose 1.x, which
+writes none) in ``run`` the project's own files (checks.compose_files). Without either the check
+cannot tell: start order is no evidence of a dependency.
+
+Labels alone make no project in ``run``: any ``docker run --label`` can write them. There a
+container belongs to a project only when the daemon created it while one of the student's compose
+command lines ran (``docker-compose ...``, ``docker compose ...``) or while none of the student's
+lines ran (the grader's own services), and this exercise made, started or worked on it
+(checks.events.Provenance). Under ``check`` the labels are all there is.
 """
 
 from __future__ import annotations
@@ -23,6 +31,8 @@ PROJECT = "com.docker.compose.project"
 SERVICE = "com.docker.compose.service"
 ONEOFF = "com.docker.compose.oneoff"
 DEPENDS_ON = "com.docker.compose.depends_on"  # docker compose v2: "db:service_started:false,..."
+CONFIG_FILES = "com.docker.compose.project.config_files"  # both versions: the files the project was made from
+WORKING_DIR = "com.docker.compose.project.working_dir"  # ... relative to this folder
 
 MESSAGES = {
     "compose.no_project": {
@@ -63,8 +73,14 @@ MESSAGES = {
         "en": "service {service} is not on network {network}; networks: {networks}",
     },
     "compose.depends_on": {
-        "pt-BR": "o serviço {service} não depende de {dependency} ({dependency} não está rodando ou não foi iniciado antes)",
-        "en": "service {service} does not depend on {dependency} ({dependency} is not running or was not started first)",
+        "pt-BR": "o serviço {service} não depende de {dependency} (nem o rótulo do compose nem o arquivo do projeto o declaram)",
+        "en": "service {service} does not depend on {dependency} (neither compose's label nor the project's file declares it)",
+    },
+    "compose.depends_on_unknown": {
+        "pt-BR": "não dá para saber se o serviço {service} depende de {dependency}: o docker-compose 1.x não registra "
+        "depends_on no daemon e o arquivo do projeto não pôde ser lido (só o `docker-grader run` o lê)",
+        "en": "whether service {service} depends on {dependency} cannot be told: docker-compose 1.x records no depends_on "
+        "on the daemon and the project's file could not be read (only `docker-grader run` reads it)",
     },
     "health.none": {"pt-BR": "sem healthcheck", "en": "no healthcheck"},
 }
@@ -73,7 +89,7 @@ register(MESSAGES)
 STATES = ["created", "running", "paused", "restarting", "exited", "dead"]
 HEALTH = ["healthy", "unhealthy", "starting"]
 
-READS: tuple[str, ...] = ("inspect",)
+READS: tuple[str, ...] = ("inspect", "provenance", "project_file")
 
 SERVICE_SCHEMA = {
     "type": "object",
@@ -85,7 +101,7 @@ SERVICE_SCHEMA = {
         "ports": {
             "type": "array",
             "description": "Published ports as in a compose file: HOST:CONTAINER, or CONTAINER published on any host port; /udp for UDP.",
-            "items": {"type": "string", "pattern": r"^([0-9]{1,5}:)?[0-9]{1,5}(/(tcp|udp))?$"},
+            "items": {"type": "string", "pattern": r"^([0-9]{1,5}:)?[0-9]{1,5}(/(tcp|udp))?$", "format": "docker-port"},
             "examples": [["8080:80"], ["80"]],
         },
         "env": {
@@ -108,7 +124,8 @@ SERVICE_SCHEMA = {
         },
         "depends_on": {
             "type": "array",
-            "description": "Services this one depends on: the label of docker compose v2, or (docker-compose 1.x) each started before it.",
+            "description": "Services this one depends on, as compose recorded them: the label of docker compose v2, or "
+            "(docker-compose 1.x, `run` only) the project's own compose file; else the check cannot tell.",
             "items": {"type": "string", "minLength": 1},
             "examples": [["db"]],
         },
@@ -137,9 +154,13 @@ SCHEMA = {
 
 
 def projects(snapshot: Snapshot) -> dict[str, list[Container]]:
-    """The compose projects on the daemon and their containers (one-off containers left out)."""
+    """The compose projects on the daemon and their containers (one-off containers left out; in
+    ``run``, containers that compose did not make, or that are not this exercise's, left out too)."""
     found: dict[str, list[Container]] = {}
+    made = snapshot.provenance()
     for container in snapshot.containers:
+        if made is not None and not (container.id in made.by_compose and container.id in made.exercise):
+            continue
         if PROJECT in container.labels and container.labels.get(ONEOFF) != "True":
             found.setdefault(container.labels[PROJECT], []).append(container)
     return found
@@ -151,6 +172,9 @@ def service_containers(containers: list[Container], service: str) -> list[Contai
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     services: Mapping[str, Mapping] = spec["services"]
+    made = snapshot.provenance()
+    if made is not None and not made.complete:
+        return Result(False, msg("containers.no_provenance"), unknown=True)
     found = projects(snapshot)
     candidates = [spec["project"]] if "project" in spec else sorted(found)
     present = {name: sum(1 for s in services if service_containers(found.get(name, []), s)) for name in candidates}
@@ -165,8 +189,10 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         if problem is None:
             summary = ", ".join(f"{s} ({len(_in_state(found[name], s, services[s]))})" for s in services)
             return Result(True, msg("compose.ok", project=name, services=summary))
-        problems.append(msg("compose.in_project", project=name, problem=problem))
-    return Result(False, problems[0])
+        problems.append(problem)
+    first = problems[0]
+    return Result(False, msg("compose.in_project", project=candidates[0], problem=first),
+                  unknown=first.key == "compose.depends_on_unknown")
 
 
 def _in_state(containers: list[Container], service: str, want: Mapping) -> list[Container]:
@@ -189,7 +215,10 @@ def _problem(services: Mapping[str, Mapping], containers: list[Container], snaps
         if problem is not None:
             return problem
         for dependency in want.get("depends_on", ()):
-            if not _depends(chosen, service_containers(containers, dependency), dependency, snapshot):
+            depends = _depends(chosen, service_containers(containers, dependency), service, dependency, snapshot)
+            if depends is None:
+                return msg("compose.depends_on_unknown", service=service, dependency=dependency)
+            if not depends:
                 return msg("compose.depends_on", service=service, dependency=dependency)
     return None
 
@@ -230,19 +259,17 @@ def _port(text: str) -> tuple[int | None, int, str]:
     return (int(host) if host else None), int(container), protocol or "tcp"
 
 
-def _depends(chosen: list[Container], dependencies: list[Container], dependency: str, snapshot: Snapshot) -> bool:
-    """The v2 label names the dependency; without labels (1.x), a running container of it started first."""
+def _depends(chosen: list[Container], dependencies: list[Container], service: str, dependency: str,
+             snapshot: Snapshot) -> bool | None:
+    """What compose recorded: v2's label on each replica, else (1.x) the project's files; None
+    when neither is there to read (then nobody can tell)."""
     if not dependencies:
         return False
     labelled = [c for c in chosen if DEPENDS_ON in c.labels]
     if labelled:
         return all(dependency in {part.split(":")[0] for part in c.labels[DEPENDS_ON].split(",")} for c in labelled)
-    first = min((_started(d, snapshot) for d in dependencies if d.state == "running"), default="")
-    return bool(first) and all(first <= _started(c, snapshot) for c in chosen)
-
-
-def _started(container: Container, snapshot: Snapshot) -> str:
-    """StartedAt (RFC 3339 in UTC, trailing zeros of the fraction trimmed) as text that sorts by time."""
-    text = ((snapshot.inspect(container).get("State") or {}).get("StartedAt")) or ""
-    whole, _, fraction = text.removesuffix("Z").partition(".")
-    return f"{whole}.{fraction:0<9}" if whole and not whole.startswith("0001") else ""
+    files = {(c.labels.get(WORKING_DIR, ""), c.labels.get(CONFIG_FILES, "")) for c in chosen if c.labels.get(CONFIG_FILES)}
+    declared = [snapshot.project_file(folder, names) for folder, names in sorted(files)]
+    if not declared or any(found is None for found in declared):
+        return None
+    return all(dependency in found.get(service, set()) for found in declared)

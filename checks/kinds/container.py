@@ -14,6 +14,7 @@ from typing import Callable, Mapping
 from checks.kinds.containers import SCHEMA as CONTAINERS_SCHEMA
 from checks.kinds.containers import describe, selected
 from checks.kinds.fields import count_ok, describe_count, listing
+from checks.kinds.expected import PAIR_VALUE, pair_holds, shown_expected
 from checks.messages import msg, register
 from checks.results import Result
 from checks.snapshot import Container, Snapshot
@@ -110,10 +111,11 @@ SCHEMA = {
             "type": "object",
             "minProperties": 1,
             "description": "Environment variables (Config.Env, -e): a text is the exact value, true that the variable is set "
-            "(to anything, even empty), false that it is not set. Quote numbers: \"1.10\".",
-            "additionalProperties": {"type": ["string", "boolean"]},
+            "(to anything, even empty), false that it is not set, {not: text} that it is not set or set to another value. "
+            "Quote numbers: \"1.10\".",
+            "additionalProperties": PAIR_VALUE,
             "propertyNames": {"pattern": "^[^=]+$"},
-            "examples": [{"MYSQL_ROOT_PASSWORD": "secret", "DEBUG": True, "OLD_SETTING": False}],
+            "examples": [{"MYSQL_ROOT_PASSWORD": "secret", "DEBUG": True, "OLD_SETTING": False}, {"APP_ENV": {"not": "development"}}],
         },
         "mounts": {
             "type": "array",
@@ -267,8 +269,10 @@ def _ports(wanted: list, container: Container, snapshot: Snapshot):
 
 
 def is_port(text: str) -> bool:
-    """Whether a text is a port as `docker run -p` writes it: [host_ip:][host_port:]container_port[/protocol]."""
-    return _PORT.fullmatch(text) is not None
+    """Whether a text is a port as `docker run -p` writes it: [host_ip:][host_port:]container_port[/protocol],
+    each port from 1 to 65535 (`80800:80` is none: docker refuses it, and no check could pass)."""
+    match = _PORT.fullmatch(text)
+    return match is not None and all(1 <= int(match[part]) <= 65535 for part in ("host", "port") if match[part])
 
 
 def _port_spec(item) -> tuple[str | None, int | None, int, str]:
@@ -321,9 +325,9 @@ def _env(wanted: Mapping, container: Container, snapshot: Snapshot):
     values = dict(item.partition("=")[::2] for item in _inspect(container, snapshot)["Config"]["Env"] or ())
     for name, value in wanted.items():
         have = values.get(name)
-        ok = have is not None if value is True else have is None if value is False else have == value
-        if not ok:
-            expected = f"{name}=…" if value is True else msg("container.unset") if value is False else f"{name}={value}"
+        if not pair_holds(value, have):
+            expected = (f"{name}=…" if value is True else msg("container.unset") if value is False
+                        else shown_expected(value) if isinstance(value, Mapping) else f"{name}={value}")
             return expected, msg("container.unset") if have is None else f"{name}={have}"
     return None
 

@@ -23,6 +23,15 @@ MESSAGES = {
         "pt-BR": "nenhum container {selector}",
         "en": "no container {selector}",
     },
+    # --- provenance (run): only this exercise's containers are its evidence ---
+    "containers.earlier": {
+        "pt-BR": "nenhum container {selector} feito ou usado neste exercício ({names}: de um exercício anterior, não contam)",
+        "en": "no container {selector} made or used in this exercise ({names}: left by an earlier exercise, they do not count)",
+    },
+    "containers.no_provenance": {
+        "pt-BR": "o registro de eventos do laboratório está incompleto: não dá para saber que containers são deste exercício",
+        "en": "the lab's record of events is incomplete: which containers are this exercise's cannot be told",
+    },
     "containers.exit_code": {
         "pt-BR": "código de saída esperado {code} em {quantifier}; encontrado: {codes}",
         "en": "expected exit code {code} in {quantifier}; found: {codes}",
@@ -128,6 +137,21 @@ def selected(selector: Mapping, container: Container, snapshot: Snapshot) -> boo
     if "exit_code" in selector and container.exit_code != selector["exit_code"]:
         return False
     return "image" not in selector or snapshot.created_from(container, selector["image"])
+
+
+def this_exercise(chosen: list[Container], snapshot: Snapshot, selector: Mapping) -> tuple[list[Container], Result | None]:
+    """Of the selected containers, those that are this exercise's work in ``run`` (made, started or
+    worked on since its starting state: checks.events.Provenance); all of them under ``check``.
+    When that leaves none, the Result that says why."""
+    found = snapshot.provenance()
+    if found is None or not chosen:
+        return chosen, None
+    if not found.complete:
+        return [], Result(False, msg("containers.no_provenance"), unknown=True)
+    kept = [c for c in chosen if c.id in found.exercise]
+    if kept:
+        return kept, None
+    return [], Result(False, msg("containers.earlier", selector=describe(selector), names=listing([c.name for c in chosen])))
 
 
 def describe(selector: Mapping) -> Message | list[Message]:

@@ -11,17 +11,43 @@ MESSAGES = {
     "expected.differs": {"pt-BR": "{field} é {found}, esperado {expected}", "en": "{field} is {found}, expected {expected}"},
     "expected.set": {"pt-BR": "definido", "en": "set"},
     "expected.unset": {"pt-BR": "não definido", "en": "not set"},
+    "expected.not": {"pt-BR": "não definido ou diferente de {value}", "en": "not set or other than {value}"},
 }
 register(MESSAGES)
 
 
+# One expected value of a pair: a text, true (set), false (not set), or {not: text} (not set, or set to anything else).
+PAIR_VALUE = {
+    "type": ["string", "boolean", "object"],
+    "properties": {"not": {"type": "string"}},
+    "required": ["not"],
+    "additionalProperties": False,
+}
 # Expected pairs, for a kind's schema to extend with its description and examples.
 PAIRS = {
     "type": "object",
-    "additionalProperties": {"type": ["string", "boolean"]},
+    "additionalProperties": PAIR_VALUE,
     "minProperties": 1,
 }
-PAIRS_HELP = " A value of true: set, to anything; false: not set."
+PAIRS_HELP = " A value of true: set, to anything; false: not set; {not: text}: not set, or set to anything but that text."
+
+
+def pair_holds(wanted, value: str | None) -> bool:
+    """Whether a value (None: not set) is as one expected pair value asks."""
+    if wanted is True:
+        return value is not None
+    if wanted is False:
+        return value is None
+    if isinstance(wanted, Mapping):
+        return value != wanted["not"]
+    return value == wanted
+
+
+def shown_expected(wanted):
+    """An expected pair value as a message shows it."""
+    if isinstance(wanted, Mapping):
+        return msg("expected.not", value=repr(wanted["not"]))
+    return repr(wanted) if isinstance(wanted, str) else msg("expected.set") if wanted else msg("expected.unset")
 
 
 def differs(field: str, found, expected) -> Message:
@@ -33,16 +59,9 @@ def pair_problems(field: str, expected: Mapping[str, str | bool], actual: Mappin
     problems = []
     for key, wanted in expected.items():
         value = actual.get(key)
-        if wanted is True:
-            ok = value is not None
-        elif wanted is False:
-            ok = value is None
-        else:
-            ok = value == wanted
-        if not ok:
+        if not pair_holds(wanted, value):
             shown = msg("expected.unset") if value is None else repr(value)
-            want = repr(wanted) if isinstance(wanted, str) else msg("expected.set") if wanted else msg("expected.unset")
-            problems.append(differs(f"{field} {key}", shown, want))
+            problems.append(differs(f"{field} {key}", shown, shown_expected(wanted)))
     return problems
 
 

@@ -9,6 +9,10 @@ A symbolic link is the path itself: ``type`` and ``target`` see the link, never 
 points to. ``contains`` is about what a program reading the path gets, so it follows the link
 (each hop one more read, at most LINK_HOPS) and the message names the link.
 
+In ``run``, a path that must be present is looked for only in containers the exercise made,
+started or worked on (or its starting state set up): a container planted in an earlier exercise
+and kept does not count (checks.events.Provenance).
+
 Files of an image: grading never creates a container, so they are read from an existing container
 of that image (``select: {image: ...}``; `docker create IMAGE` makes one without running it). A
 container's filesystem starts as its image's, plus what its own processes changed.
@@ -70,6 +74,19 @@ MESSAGES = {
         "pt-BR": "em {name}, {path} passa por mais de {limit} links simbólicos",
         "en": "in {name}, {path} goes through more than {limit} symbolic links",
     },
+    # --- keys of issue 22: a file's checksum ---
+    "files.sha256": {
+        "pt-BR": "em {name}, o sha256 de {path} é {found}, esperado {expected}",
+        "en": "in {name}, the sha256 of {path} is {found}, expected {expected}",
+    },
+    "files.sha256_ok": {
+        "pt-BR": "em {name}, {path} tem o sha256 esperado ({found})",
+        "en": "in {name}, {path} has the expected sha256 ({found})",
+    },
+    "files.too_large_to_hash": {
+        "pt-BR": "em {name}, {path} tem {size} bytes, grande demais para conferir o sha256",
+        "en": "in {name}, {path} has {size} bytes, too large to check its sha256",
+    },
     "files.gone": {
         "pt-BR": "o container {name} foi removido durante a correção",
         "en": "container {name} was removed during grading",
@@ -83,7 +100,7 @@ register(MESSAGES)
 
 # One archive read per selected container and path (each link followed for `contains` one more),
 # and an inspect only when a path is missing: to tell a missing path from a container removed meanwhile.
-READS: tuple[str, ...] = ("inspect", "archive")
+READS: tuple[str, ...] = ("inspect", "archive", "provenance", "file_sha256")
 LINK_HOPS = 8
 KINDS = ["file", "dir", "symlink"]
 
@@ -121,6 +138,13 @@ SCHEMA = {
             "description": "Text in the file's first 64 KiB. A symbolic link is followed to the file it points to.",
             "examples": ["Alpine Linux", "Hello"],
         },
+        "sha256": {
+            "type": "string",
+            "pattern": "^(sha256:)?[0-9a-fA-F]{64}$",
+            "description": "The sha256 of the file's whole content (`sha256sum`), at most 64 MiB; a symbolic link is "
+            "followed to the file it points to.",
+            "examples": ["e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
+        },
         "match": {
             "enum": ["all", "any"],
             "default": "all",
@@ -133,6 +157,10 @@ SCHEMA = {
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     chosen = [c for c in snapshot.containers if containers.selected(spec["select"], c, snapshot)]
+    if spec.get("state") != "absent":  # what is present must be this exercise's work, not planted earlier
+        chosen, why = containers.this_exercise(chosen, snapshot, spec["select"])
+        if why is not None:
+            return why
     if not chosen:
         return Result(False, msg("containers.none", selector=containers.describe(spec["select"])))
     quantifier = spec.get("match", "all")
@@ -162,18 +190,23 @@ def check_path(spec: Mapping, container: Container, snapshot: Snapshot) -> Resul
     if "target" in spec and read.target != spec["target"]:
         return Result(False, msg("files.wrong_target", name=name, path=path, target=read.target, expected=spec["target"]))
     if "contains" in spec:
-        return check_content(spec["contains"], read, container, snapshot)
+        result = check_content(spec["contains"], read, container, snapshot)
+        if not result.passed or "sha256" not in spec:
+            return result
+    if "sha256" in spec:
+        return check_digest(spec["sha256"], read, container, snapshot)
     return Result(True, describe(read, name))
 
 
-def check_content(text: str, read: FileRead, container: Container, snapshot: Snapshot) -> Result:
+def followed(read: FileRead, container: Container, snapshot: Snapshot) -> FileRead | Result:
+    """The regular file a path is, following symbolic links (at most LINK_HOPS); else why not."""
     name, path, final = container.name or container.short_id, read.path, read
     hops = 0
     while final.kind == "symlink":
         if hops == LINK_HOPS:
             return Result(False, msg("files.too_many_links", name=name, path=path, limit=LINK_HOPS))
-        followed = posixpath.normpath(posixpath.join(posixpath.dirname(final.path), final.target))
-        target = snapshot.read_path(container, followed)
+        target_path = posixpath.normpath(posixpath.join(posixpath.dirname(final.path), final.target))
+        target = snapshot.read_path(container, target_path)
         if target is None:
             if not snapshot.inspect(container):
                 return Result(False, msg("files.gone", name=name))
@@ -181,6 +214,30 @@ def check_content(text: str, read: FileRead, container: Container, snapshot: Sna
         final, hops = target, hops + 1
     if final.kind != "file":
         return Result(False, msg("files.not_a_file", name=name, path=final.path, kind=kind_name(final.kind)))
+    return final
+
+
+def check_digest(wanted: str, read: FileRead, container: Container, snapshot: Snapshot) -> Result:
+    """The file's whole content has this sha256 (one more read, of the whole file: ``Source.HASH_LIMIT`` at most)."""
+    final = followed(read, container, snapshot)
+    if isinstance(final, Result):
+        return final
+    name = container.name or container.short_id
+    digest = snapshot.file_sha256(container, final.path)
+    if digest is None:
+        return Result(False, msg("files.gone", name=name))
+    if not digest:
+        return Result(False, msg("files.too_large_to_hash", name=name, path=final.path, size=final.size))
+    if digest != wanted.lower().removeprefix("sha256:"):
+        return Result(False, msg("files.sha256", name=name, path=final.path, found=digest, expected=wanted))
+    return Result(True, msg("files.sha256_ok", name=name, path=read.path, found=digest))
+
+
+def check_content(text: str, read: FileRead, container: Container, snapshot: Snapshot) -> Result:
+    name, path = container.name or container.short_id, read.path
+    final = followed(read, container, snapshot)
+    if isinstance(final, Result):
+        return final
     if text.encode() not in final.content:
         if final.truncated:
             return Result(False, msg("files.lacks_truncated", name=name, path=final.path, size=final.size, text=text,

@@ -51,7 +51,7 @@ MESSAGES = {
 }
 register(MESSAGES)
 
-READS: tuple[str, ...] = ("http",)
+READS: tuple[str, ...] = ("http", "provenance")
 MAX_PORTS = 3  # host ports tried for one check (a scaled service publishes one per replica)
 
 PORT = {"type": "integer", "minimum": 1, "maximum": 65535}
@@ -87,7 +87,9 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if "host_port" in spec:
         ports = [spec["host_port"]]
     else:
-        chosen = [c for c in snapshot.containers if c.state == "running" and _selected(spec, c)]
+        made = snapshot.provenance() if "service" in spec else None  # in `run`, a service is what compose made
+        chosen = [c for c in snapshot.containers
+                  if c.state == "running" and _selected(spec, c) and (made is None or c.id in made.by_compose)]
         if not chosen:
             return Result(False, msg("http.no_container", target=_target(spec)))
         ports = sorted({p.host_port for c in chosen for p in c.ports if p.container_port == spec["port"] and p.protocol == "tcp" and p.host_port})

@@ -48,6 +48,15 @@ MESSAGES = {
         "pt-BR": "nenhum passo do histórico foi criado por uma instrução com {text!r}",
         "en": "no step of its history was created by an instruction with {text!r}",
     },
+    # --- keys of issue 22: several bases, scratch, the order of steps ---
+    "image_config.not_from_scratch": {
+        "pt-BR": "não foi construída FROM scratch: seu histórico tem passos de outra imagem",
+        "en": "it was not built FROM scratch: its history holds steps of another image",
+    },
+    "image_config.out_of_order": {
+        "pt-BR": "os passos {texts} não estão nessa ordem no histórico (do mais antigo ao mais novo)",
+        "en": "steps {texts} are not in that order in its history (oldest to newest)",
+    },
     "image_config.no_base": {
         "pt-BR": "a imagem base {base} não está no daemon para comparar; baixe-a de novo (`docker pull {base}`)",
         "en": "base image {base} is not on the daemon to compare with; pull it again (`docker pull {base}`)",
@@ -112,12 +121,26 @@ SCHEMA = {
             "type": "array",
             "minItems": 1,
             "items": {"type": "string", "minLength": 1, "maxLength": 1000},
-            "description": "Texts that each appear in a step of `docker history --no-trunc` (CREATED BY): "
-            "a layer made by COPY, by RUN apk add...",
+            "description": "Texts that each appear in a step of `docker history --no-trunc` (CREATED BY) of the image's "
+            "own Dockerfile, after its base's steps: a layer made by COPY, by RUN apk add... The base is `base` when "
+            "given, else the image the history names below the image's own steps (the legacy builder records it).",
             "examples": [["COPY", "apk add"]],
         },
-        "base": {**IMAGE, "description": "Built from this image (FROM): its layers are this image's first ones, "
-                 "and the two are different images. The base must be on the daemon."},
+        "base": {
+            "type": ["string", "array"],
+            "format": "docker-image",
+            "items": IMAGE,
+            "minItems": 1,
+            "description": "Built from this image (FROM): its layers are this image's first ones, and the two are different "
+            "images; the base must be on the daemon. A list: from one of them. `scratch`: from no image at all (every "
+            "step of its history is its own, as the legacy builder records them).",
+            "examples": ["alpine:3.14", ["python:3.12-slim", "python:3.12-alpine"], "scratch"],
+        },
+        "instructions_in_order": {
+            "type": "boolean",
+            "description": "true: the `instructions` texts appear in the image's own history steps in the order listed, "
+            "oldest first (COPY before RUN...).",
+        },
     },
     "required": ["image"],
 }
@@ -152,14 +175,41 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         history = snapshot.history(image)
         if not history:  # every image has at least one step: it was removed meanwhile
             return Result(False, msg("image_config.gone", ref=wanted))
-        steps = [str(step.get("CreatedBy") or "") for step in history if isinstance(step, dict)]
-        problems += [msg("image_config.instruction", text=text) for text in spec["instructions"] if not any(text in step for step in steps)]
+        steps = [str(step.get("CreatedBy") or "") for step in own_steps(spec, image, history, snapshot)]
+        missing = [text for text in spec["instructions"] if not any(text in step for step in steps)]
+        problems += [msg("image_config.instruction", text=text) for text in missing]
+        if spec.get("instructions_in_order") and not missing and not in_order(spec["instructions"], steps[::-1]):
+            problems.append(msg("image_config.out_of_order", texts=", ".join(map(repr, spec["instructions"]))))
     if "base" in spec:
-        problems += base_problems(spec["base"], image, layers, snapshot)
+        tried = [base_problems(base, image, layers, snapshot) for base in bases(spec)]
+        problems += [] if any(not found for found in tried) else tried[0]
     if problems:
         return Result(False, msg("image_config.differs", ref=wanted, id=image.short_id, problems=problems))
     checked = ", ".join(FIELDS[key] for key in FIELDS if key in spec) or msg("image_config.present")
     return Result(True, msg("image_config.ok", ref=wanted, id=image.short_id, checked=checked))
+
+
+def own_steps(spec: Mapping, image: Image, history: list, snapshot: Snapshot) -> list[dict]:
+    """The history steps (newest first) of the image's own Dockerfile, without its base's: an
+    unchanged Dockerfile must not pass because its base had a COPY. The base's steps are the last
+    ones of the history: as many as the base of ``base`` has, else those from the first step whose
+    ID is another image on the daemon (the legacy builder records each step's image; the base's
+    top step is the base). Without either, every step."""
+    steps = [step for step in history if isinstance(step, dict)]
+    if bases(spec) == [SCRATCH]:
+        return steps
+    layers = list((snapshot.image_inspect(image).get("RootFS") or {}).get("Layers") or []) if "base" in spec else []
+    for reference in bases(spec):  # the base it was built from, of those named
+        base = snapshot.find_image(reference)
+        if base is not None and base.id != image.id and not base_problems(reference, image, layers, snapshot):
+            inherited = len(snapshot.history(base))
+            if 0 < inherited <= len(steps):
+                return steps[: len(steps) - inherited]
+    others = {other.id for other in snapshot.images if other.id != image.id}
+    for index, step in enumerate(steps):
+        if index and step.get("Id") in others:
+            return steps[:index]
+    return steps
 
 
 def config_problems(spec: Mapping, config: Mapping) -> list[Message]:
@@ -206,7 +256,28 @@ def same_dir(actual: str, expected: str) -> bool:
     return posixpath.normpath(actual or "/") == posixpath.normpath(expected or "/")
 
 
+SCRATCH = "scratch"
+
+
+def bases(spec: Mapping) -> list[str]:
+    base = spec.get("base")
+    return [] if base is None else [base] if isinstance(base, str) else list(base)
+
+
+def in_order(texts: list[str], steps: list[str]) -> bool:
+    """Whether each text is in a step after the step of the text before it (steps oldest first)."""
+    position = 0
+    for text in texts:
+        found = next((index for index in range(position, len(steps)) if text in steps[index]), None)
+        if found is None:
+            return False
+        position = found + 1
+    return True
+
+
 def base_problems(reference: str, image: Image, layers: list, snapshot: Snapshot) -> list[Message]:
+    if reference == SCRATCH:
+        return scratch_problems(image, snapshot)
     base = snapshot.find_image(reference)
     if base is None:
         return [msg("image_config.no_base", base=reference)]
@@ -215,4 +286,15 @@ def base_problems(reference: str, image: Image, layers: list, snapshot: Snapshot
     base_layers = list((snapshot.image_inspect(base).get("RootFS") or {}).get("Layers") or [])
     if not base_layers or layers[: len(base_layers)] != base_layers:
         return [msg("image_config.not_from_base", base=reference)]
+    return []
+
+
+def scratch_problems(image: Image, snapshot: Snapshot) -> list[Message]:
+    """FROM scratch: every history step carries an image ID of this build (the legacy builder
+    records one per step), none of them another image on the daemon. A pulled base's steps carry
+    none (``<missing>``); a local base's top step carries its ID."""
+    others = {other.id for other in snapshot.images if other.id != image.id}
+    steps = [step for step in snapshot.history(image) if isinstance(step, dict)]
+    if not steps or any(step.get("Id") in others or not str(step.get("Id") or "").startswith("sha256:") for step in steps):
+        return [msg("image_config.not_from_scratch")]
     return []

@@ -2,6 +2,11 @@
 
 The line is chosen by a pattern over its text, as written in the file (``*`` is any text,
 every other character itself, spaces collapsed): ``docker exec * cat /etc/os-release``.
+A ``docker run`` or ``docker exec`` line is matched as the CLI reads it (``checks.docker_lines``),
+with the image or container and the command the daemon recorded for that line (its ``create`` or
+``exec_create`` event, and the container's Cmd while it exists): the text of the line alone never
+makes an image's output (``docker run alpine echo ID=ubuntu ubuntu:20.04 cat /etc/os-release`` is
+alpine's ``echo``, not ubuntu's ``cat``).
 With neither ``contains`` nor ``exit_code``, a line like it that ran (to its end) passes. Its output is stdout and stderr
 together, as the terminal showed them (the first 64 KiB). Under ``check`` no command is
 known: the check cannot tell (0 of 0 points) and says it is graded by ``run`` only.
@@ -12,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
+from checks import docker_lines
 from checks.messages import msg, register
 from checks.results import Result
 from checks.snapshot import Snapshot
@@ -38,6 +44,15 @@ MESSAGES = {
         "pt-BR": "a saída da linha {line} (`{text}`) não contém {wanted!r}",
         "en": "the output of line {line} (`{text}`) does not contain {wanted!r}",
     },
+    "output.no_record": {
+        "pt-BR": "o registro de eventos do daemon está incompleto: não dá para saber que container a linha {line} (`{text}`) rodou",
+        "en": "the daemon's record of events is incomplete: which container line {line} (`{text}`) ran cannot be told",
+    },
+    # --- keys of issue 22: output that must not be there ---
+    "output.unwanted_text": {
+        "pt-BR": "a saída da linha {line} (`{text}`) contém {unwanted!r}, que não deveria estar lá",
+        "en": "the output of line {line} (`{text}`) contains {unwanted!r}, which should not be there",
+    },
     "output.timed_out": {
         "pt-BR": "linha {line} (`{text}`) não terminou no tempo limite",
         "en": "line {line} (`{text}`) did not end within its time limit",
@@ -45,8 +60,9 @@ MESSAGES = {
 }
 register(MESSAGES)
 
-# Lazy reads beyond the two lists every snapshot has: none, the commands come with the snapshot in `run`.
-READS: tuple[str, ...] = ()
+# Lazy reads beyond the two lists every snapshot has (the commands come with the snapshot in `run`):
+# the events, to tie a run or exec line to what the daemon did, and a container's inspect, for its Cmd.
+READS = ("events", "inspect")
 
 SCHEMA = {
     "properties": {
@@ -55,7 +71,9 @@ SCHEMA = {
             "minLength": 1,
             "maxLength": 1000,
             "description": "Which lines of the command file: a pattern over the line's text, `*` standing for any text "
-            "and every other character for itself (spaces collapsed, case counts).",
+            "and every other character for itself (spaces collapsed, case counts). For `docker run` and `docker exec`, the "
+            "image (or container) and the command are those the daemon recorded for the line: a word `*` may stand for "
+            "options and the image, and the words after it match the command from its first word.",
             "examples": ["docker exec * cat /etc/os-release", "docker ps --filter name=*"],
         },
         "contains": {
@@ -65,6 +83,14 @@ SCHEMA = {
             "minItems": 1,
             "description": "Text the line's output (stdout and stderr) contains; a list: every one of them.",
             "examples": ["ID=alpine", ["NAMES", "web"]],
+        },
+        "not_contains": {
+            "type": ["string", "array"],
+            "minLength": 1,
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "description": "Text the line's output (stdout and stderr) must not contain; a list: none of them.",
+            "examples": ["Error", ["exited", "Restarting"]],
         },
         "exit_code": {"type": "integer", "description": "The line exited with this code.", "examples": [0]},
         "match": {
@@ -81,7 +107,23 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if snapshot.commands is None:  # not the student's failure: `check` cannot know what their commands printed
         return Result(False, msg("output.only_in_run"), unknown=True)
     pattern = _pattern(spec["command"])
-    lines = [run for run in snapshot.commands if run.refused is None and pattern.fullmatch(_collapse(run.text))]
+    words = docker_lines.words(spec["command"])
+    lines, untold = [], []
+    for run in snapshot.commands:
+        if run.refused is not None:
+            continue
+        line = docker_lines.read(run.text)
+        if line is None:
+            if pattern.fullmatch(_collapse(run.text)):
+                lines.append(run)
+        elif docker_lines.matches(words, line, lambda word: True):  # like the pattern by its text: ask the record
+            tied = _recorded_slot(line, run, snapshot)
+            if tied is _UNTOLD:
+                untold.append(run)
+            elif tied is not _DISAGREES and docker_lines.matches(words, line, tied):
+                lines.append(run)
+    if not lines and untold:  # not the student's failure: the record that ties lines to containers is incomplete
+        return Result(False, msg("output.no_record", line=untold[0].line, text=_short(untold[0].text)), unknown=True)
     if not lines:
         return Result(False, msg("output.no_line", pattern=spec["command"]))
     if spec.get("match", "any") == "last":
@@ -107,7 +149,47 @@ def _verdict(spec: Mapping, run):
     for piece in [wanted] if isinstance(wanted, str) else wanted:
         if piece not in run.output:
             return msg("output.missing_text", line=run.line, text=text, wanted=piece)
+    unwanted = spec.get("not_contains", [])
+    for piece in [unwanted] if isinstance(unwanted, str) else unwanted:
+        if piece in run.output:
+            return msg("output.unwanted_text", line=run.line, text=text, unwanted=piece)
     return None
+
+
+_UNTOLD, _DISAGREES = object(), object()
+
+
+def _nothing_ran(word: str) -> bool:
+    """The slot of a line the daemon made nothing for: no word names it (a `*` word still takes it in)."""
+    return False
+
+
+def _recorded_slot(line: docker_lines.Line, run, snapshot: Snapshot):
+    """How a pattern word is matched against what the daemon recorded for this line: a function of
+    the word; ``_UNTOLD`` without a complete record; ``_DISAGREES`` when the record contradicts the
+    line (then the line is not like any pattern of the kind)."""
+    log = snapshot.events()
+    if log is None or not log.complete:
+        return _UNTOLD
+    during = [e for e in log.events if e.type == "container" and (not run.began or run.began <= e.time <= run.ended)]
+    if line.verb == "exec":
+        recorded = [e for e in during if e.action == "exec_create" and (e.name == line.slot or e.id.startswith(line.slot))]
+        if not recorded:
+            return _nothing_ran  # no exec was made: no container's output
+        if all(e.detail != " ".join(line.command) for e in recorded):
+            return _DISAGREES
+        name = recorded[0].name
+        return lambda word: docker_lines.glob(word).fullmatch(name) is not None
+    created = [e for e in during if e.action == "create" and e.image == line.slot]
+    if not created:
+        return _nothing_ran  # no container was made: nothing ran in an image
+    container = next((c for c in snapshot.containers if c.id == created[0].id), None)
+    if container is not None and line.command:
+        cmd = (snapshot.inspect(container).get("Config") or {}).get("Cmd") or []
+        if list(cmd) != list(line.command):
+            return _DISAGREES
+    image = created[0].image
+    return lambda word: docker_lines.image_word_matches(word, image)
 
 
 def _pattern(command: str) -> re.Pattern:

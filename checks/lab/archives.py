@@ -23,6 +23,7 @@ from typing import Callable, Mapping
 
 from checks import refs
 from checks.errors import Fault, LabError
+from checks.lab import served
 from checks.messages import Message, msg, register
 
 MAX_ARCHIVE = 512 * 1024 * 1024  # bytes of one archive; the lab holds its layers in memory while it pushes them
@@ -59,6 +60,12 @@ MESSAGES = {
         "pt-BR": "{path} não contém {reference} (contém: {found}); salve essa referência: `docker save -o {path} {reference}`",
         "en": "{path} does not hold {reference} (it holds: {found}); save that reference: `docker save -o {path} {reference}`",
     },
+    "archive.served": {
+        "pt-BR": "o laboratório já serve {reference} (uma imagem do próprio curso), e esse arquivo seria ignorado; "
+        "dê à imagem outra referência (`docker tag` antes do `docker save`) ou tire o `archive`",
+        "en": "the lab already serves {reference} (one of the course's own images), so this archive would be ignored; "
+        "give the image another reference (`docker tag` before `docker save`) or leave the `archive` out",
+    },
     "archive.unreadable": {
         "pt-BR": "não foi possível ler a imagem {reference} de {path}: {reason}",
         "en": "cannot read image {reference} from {path}: {reason}",
@@ -90,6 +97,8 @@ def _problem(item: dict, folder: Path) -> Message | None:
     written, reference = item["archive"], item["reference"]
     if refs.try_parse(reference) is None:  # an image ID: an archive is found by name
         return msg("archive.no_reference", path=written, reference=reference, found=msg("none"))
+    if refs.try_parse(reference) in served.course_references():  # the course's image wins: the archive would be ignored
+        return msg("archive.served", reference=reference)
     try:
         real_folder = folder.resolve()
         path = (folder / written).resolve()  # links resolved: one pointing out of the folder is out

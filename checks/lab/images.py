@@ -27,6 +27,7 @@ from checks import cache as disk_cache
 from checks import refs
 from checks.errors import LabError
 from checks.lab import archives
+from checks.lab.served import COURSE_IMAGES  # noqa: F401 (the lab's images, listed with what it serves)
 from checks.messages import msg
 
 CREATED = "2021-08-27T17:19:45Z"  # fixed, like the real alpine:3.14 of the lesson
@@ -56,19 +57,6 @@ For more examples and ideas, visit:
  https://docs.docker.com/get-started/
 
 """
-
-# The course's images: what `docker pull alpine:3.14` and `docker run hello-world` get in the lab.
-COURSE_IMAGES = (
-    {"reference": "alpine:3.14", "recipe": "busybox"},
-    {"reference": "hello-world:latest", "recipe": "hello"},
-    {"reference": "alpine:latest", "recipe": "alpine"},
-    {"reference": "debian:11", "recipe": "debian"},
-    {"reference": "debian:bullseye", "recipe": "debian"},
-    {"reference": "debian:latest", "recipe": "debian"},
-    {"reference": "ubuntu:20.04", "recipe": "ubuntu"},
-    {"reference": "ubuntu:focal", "recipe": "ubuntu"},
-    {"reference": "ubuntu:latest", "recipe": "ubuntu"},
-)
 
 
 @dataclass(frozen=True)
