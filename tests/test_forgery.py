@@ -92,6 +92,9 @@ def test_forged_output_compose_and_planted_files_earn_nothing(tmp_path):
         "os-release": "no line of your command file that ran is like `docker run * ubuntu:20.04 cat /etc/os-release`"}
     assert failed(honest) == {
         "status-file": "no container named web made or used in this exercise (web: left by an earlier exercise, they do not count)"}
-    assert [run.exit_code for run in forged_compose.commands] == [0, 0, 0]
+    # The boundary refuses compose's labels on a plain `docker run` (tests/test_attacks_boundary.py);
+    # the compose kind would not take such containers either (test_provenance_pure.py)
+    assert [run.exit_code for run in forged_compose.commands] == [0, 125, 125]
+    assert all("com.docker.compose" in run.output for run in forged_compose.commands[1:])
     assert failed(forged_compose) == {"project": "no compose project with the services web, db (projects found: none)",
                                       "web-answers": "no running container of service web"}

@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import socket
+import time
 import tarfile
 import tempfile
 from pathlib import Path
@@ -77,7 +78,13 @@ def test_dockerd_containerd_and_the_shims_run_in_the_labs_own_cgroup_with_limits
         assert int((CGROUPS / "pids" / lab.daemons_cgroup / "pids.max").read_text()) == lab.resources.daemon_pids
         assert int((CGROUPS / "cpu" / lab.daemons_cgroup / "cpu.cfs_quota_us").read_text()) == int(lab.resources.daemon_cpus * 100000)
         # The container itself is in the containers' cgroup, not the daemons'.
-        (sleeper,) = [pid for pid in children(shims_of(lab)[0]) if Path(f"/proc/{pid}/comm").read_text().strip() == "sleep"]
+        # (its first process is runc's init until it has exec'd sleep: wait for that, bounded)
+        for _ in range(250):
+            sleepers = [pid for pid in children(shims_of(lab)[0]) if Path(f"/proc/{pid}/comm").read_text().strip() == "sleep"]
+            if sleepers:
+                break
+            time.sleep(0.02)
+        (sleeper,) = sleepers
         assert cgroups_of(sleeper)["memory"].startswith(f"/{lab.tag}/")
     finally:
         lab.down()
