@@ -92,6 +92,10 @@ MESSAGES.update({  # shards: a class graded over several machines, and the shard
         "pt-BR": "a entrega {submission} está em duas partes: {first} e {folder}",
         "en": "submission {submission} is in two shards: {first} and {folder}",
     },
+    "merge.output_is_shard": {
+        "pt-BR": "--output {output} é uma das partes a juntar: escolha outra pasta para o resumo",
+        "en": "--output {output} is one of the shards to merge: choose another folder for the summary",
+    },
     "merge.done": {
         "pt-BR": "{total} entregas de {count} partes. Resumo em {csv} e {json}",
         "en": "{total} submissions from {count} shards. Summary in {csv} and {json}",
@@ -438,6 +442,8 @@ def merge(folders: Sequence[Path], output: Path) -> list[Graded]:
     """Joins shards' results folders into one summary in ``output``, as one batch of the whole class would
     have written it (its lines by submission name). Refuses (UsageError) a folder that is no shard's
     results, shards of different splits, a shard given twice or missing, a submission in two shards."""
+    if any(folder.resolve() == output.resolve() for folder in folders):  # its summary would replace a shard's
+        raise UsageError(msg("merge.output_is_shard", output=str(output)))
     seen: dict[int, Path] = {}
     owner: dict[str, Path] = {}
     lines: list[Graded] = []

@@ -82,6 +82,7 @@ def test_merge_refuses_shards_that_do_not_add_up_in_one_line(tmp_path, capsys):
     lying = shard_results(tmp_path / "lying", batch.Shard(2, 2), [line("bob")])
     batch.write_summary([line("bob"), line("dave")], lying)  # a summary that is not the shard's
     out = tmp_path / "all"
+    out.mkdir()
     cases = {
         (one,): "missing: 2/2",
         (one, two, again): "given twice",
@@ -90,12 +91,13 @@ def test_merge_refuses_shards_that_do_not_add_up_in_one_line(tmp_path, capsys):
         (one, unsharded): "not the results of a class graded with --shard",
         (one, tmp_path / "nowhere"): "not the results",
         (one, lying): "summary.json",
+        (one, two, out): "is one of the shards",
     }
     for folders, reason in cases.items():
         assert cli.main(["merge", *map(str, folders), "--output", str(out), "--lang", "en"]) == 2
         error = capsys.readouterr().err
         assert reason in error and error.count("\n") == 1, (folders, error)
-    assert not out.exists()  # nothing written for shards that do not add up
+    assert list(out.iterdir()) == []  # nothing written for shards that do not add up
     assert cli.main(["merge", str(two), str(one), "--output", str(out)]) == 0
 
 
