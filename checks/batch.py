@@ -63,6 +63,44 @@ MESSAGES.update({  # faults: an interrupted batch, and one resumed
         "en": "interrupted: {done} of {total} submissions graded to the end; the summary marks the others interrupted. To go on where it stopped, run it again with --resume",
     },
 })
+MESSAGES.update({  # shards: a class graded over several machines, and the shards' results merged
+    "shard.bad": {
+        "pt-BR": "--shard {value}: esperado K/N, com 1 ≤ K ≤ N (por exemplo --shard 2/3)",
+        "en": "--shard {value}: expected K/N, with 1 ≤ K ≤ N (for example --shard 2/3)",
+    },
+    "shard.needs_jobs": {
+        "pt-BR": "--shard divide uma turma: use-o com --jobs N",
+        "en": "--shard splits a class: use it with --jobs N",
+    },
+    "merge.not_results": {
+        "pt-BR": "{folder} não é o resultado de uma turma corrigida com --shard ({reason}); indique as pastas --results de cada parte",
+        "en": "{folder} is not the results of a class graded with --shard ({reason}); point at each shard's --results folder",
+    },
+    "merge.mixed_counts": {
+        "pt-BR": "{folder} é a parte {index}/{count}, mas {first} é de uma divisão em {other}: junte partes de uma mesma correção",
+        "en": "{folder} is shard {index}/{count}, but {first} is from a split into {other}: merge the shards of one grading",
+    },
+    "merge.duplicate_shard": {
+        "pt-BR": "a parte {index}/{count} aparece duas vezes: {first} e {folder}",
+        "en": "shard {index}/{count} is given twice: {first} and {folder}",
+    },
+    "merge.missing_shard": {
+        "pt-BR": "faltam partes: {missing} de {count}; junte os resultados de todas as partes",
+        "en": "shards missing: {missing} of {count}; merge the results of every shard",
+    },
+    "merge.duplicate_submission": {
+        "pt-BR": "a entrega {submission} está em duas partes: {first} e {folder}",
+        "en": "submission {submission} is in two shards: {first} and {folder}",
+    },
+    "merge.output_is_shard": {
+        "pt-BR": "--output {output} é uma das partes a juntar: escolha outra pasta para o resumo",
+        "en": "--output {output} is one of the shards to merge: choose another folder for the summary",
+    },
+    "merge.done": {
+        "pt-BR": "{total} entregas de {count} partes. Resumo em {csv} e {json}",
+        "en": "{total} submissions from {count} shards. Summary in {csv} and {json}",
+    },
+})
 register(MESSAGES)
 
 STOP_GRACE = 30.0  # seconds a run gets, after SIGTERM, to tear down its own lab before it is killed
@@ -120,6 +158,44 @@ def submissions(folder: Path) -> list[Path]:
     return found
 
 
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` of ``count`` (1-based): the submissions whose name hashes to it, see ``in_shard``."""
+
+    index: int
+    count: int
+
+
+SHARD_FILE = "shard.json"  # in a shard's results folder: which shard, and which submissions it holds
+
+
+def parse_shard(value: str) -> Shard:
+    """``K/N`` with 1 ≤ K ≤ N, else a UsageError (exit 2)."""
+    index, slash, count = value.partition("/")
+    if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return Shard(int(index), int(count))
+    raise UsageError(msg("shard.bad", value=value))
+
+
+def in_shard(name: str, shard: Shard) -> bool:
+    """Whether submission ``name`` belongs to ``shard``: sha256 of the folder's name, mod the count. It
+    depends on the name alone, so each runner finds the same share whatever else the class holds."""
+    digest = hashlib.sha256(name.encode(errors="surrogateescape")).digest()
+    return int.from_bytes(digest[:8], "big") % shard.count == shard.index - 1
+
+
+def share(paths: Sequence[Path], shard: Shard) -> list[Path]:
+    """The submissions of ``paths`` that ``shard`` grades."""
+    return [path for path in paths if in_shard(path.name, shard)]
+
+
+def mark_shard(results: Path, shard: Shard, names: Sequence[str]) -> None:
+    """Writes which shard ``results`` holds and its submissions, for ``merge`` to check the shards against."""
+    from checks.cli import write_file
+
+    write_file(results / SHARD_FILE, json.dumps({"shard": asdict(shard), "submissions": list(names)}) + "\n")
+
+
 def grade_class(
     folder: Path,
     results: Path,
@@ -129,16 +205,23 @@ def grade_class(
     progress: Callable[[int, int, int], None] = lambda done, total, running: None,
     worker: Sequence[str] = (sys.executable, "-m", "checks", "run"),
     resume: bool = False,
+    shard: Shard | None = None,
 ) -> Outcome:
     """Grades each submission with ``worker SUBMISSION run_options --format json ...`` and writes the summary.
 
     ``timeout`` bounds each submission's whole process (lab, commands, grading, teardown).
     """
     chosen = submissions(folder)
+    if shard:  # a share of the class, maybe none of it: that shard's summary is then empty
+        chosen = share(chosen, shard)
     try:
         results.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageError(msg("usage.output", path=str(results), reason=error.strerror or error)) from None
+    if shard:
+        mark_shard(results, shard, [path.name for path in chosen])
+    else:
+        (results / SHARD_FILE).unlink(missing_ok=True)  # an earlier sharded batch's marker must not stand for this one
     kept = {path.name: line for path in chosen if resume and (line := graded_before(path, results / path.name, run_options))}
     todo = [path for path in chosen if path.name not in kept]
     scratch = Path(tempfile.mkdtemp(prefix="dg-batch-"))
@@ -353,6 +436,63 @@ def write_summary(graded: list[Graded], results: Path) -> tuple[Path, Path]:
     write_file(paths[0], table.getvalue())
     write_file(paths[1], json.dumps([asdict(line) for line in graded], indent=2, ensure_ascii=False) + "\n")
     return paths
+
+
+def merge(folders: Sequence[Path], output: Path) -> list[Graded]:
+    """Joins shards' results folders into one summary in ``output``, as one batch of the whole class would
+    have written it (its lines by submission name). Refuses (UsageError) a folder that is no shard's
+    results, shards of different splits, a shard given twice or missing, a submission in two shards."""
+    if any(folder.resolve() == output.resolve() for folder in folders):  # its summary would replace a shard's
+        raise UsageError(msg("merge.output_is_shard", output=str(output)))
+    seen: dict[int, Path] = {}
+    owner: dict[str, Path] = {}
+    lines: list[Graded] = []
+    count = None
+    for folder in folders:
+        shard, graded = _read_shard(folder)
+        if count is None:
+            count, first = shard.count, folder
+        elif shard.count != count:
+            raise UsageError(msg("merge.mixed_counts", folder=str(folder), index=shard.index, count=shard.count, first=str(first), other=count))
+        if shard.index in seen:
+            raise UsageError(msg("merge.duplicate_shard", index=shard.index, count=count, first=str(seen[shard.index]), folder=str(folder)))
+        seen[shard.index] = folder
+        for line in graded:
+            if line.submission in owner:
+                raise UsageError(msg("merge.duplicate_submission", submission=line.submission, first=str(owner[line.submission]), folder=str(folder)))
+            owner[line.submission] = folder
+            lines.append(line)
+    missing = [f"{index}/{count}" for index in range(1, (count or 0) + 1) if index not in seen]
+    if missing:
+        raise UsageError(msg("merge.missing_shard", missing=", ".join(missing), count=count))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(msg("usage.output", path=str(output), reason=error.strerror or error)) from None
+    lines.sort(key=lambda line: line.submission)  # as ``submissions`` orders a whole class
+    write_summary(lines, output)
+    return lines
+
+
+def _read_shard(folder: Path) -> tuple[Shard, list[Graded]]:
+    """A shard's marker and summary lines; a UsageError saying what is wrong when they are not sound."""
+    where = {"folder": str(folder)}
+    try:
+        marker = json.loads((folder / SHARD_FILE).read_text())
+        shard = Shard(int(marker["shard"]["index"]), int(marker["shard"]["count"]))
+        names = marker["submissions"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise UsageError(msg("merge.not_results", **where, reason=f"{SHARD_FILE}: {getattr(error, 'strerror', None) or error}")) from None
+    if not 1 <= shard.index <= shard.count:
+        raise UsageError(msg("merge.not_results", **where, reason=f"{SHARD_FILE}: {shard.index}/{shard.count}"))
+    try:
+        graded = [Graded(**line) for line in json.loads((folder / "summary.json").read_text())]
+    except (OSError, ValueError, TypeError) as error:
+        raise UsageError(msg("merge.not_results", **where, reason=f"summary.json: {getattr(error, 'strerror', None) or error}")) from None
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in [*names, *(line.submission for line in graded)]) \
+            or sorted(line.submission for line in graded) != sorted(names):  # a shard's summary lists each of its submissions
+        raise UsageError(msg("merge.not_results", **where, reason=f"summary.json ≠ {SHARD_FILE}"))
+    return shard, graded
 
 
 def _number(value: float) -> str:

@@ -89,8 +89,12 @@ def build_parser() -> Parser:
     run.add_argument("--run-timeout", type=seconds, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
     run.add_argument("--jobs", type=int, metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab"))
     run.add_argument("--results", type=Path, default=Path("results"), help=_("with --jobs: folder for each submission's reports and the class summary (default: ./results)"))
+    run.add_argument("--shard", metavar="K/N", help=_("with --jobs: grade only shard K of N, the submissions whose name hashes to it; `docker-grader merge` joins the shards' results"))
     run.add_argument("--resume", action="store_true", help=_("with --jobs: keep the results of submissions an earlier batch graded to the end, if their files and the options are unchanged"))
 
+    merge = commands.add_parser("merge", parents=[common], help=_("join the results folders of a class graded in shards (run --shard K/N) into one summary"))
+    merge.add_argument("folders", nargs="+", type=Path, metavar="RESULTS", help=_("each shard's --results folder"))
+    merge.add_argument("--output", type=Path, default=Path("results"), help=_("folder for the merged summary.csv and summary.json (default: ./results)"))
     lab = commands.add_parser("lab", parents=[common], help=_("the offline lab: a registry and a dockerd of the grader's own"))
     lab_commands = lab.add_subparsers(dest="lab_command", required=True, parser_class=Parser)
     for name, text in (("up", _("start a lab")), ("down", _("stop a lab and remove its files")), ("env", _("print export DOCKER_HOST=... for eval")), ("status", _("list the labs"))):
@@ -314,6 +318,8 @@ def cmd_run(args, lang: str) -> int:
 
     if args.jobs is not None:
         return cmd_run_class(args, lang)
+    if args.shard is not None:
+        raise UsageError(msg("shard.needs_jobs"))
     chosen: list = []
     try:
         chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
@@ -332,11 +338,12 @@ def cmd_run_class(args, lang: str) -> int:
 
     if args.jobs < 1:
         raise UsageError(msg("usage.option", reason="--jobs: at least 1"))
+    shard = batch.parse_shard(args.shard) if args.shard is not None else None
     options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
     outcome = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang),
-                                resume=args.resume)
+                                resume=args.resume, shard=shard)
     graded = outcome.graded
     sys.stdout.write(printed((args.results / "summary.csv").read_text()))  # a folder name may start with ::
     counts = {status: sum(g.status == status for g in graded) for status in ("passed", "failed")}
@@ -347,6 +354,17 @@ def cmd_run_class(args, lang: str) -> int:
         done = sum(g.status != "interrupted" for g in graded)
         print(msg("batch.interrupted", done=done, total=len(graded)).render(lang), file=sys.stderr)
     return outcome.exit_code
+
+
+def cmd_merge(args, lang: str) -> int:
+    """``merge RESULTS...``: the shards' summaries joined into one, as one batch of the class writes it."""
+    from checks import batch
+
+    graded = batch.merge(args.folders, args.output)
+    sys.stdout.write(printed((args.output / "summary.csv").read_text()))
+    print(msg("merge.done", total=len(graded), count=len(args.folders), csv=args.output / "summary.csv",
+              json=args.output / "summary.json").render(lang), file=sys.stderr)
+    return batch.exit_code(graded)
 
 
 def finish(report: Report, args, lang: str) -> int:
@@ -506,6 +524,7 @@ COMMANDS = {
     "requirements": cmd_requirements,
     "run": cmd_run,
     "lab": cmd_lab,
+    "merge": cmd_merge,
     "doctor": cmd_doctor,
 }
 

