@@ -8,8 +8,10 @@ Where they go depends on the daemon, so that they never leave the machine:
 - a local daemon (a unix socket, or tcp/https on a loopback address): 127.0.0.1;
 - any other daemon (tcp to another machine, ssh://): nothing is sent, the probe is ``skipped``.
 
-Each request has a short timeout and reads at most ``BODY_LIMIT`` bytes; a request that gets no
-answer, or a 5xx, is tried again after ``INTERVAL`` seconds, at most ``attempts`` times in all.
+Each request has a short deadline for the whole of it (connecting, sending, the answer's head and
+body: a service that answers one byte at a time cannot stretch it) and reads at most ``BODY_LIMIT``
+bytes of body; a request that gets no answer, or a 5xx, is tried again after ``INTERVAL`` seconds,
+at most ``attempts`` times in all.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from urllib.parse import urlsplit
 from checks.snapshot import HttpProbe
 
 BODY_LIMIT = 64 * 1024
-TIMEOUT = 3.0  # seconds for one request
+TIMEOUT = 3.0  # seconds for one request, from connecting to the last byte read
+HEAD_LIMIT = 64 * 1024  # bytes of an answer's status line and headers
 INTERVAL = 1.0  # seconds between attempts
 MAX_ATTEMPTS = 20
 
@@ -79,16 +82,62 @@ class Prober:
 
 
 def _get(address: str, port: int, path: str) -> tuple[int, dict, bytes]:
+    """One GET, done within TIMEOUT in all: what came before the deadline is the answer, if it has a head."""
     import http.client
 
-    connection = http.client.HTTPConnection(address, port, timeout=TIMEOUT)
+    deadline = time.monotonic() + TIMEOUT
+    received = bytearray()
+    with socket.create_connection((address, port), timeout=TIMEOUT) as connection:
+        connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {address}:{port}\r\nUser-Agent: docker-grader\r\n"
+                           "Connection: close\r\n\r\n".encode("latin-1"))
+        while len(received) < HEAD_LIMIT + BODY_LIMIT and not _complete(received):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if b"\r\n\r\n" in received:
+                    break  # a whole head and part of a body: the answer, as far as it came
+                raise TimeoutError
+            connection.settimeout(remaining)
+            try:
+                chunk = connection.recv(65536)
+            except (socket.timeout, TimeoutError):
+                if b"\r\n\r\n" in received:
+                    break
+                raise
+            if not chunk:
+                break
+            received += chunk
+    response = http.client.HTTPResponse(_Received(bytes(received)))
+    response.begin()
     try:
-        connection.request("GET", path, headers={"User-Agent": "docker-grader", "Connection": "close"})
-        response = connection.getresponse()
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return response.status, headers, response.read(BODY_LIMIT)
-    finally:
-        connection.close()
+        body = response.read(BODY_LIMIT)
+    except http.client.IncompleteRead as cut:  # a chunked body cut by the deadline or the limit
+        body = cut.partial[:BODY_LIMIT]
+    headers = {name.lower(): value for name, value in response.getheaders()}
+    return response.status, headers, body
+
+
+def _complete(received: bytearray) -> bool:
+    """Whether an answer with a Content-Length has come whole (the server may keep the connection open)."""
+    head, found, body = bytes(received).partition(b"\r\n\r\n")
+    if not found:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            return len(body) >= int(value.strip())
+    return False
+
+
+class _Received:
+    """The bytes of an answer, as the socket http.client.HTTPResponse reads its file from."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def makefile(self, mode: str):
+        import io
+
+        return io.BytesIO(self.data)
 
 
 def _reason(error: BaseException) -> str:

@@ -309,3 +309,58 @@ def test_a_namespace_that_cannot_be_entered_is_a_failed_probe_not_a_crash(tmp_pa
     result = prober.probe(8080, "/", 3)
     assert result.status is None and prober.sent == []
     assert result.tried == (f"GET http://127.0.0.1:8080/ → not sent: cannot enter {tmp_path}/netns (Invalid argument)",)
+
+
+def test_a_service_that_answers_one_byte_at_a_time_gets_one_deadline_for_the_whole_request(monkeypatch):
+    """A per-read timeout let a service dripping its answer keep `run` alive past its budget (issue 20)."""
+    import socket
+    import threading
+    import time
+
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Padding: " + b"p" * 40 + b"\r\n\r\nok"
+    sent: list[int] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def drip():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            try:
+                for byte in answer:  # about 3 s in all, a byte every 0.05 s: each read gets something
+                    connection.sendall(bytes([byte]))
+                    sent.append(byte)
+                    time.sleep(0.05)
+            except OSError:  # the prober hung up
+                pass
+
+    threading.Thread(target=drip, daemon=True).start()
+    monkeypatch.setattr(probe, "TIMEOUT", 0.5)
+    try:
+        result = probe.Prober(sleep=lambda seconds: None).probe(listener.getsockname()[1], "/", 1)
+    finally:
+        listener.close()
+    assert result.status is None and result.tried[0].endswith("→ no answer in 0.5 s"), result
+    assert len(sent) < len(answer) // 2  # the prober stopped reading long before the drip ended
+
+
+def test_an_answer_that_keeps_its_connection_open_is_read_as_soon_as_it_is_whole():
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def hold():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+            done.wait(10)  # open until the prober is done
+
+    threading.Thread(target=hold, daemon=True).start()
+    try:
+        result = probe.Prober(sleep=lambda seconds: None).probe(listener.getsockname()[1], "/", 1)
+    finally:
+        done.set()
+        listener.close()
+    assert (result.status, result.body) == (200, b"hello")
