@@ -23,30 +23,25 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 def mount_tmpfs(target: Path, options: str) -> None:
     """A tmpfs at ``target`` (a size, and flags such as noexec); a LabError says why it could not be."""
-    try:
-        target.mkdir(mode=0o711, parents=True, exist_ok=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "docker-grader", str(target)], check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        reason = getattr(error, "stderr", None) or str(error).encode()
-        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+    _mounted(target, ["mount", "-t", "tmpfs", "-o", options, "docker-grader", str(target)])
 
 
 def mount_shared(target: Path) -> None:
     """``target`` bound onto itself and made a shared mount, so that mounts under it propagate to its slaves."""
-    try:
-        target.mkdir(mode=0o711, parents=True, exist_ok=True)
-        for argv in (["mount", "--bind", str(target), str(target)], ["mount", "--make-shared", str(target)]):
-            subprocess.run(argv, check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        reason = getattr(error, "stderr", None) or str(error).encode()
-        raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+    _mounted(target, ["mount", "--bind", str(target), str(target)], ["mount", "--make-shared", str(target)])
 
 
 def bind(source: Path, target: Path) -> None:
     """``source`` bound at ``target`` (a folder made for it)."""
+    _mounted(target, ["mount", "--bind", str(source), str(target)])
+
+
+def _mounted(target: Path, *commands: list[str]) -> None:
+    """The folder ``target`` made, then each mount command run; a LabError says why one could not be."""
     try:
-        target.mkdir(mode=0o711)
-        subprocess.run(["mount", "--bind", str(source), str(target)], check=True, capture_output=True)
+        target.mkdir(mode=0o711, parents=True, exist_ok=True)
+        for argv in commands:
+            subprocess.run(argv, check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError) as error:
         reason = getattr(error, "stderr", None) or str(error).encode()
         raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
