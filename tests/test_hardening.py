@@ -10,6 +10,7 @@ import signal
 import socket
 import shutil
 import subprocess
+import time
 import sys
 import tempfile
 import threading
@@ -92,6 +93,10 @@ def test_a_needle_split_across_chunks_and_frames_is_found(daemon):
     container = daemon.api.create_container("alpine:3.14", ["sh", "-c", script], name="split")
     daemon.api.start(container)
     daemon.api.wait(container, timeout=60)
+    for _ in range(100):  # the daemon's log copier may still be writing the last lines as `wait` returns
+        if "stderr: ç" in daemon.api.logs(container).decode(errors="replace"):
+            break
+        time.sleep(0.1)
     with daemon_module.connect(daemon.lab.host) as client:
         snapshot = daemon_module.read_snapshot(client)
         (split,) = snapshot.containers
