@@ -1,6 +1,6 @@
 """The lab-host lesson (lessons/lab-host) graded through `run`, as CI grades a submission: `-p` on the
-default network, a bind of the submission's own page, a push and pull of a Docker Hub name, and
-`docker compose up -d` (Compose v2)."""
+default network, a bind of the submission's own page, a push and pull of a Docker Hub name,
+`docker compose up -d` (Compose v2), and a HEALTHCHECK graded healthy (the wrong example's never is)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ LESSON = ROOT / "lessons" / "lab-host"
 
 def test_the_lesson_loads_in_order_in_both_languages():
     loaded = exercises.load([LESSON])
-    assert [e.id for e in loaded] == ["publish-default", "bind-site", "hub-push-pull", "compose-v2"]
+    assert [e.id for e in loaded] == ["publish-default", "bind-site", "hub-push-pull", "compose-v2", "health-check"]
     assert {e.lesson for e in loaded} == {"lab-host"}
     assert all(set(e.title) == {"pt-BR", "en"} and set(e.description) == {"pt-BR", "en"} for e in loaded)
     expected = json.loads((ROOT / "examples" / "expected.json").read_text())["lab-host-full-marks"]["max_score"]
@@ -36,5 +36,5 @@ def test_lab_host_examples_get_their_expected_score(example):
         assert set(failed) == {("publish-default", "web-port-80-answers"), ("publish-default", "page-on-8080"),
                                ("bind-site", "your-page"), ("hub-push-pull", "pushed"), ("hub-push-pull", "pulled-back"),
                                ("hub-push-pull", "here-as-pulled"), ("compose-v2", "page-on-8082"),
-                               ("compose-v2", "web-after-cache")}
+                               ("compose-v2", "web-after-cache"), ("health-check", "app-is-healthy")}
         assert failed[("hub-push-pull", "pushed")] == "aluno/app:1 was not pushed (docker push); pushed: aluno/app:2"
