@@ -85,6 +85,8 @@ def _get(address: str, port: int, path: str) -> tuple[int, dict, bytes]:
     """One GET, done within TIMEOUT in all: what came before the deadline is the answer, if it has a head."""
     import http.client
 
+    if any(ord(character) <= 0x20 or ord(character) == 0x7F for character in path):  # as http.client refuses them
+        raise http.client.InvalidURL(f"control character or space in the path {path!r}")
     deadline = time.monotonic() + TIMEOUT
     received = bytearray()
     with socket.create_connection((address, port), timeout=TIMEOUT) as connection:

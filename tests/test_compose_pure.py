@@ -364,3 +364,12 @@ def test_an_answer_that_keeps_its_connection_open_is_read_as_soon_as_it_is_whole
         done.set()
         listener.close()
     assert (result.status, result.body) == (200, b"hello")
+
+
+def test_a_path_with_a_line_break_is_never_sent():
+    """The probe writes its request line itself: a path with CR or LF would smuggle headers in."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # listening, never accepting
+        result = probe.Prober(sleep=lambda seconds: None).probe(listener.getsockname()[1], "/\r\nX-Evil: 1", 1)
+    assert result.status is None and result.tried[0].endswith("→ InvalidURL"), result
