@@ -63,6 +63,8 @@ register(MESSAGES)
 # Lazy reads beyond the two lists every snapshot has (the commands come with the snapshot in `run`):
 # the events, to tie a run or exec line to what the daemon did, and a container's inspect, for its Cmd.
 READS = ("events", "inspect")
+# One text, or a list of texts: what `contains` and `not_contains` take.
+TEXTS = {"type": ["string", "array"], "minLength": 1, "items": {"type": "string", "minLength": 1}, "minItems": 1}
 
 SCHEMA = {
     "properties": {
@@ -77,18 +79,12 @@ SCHEMA = {
             "examples": ["docker exec * cat /etc/os-release", "docker ps --filter name=*"],
         },
         "contains": {
-            "type": ["string", "array"],
-            "minLength": 1,
-            "items": {"type": "string", "minLength": 1},
-            "minItems": 1,
+            **TEXTS,
             "description": "Text the line's output (stdout and stderr) contains; a list: every one of them.",
             "examples": ["ID=alpine", ["NAMES", "web"]],
         },
         "not_contains": {
-            "type": ["string", "array"],
-            "minLength": 1,
-            "items": {"type": "string", "minLength": 1},
-            "minItems": 1,
+            **TEXTS,
             "description": "Text the line's output (stdout and stderr) must not contain; a list: none of them.",
             "examples": ["Error", ["exited", "Restarting"]],
         },
