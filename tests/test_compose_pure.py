@@ -189,6 +189,40 @@ def test_http_goes_to_the_host_port_the_container_port_is_published_on():
     assert source.calls[-1] == ("http", 8080, "/", 2)
 
 
+def test_http_probes_the_ipv4_binding_when_dockerd_gave_ipv6_another_port():
+    # dockerd 20.10 as `docker ps` showed it in moby/moby#43246: 0.0.0.0:49169->80/tcp, :::49168->80/tcp.
+    # 127.0.0.1:49168 refuses (the :: listener is IPv6 only); the exercise's own wait had used 49169.
+    source = FakeSource()
+    source.answers[(49169, "/")] = answer(49169, 200, b"Loja do Curso")
+    item = service("a", "shop", "app")
+    item["Ports"] = [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 49169, "Type": "tcp"},
+                     {"IP": "::", "PrivatePort": 80, "PublicPort": 49168, "Type": "tcp"}]
+    result = http.evaluate({"service": "app", "port": 80, "body_contains": "Loja"}, snapshot(containers=[item], source=source))
+    assert result.passed, en(result.found)
+    assert source.calls == [("http", 49169, "/", 5)]
+
+
+def test_http_tries_every_replica_on_ipv4_when_each_has_two_bindings():
+    source = FakeSource()
+    items = []
+    for number, (v4, v6) in enumerate([(49160, 49159), (49162, 49161), (49164, 49163)], start=1):
+        source.answers[(v4, "/")] = answer(v4, 200)
+        item = service(str(number), "shop", "worker", number=number)
+        item["Ports"] = [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": v4, "Type": "tcp"},
+                         {"IP": "::", "PrivatePort": 80, "PublicPort": v6, "Type": "tcp"}]
+        items.append(item)
+    assert http.evaluate({"service": "worker", "port": 80}, snapshot(containers=items, source=source)).passed
+    assert [call[1] for call in source.calls] == [49160, 49162, 49164]
+
+
+def test_http_keeps_a_port_bound_on_ipv6_alone():
+    source = FakeSource()
+    item = service("a", "shop", "app")
+    item["Ports"] = [{"IP": "::", "PrivatePort": 80, "PublicPort": 49168, "Type": "tcp"}]
+    result = http.evaluate({"service": "app", "port": 80, "attempts": 1}, snapshot(containers=[item], source=source))
+    assert en(result.found) == "no answer; tried: GET http://127.0.0.1:49168/ → connection refused"
+
+
 def test_http_never_answering_lists_what_was_tried():
     source = FakeSource()
     snap = snapshot(containers=[service("a", "shop", "web", ports=[(8080, 80)])], source=source)

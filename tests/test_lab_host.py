@@ -11,8 +11,9 @@ import pytest
 
 from checks import exercises, runner, sandbox
 from checks.boundary import Context, Limits, SubmissionCopy, rules
+from checks.daemon import connect, read_snapshot
 from checks.events import Event, EventLog
-from checks.kinds import registry
+from checks.kinds import http, registry
 from checks.lab import REGISTRY
 from checks.probe import Prober
 
@@ -122,6 +123,20 @@ def test_a_folder_of_the_submission_is_bound_and_served(lab, daemon, tmp_path):
     assert (cat.exit_code, cat.output.strip()) == (0, "from-the-submission"), cat.output
     assert web.exit_code == 0, web.output
     assert outcome.score == 1, [c.result.found.render("en") for c in outcome.checks]
+
+
+def test_an_ephemeral_port_is_probed_where_ipv4_reaches_it(lab, daemon):
+    """dockerd 20.10 allocates an ephemeral port for 0.0.0.0 and for :: apart (moby/moby#42442): after
+    a port published on IPv4 alone, `-p 80` gets one number for each, and the :: one refuses
+    127.0.0.1. The compose lesson's http check failed now and then on exactly this."""
+    serve(daemon, "other", 81, "-p", "0.0.0.0::81")
+    web = serve(daemon, "ephemeral", 80, "--name", "web", "-p", "80")
+    bindings = json.loads(daemon.docker("inspect", "-f", "{{json .NetworkSettings.Ports}}", web))["80/tcp"]
+    ports = {binding["HostIp"]: int(binding["HostPort"]) for binding in bindings}
+    assert ports["0.0.0.0"] != ports["::"], ports  # the case this test is for
+    with connect(lab.host) as client:
+        result = http.evaluate({"container": "web", "port": 80, "body_contains": "ephemeral", "attempts": 10}, read_snapshot(client))
+    assert result.passed, result.found.render("en")
 
 
 def test_a_container_writes_into_the_bound_copy_and_the_cli_reads_it(lab, daemon, tmp_path):

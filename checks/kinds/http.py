@@ -92,7 +92,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
                   if c.state == "running" and _selected(spec, c) and (made is None or c.id in made.by_compose)]
         if not chosen:
             return Result(False, msg("http.no_container", target=_target(spec)))
-        ports = sorted({p.host_port for c in chosen for p in c.ports if p.container_port == spec["port"] and p.protocol == "tcp" and p.host_port})
+        ports = sorted({port for c in chosen for port in _reachable(c, spec["port"])})
         if not ports:
             published = sorted({f"{p.host_port}:{p.container_port}" for c in chosen for p in c.ports if p.host_port})
             return Result(False, msg("http.not_published", port=spec["port"], names=listing([c.name for c in chosen]), published=listing(published)))
@@ -104,6 +104,18 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
             return Result(False, problem)
         urls.append(probe.tried[-1].split(" ")[1])
     return Result(True, msg("http.ok", urls=", ".join(urls), status=spec.get("status", 200)))
+
+
+def _reachable(container: Container, container_port: int) -> set[int]:
+    """The host ports a probe to 127.0.0.1 reaches ``container_port`` on: its IPv4 bindings.
+
+    dockerd 20.10 publishes an ephemeral port (``-p 80``, ``ports: ["80"]``) on 0.0.0.0 and on ::
+    with numbers allocated apart, which can differ (moby/moby#42442): the :: one refuses IPv4.
+    A port bound on IPv6 alone is kept, so the check says it tried it rather than that it is missing.
+    """
+    bound = [p for p in container.ports if p.container_port == container_port and p.protocol == "tcp" and p.host_port]
+    ipv4 = {p.host_port for p in bound if ":" not in p.host_ip}
+    return ipv4 or {p.host_port for p in bound}
 
 
 def _selected(spec: Mapping, container: Container) -> bool:
