@@ -238,7 +238,7 @@ def _first_failure(spec: Mapping, keys: list[str], container: Container, snapsho
 
 
 def _inspect(container: Container, snapshot: Snapshot) -> dict:
-    inspected = snapshot.inspect(container)
+    inspected = snapshot.read("inspect", container.id) or {}
     if not inspected:
         raise _Gone
     return inspected

@@ -16,7 +16,8 @@ from checks.events import BUFFER, MAX_RECORDED
 from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
-from checks.snapshot import READ_NAMES, Snapshot
+from checks.reads import NAMES as READ_NAMES
+from checks.snapshot import Snapshot
 
 MESSAGES = {
     "events.ok": {
@@ -67,6 +68,13 @@ CONTAINER_ACTIONS = [
 # "events": the record of what happened, one GET for the whole grading (checks.events); and what
 # the kind of its without_events check reads, when there is no record.
 READS: tuple[str, ...] = READ_NAMES
+
+# What the grader asks of a kind beyond grading it (defaults: GRADED_ON_STATE True, NEEDS_START
+# False). An events check grades what the daemon saw happen: it cannot stand for one without a
+# record itself (no `without_events` of this kind), and `check` without `docker-grader start` says
+# that it cannot grade it (checks.baseline.notes).
+GRADED_ON_STATE = False
+NEEDS_START = True
 
 SCHEMA = {
     "properties": {
@@ -119,7 +127,7 @@ SCHEMA = {
 
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
-    log = snapshot.events()
+    log = snapshot.read("events")
     if log is None:
         if "without_events" in spec:
             from checks.kinds import KINDS  # the registry imports this module
