@@ -16,8 +16,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from checks import refs
-from checks.kinds import KINDS, container
-from checks.kinds.fields import IMAGE, is_image, is_image_pattern
+from checks.kinds import KINDS
+from checks.kinds.fields import IMAGE, is_image, is_image_pattern, is_port
 from checks.courses import COURSE_FILE
 from checks.errors import UsageError
 from checks.messages import LANGS, msg, register
@@ -296,7 +296,7 @@ def format_checker() -> FormatChecker:
     checker = FormatChecker()
     checker.checks("docker-image")(lambda value: not isinstance(value, str) or is_image(value))
     checker.checks("docker-image-pattern")(lambda value: not isinstance(value, str) or is_image_pattern(value))
-    checker.checks("docker-port")(lambda value: not isinstance(value, str) or container.is_port(value))
+    checker.checks("docker-port")(lambda value: not isinstance(value, str) or is_port(value))
 
     @checker.checks("docker-repository", raises=refs.ReferenceError)
     def _repository(value: object) -> bool:

@@ -161,3 +161,25 @@ def test_every_pure_test_file_is_in_the_mutation_selection():
     selected = set(config["mutmut"]["pytest_add_cli_args_test_selection"].split())
     pure = {f"tests/{path.name}" for path in (ROOT / "tests").glob("test_*_pure.py")}
     assert sorted(pure - selected) == []
+
+
+def test_a_kind_says_through_its_hooks_whether_it_needs_a_start_point_and_may_grade_the_state(monkeypatch):
+    """baseline.notes and the schema's state_check ask the kind (NEEDS_START, GRADED_ON_STATE), not its name."""
+    from types import SimpleNamespace
+
+    from checks import baseline, schema
+    from checks.kinds import KINDS, image
+    from checks.messages import msg
+
+    throwaway = SimpleNamespace(SCHEMA=image.SCHEMA, MESSAGES={}, READS=("events",), evaluate=image.evaluate,
+                                NEEDS_START=True, GRADED_ON_STATE=False)
+    monkeypatch.setitem(KINDS, "throwaway", throwaway)
+
+    def of(*kinds):  # an exercise with checks of these kinds
+        return [SimpleNamespace(checks=[SimpleNamespace(kind=kind) for kind in kinds])]
+
+    assert baseline.notes(None, of("image", "throwaway")) == (msg("baseline.none"),)
+    assert baseline.notes(None, of("image", "registry")) == ()  # they read events too, and grade without a record
+    assert baseline.notes(None, of("events")) == (msg("baseline.none"),)
+    state_kinds = schema.build()["$defs"]["state_check"]["properties"]["kind"]["enum"]
+    assert "throwaway" not in state_kinds and "events" not in state_kinds and {"image", "registry"} <= set(state_kinds)
