@@ -70,7 +70,7 @@ CONTAINER_ACTIONS = [
 READS: tuple[str, ...] = READ_NAMES
 
 # What the grader asks of a kind beyond grading it (defaults: GRADED_ON_STATE True, NEEDS_START
-# False). An events check grades what the daemon saw happen: it cannot stand for one without a
+# False; and stand_in, below). An events check grades what the daemon saw happen: it cannot stand for one without a
 # record itself (no `without_events` of this kind), and `check` without `docker-grader start` says
 # that it cannot grade it (checks.baseline.notes).
 GRADED_ON_STATE = False
@@ -126,14 +126,15 @@ SCHEMA = {
 }
 
 
+def stand_in(spec: Mapping, snapshot: Snapshot) -> Mapping | None:
+    """The check grading asks instead of this one (checks.grading.evaluate): ``without_events``,
+    a check of another kind graded on the state, when there is no record of events."""
+    return spec.get("without_events") if snapshot.read("events") is None else None
+
+
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     log = snapshot.read("events")
     if log is None:
-        if "without_events" in spec:
-            from checks.kinds import KINDS  # the registry imports this module
-
-            fallback = spec["without_events"]
-            return KINDS[fallback["kind"]].evaluate(fallback, snapshot)
         return Result(False, msg("events.no_record"), unknown=True)
     if not log.complete:
         if log.origin == "run":
