@@ -13,6 +13,7 @@ A new read is one provider here, one line in ``DAEMON``, and the kind that lists
 from __future__ import annotations
 
 import io
+import weakref
 from typing import Any, Callable
 
 from checks.errors import DaemonError
@@ -105,11 +106,21 @@ def file_sha256(client, container_id: str, path: str) -> str | None:
 
 
 def http(client, host_port: int, path: str, attempts: int) -> HttpProbe:
-    """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers
-    (``checks.probe``, which chooses where the requests go from the daemon's address)."""
-    from checks import probe  # only for an http check: not on every run
+    """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers."""
+    return prober(client).probe(host_port, path, attempts)
 
-    return probe.for_host(client.endpoint.host).probe(host_port, path, attempts)
+
+_PROBERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def prober(client):
+    """The one ``checks.probe.Prober`` of a client (where its http reads go, chosen from the daemon's
+    address; its ``sent`` lists them)."""
+    if client not in _PROBERS:
+        from checks import probe  # only for an http check: not on every run
+
+        _PROBERS[client] = probe.for_host(client.endpoint.host)
+    return _PROBERS[client]
 
 
 # The daemon's reads, by the name a kind lists in READS.
