@@ -33,7 +33,8 @@ from typing import Mapping
 
 from checks.daemon import DaemonClient, DaemonSource
 from checks.errors import DaemonError, UsageError
-from checks.events import BUFFER, EventLog, event_from_api, read_window, with_events
+from checks.events import BUFFER, EventLog, event_from_api, read_window
+from checks.kinds import KINDS
 from checks.messages import msg, register
 from checks.snapshot import Snapshot
 
@@ -138,7 +139,7 @@ def observed(client: DaemonClient) -> tuple[Baseline, Snapshot]:
     images = client.get_json("/images/json") or []
     buffered = [e for e in map(event_from_api, read_window(client, 1, now)) if e is not None]
     at_start = Snapshot.from_api(images, (), source=DaemonSource(client))
-    return _baseline(client, daemon_id, now, buffered, containers, images), with_events(at_start, lambda: EventLog((), origin="start"))
+    return _baseline(client, daemon_id, now, buffered, containers, images), at_start.with_reads(events=lambda: EventLog((), origin="start"))
 
 
 def _baseline(client: DaemonClient, daemon_id: str, now: int, buffered: list, containers: list, images: list) -> Baseline:
@@ -195,7 +196,7 @@ def since_start(snapshot: Snapshot, baseline: Baseline, client: DaemonClient, no
     """The snapshot without the containers there at start, whose events are those since start."""
     earlier = set(baseline.containers)
     kept = tuple(container for container in snapshot.containers if container.id not in earlier)
-    return with_events(replace(snapshot, containers=kept), lambda: events_since(baseline, client, now))
+    return replace(snapshot, containers=kept).with_reads(events=lambda: events_since(baseline, client, now))
 
 
 def events_since(baseline: Baseline, client: DaemonClient, now: int) -> EventLog:
@@ -214,7 +215,7 @@ def notes(found: Baseline | None, exercises) -> tuple:
     """What to tell the student about how ``check`` grades: since start, or as it is."""
     if found is not None:
         return (msg("baseline.used", time=found.shown_time(), containers=len(found.containers)),)
-    if any(check.kind == "events" for exercise in exercises for check in exercise.checks):
+    if any(getattr(KINDS.get(check.kind), "NEEDS_START", False) for exercise in exercises for check in exercise.checks):
         return (msg("baseline.none"),)
     return ()
 

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from checks.errors import ExerciseError
-from checks.snapshot import Snapshot
 
 SANDBOX_ROOT = "/work/"  # where the sandbox shows the submission's copy (checks.sandbox)
 MAX_BYTES = 1024 * 1024
@@ -38,22 +36,6 @@ def instructor_depends_on(compose_file: str | Path, working_dir: str, config_fil
     allowed = os.path.realpath(compose_file)
     return _declared(working_dir, config_files,
                      lambda path: _parsed(allowed) if os.path.realpath(path) == allowed else None)
-
-
-def with_project_files(snapshot: Snapshot, read: Callable[[str, str], dict | None]) -> Snapshot:
-    """The snapshot, whose ``project_file(folder, files)`` read asks ``read``; its other reads unchanged."""
-    return replace(snapshot, source=_WithProjectFiles(snapshot.source, read))
-
-
-class _WithProjectFiles:
-    def __init__(self, source, read: Callable[[str, str], dict | None]):
-        self._source, self._read = source, read
-
-    def __getattr__(self, name: str):
-        return getattr(self._source, name)
-
-    def project_file(self, working_dir: str, config_files: str) -> dict | None:
-        return self._read(working_dir, config_files)
 
 
 def _declared(working_dir: str, config_files: str, services_of: Callable[[str], dict | None]) -> dict[str, set[str]] | None:

@@ -11,16 +11,17 @@ records each one so that tests can count them.
 
 from __future__ import annotations
 
-import io
+import functools
 import struct
 from typing import Any, Iterator, Mapping
 
 from checks import endpoint as endpoint_module
+from checks import reads
 from checks.endpoint import DEFAULT_HOST, Endpoint  # noqa: F401 - the names callers import from here
 from checks.errors import DaemonError
 from checks.messages import msg
-from checks.snapshot import (FileRead, ShapeError, Snapshot, container_inspect_shaped, containers_from_api, image_inspect_shaped,
-                             images_from_api)
+from checks.reads import shaped as _shaped
+from checks.snapshot import Snapshot, Source, containers_from_api, images_from_api
 from checks.transport import Response, TransportError, open_transport
 
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
@@ -176,155 +177,15 @@ def _demultiplex(response: Response) -> Iterator[bytes]:
         response.close()
 
 
-class DaemonSource:
-    """The lazy reads a snapshot may need, each one GET request (the snapshot caches them)."""
+class DaemonSource(Source):
+    """The daemon's answers to a snapshot's lazy reads (``checks.reads.DAEMON``), each bound to this client."""
 
-    FILE_LIMIT = 64 * 1024  # bytes of a file's content read for a check; the rest is not fetched
-    HASH_LIMIT = 64 * 1024 * 1024  # bytes of a file hashed for a `sha256` check (files kind); a larger one is not read
+    FILE_LIMIT = reads.FILE_LIMIT
+    HASH_LIMIT = reads.HASH_LIMIT
 
     def __init__(self, client: DaemonClient):
+        super().__init__({name: functools.partial(provider, client) for name, provider in reads.DAEMON.items()})
         self.client = client
-        self._prober = None
-
-    @property
-    def prober(self):
-        """Where the http check kind's requests go, chosen from the daemon's address (checks.probe)."""
-        if self._prober is None:
-            from checks import probe
-
-            self._prober = probe.for_host(self.client.endpoint.host)
-        return self._prober
-
-    def http_probe(self, host_port: int, path: str, attempts: int):
-        return self.prober.probe(host_port, path, attempts)
-
-    def inspect_container(self, container_id: str) -> dict | None:
-        answer = self.client.get_json(f"/containers/{container_id}/json")
-        return _shaped(self.client, f"GET /containers/{container_id}/json", container_inspect_shaped, answer)
-
-    def inspect_image(self, image_id: str) -> dict | None:
-        answer = self.client.get_json(f"/images/{image_id}/json")
-        return _shaped(self.client, f"GET /images/{image_id}/json", image_inspect_shaped, answer)
-
-    def image_history(self, image_id: str) -> list | None:
-        history = self.client.get_json(f"/images/{image_id}/history")
-        return history if isinstance(history, list) else None
-
-    def volumes(self) -> list:
-        answer = _mapping(self.client.get_json("/volumes")) or {}
-        return list(answer.get("Volumes") or [])
-
-    def networks(self) -> list:
-        answer = self.client.get_json("/networks")
-        return answer if isinstance(answer, list) else []
-
-    def events(self) -> None:
-        """No record of events: the daemon as it is (``checks.events`` gives a source that has one)."""
-        return None
-
-    def read_path(self, container_id: str, path: str) -> FileRead | None:
-        """The first entry of GET /containers/{id}/archive?path=: the path itself, not what a
-        directory holds; at most FILE_LIMIT bytes of a file's content are read, then the stream is
-        closed. None when the container or the path does not exist."""
-        response = self.client._get(f"/containers/{container_id}/archive", {"path": path}, stream=True)
-        try:
-            if response.status in (404, 409):
-                return None
-            if response.status >= 400 and b"not a directory" in response.read(4096):
-                return None  # a path through a file (/file/x, /file/): no such path; dockerd answers 500
-            if response.status >= 400:
-                raise DaemonError(msg("daemon.bad_answer", endpoint=self.client.endpoint.host, request="GET archive", reason=response.status))
-            return _first_entry(response, path, self.FILE_LIMIT)
-        except TransportError as error:
-            raise DaemonError(msg("daemon.lost", endpoint=self.client.endpoint.host, reason=error.reason)) from error
-        finally:
-            response.close()
-
-    def file_sha256(self, container_id: str, path: str) -> str | None:
-        """The sha256 of a regular file's whole content, streamed from GET /containers/{id}/archive
-        (HASH_LIMIT bytes at most: "" for a larger one); None when the container or file is gone."""
-        response = self.client._get(f"/containers/{container_id}/archive", {"path": path}, stream=True)
-        try:
-            if response.status >= 400:
-                return None
-            return _file_digest(response, self.HASH_LIMIT)
-        except TransportError as error:
-            raise DaemonError(msg("daemon.lost", endpoint=self.client.endpoint.host, reason=error.reason)) from error
-        finally:
-            response.close()
-
-    def logs_contain(self, container_id: str, text: str) -> bool:
-        """Streams the logs and stops at the first match; memory stays bounded by the chunk size."""
-        needle = text.encode()
-        chunks = self.client.stream_logs(container_id)
-        if chunks is None:
-            return False
-        tail = b""
-        for chunk in chunks:
-            window = tail + chunk
-            if needle in window:
-                chunks.close()
-                return True
-            tail = window[-(len(needle) - 1) :] if len(needle) > 1 else b""
-        return False
-
-
-def _mapping(answer: Any) -> dict | None:
-    return answer if isinstance(answer, dict) else None
-
-
-class _Reader(io.RawIOBase):
-    """A Response as a file object for tarfile's stream mode."""
-
-    def __init__(self, response: Response):
-        self._response = response
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        chunk = self._response.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
-
-
-def _first_entry(response: Response, path: str, limit: int) -> FileRead | None:
-    import tarfile  # only for a check that reads a path: not on every run
-
-    try:
-        with tarfile.open(fileobj=io.BufferedReader(_Reader(response)), mode="r|") as archive:
-            member = archive.next()
-            if member is None:
-                return None
-            if member.issym() or member.islnk():
-                return FileRead(path, "symlink", mode=member.mode, target=member.linkname)
-            if member.isdir():
-                return FileRead(path, "dir", mode=member.mode)
-            if not member.isfile():
-                return FileRead(path, "other", mode=member.mode)
-            content = archive.extractfile(member).read(limit) if member.size else b""
-            return FileRead(path, "file", member.size, member.mode, content=content, truncated=member.size > limit)
-    except tarfile.TarError:
-        return None
-
-
-def _file_digest(response: Response, limit: int) -> str | None:
-    import hashlib
-    import tarfile
-
-    try:
-        with tarfile.open(fileobj=io.BufferedReader(_Reader(response)), mode="r|") as archive:
-            member = archive.next()
-            if member is None or not member.isfile():
-                return None
-            if member.size > limit:
-                return ""
-            digest, content = hashlib.sha256(), archive.extractfile(member)
-            while chunk := content.read(1024 * 1024):
-                digest.update(chunk)
-            return digest.hexdigest()
-    except tarfile.TarError:
-        return None
 
 
 def read_snapshot(client: DaemonClient) -> Snapshot:
@@ -337,15 +198,6 @@ def read_snapshot(client: DaemonClient) -> Snapshot:
 def _listed(answer: Any) -> Any:
     """A list request's answer; a 404 (None) as an empty list, anything else as it came, to be checked."""
     return [] if answer is None else answer
-
-
-def _shaped(client: DaemonClient, request: str, read, answer):
-    """``read(answer)``; an answer of the wrong shape is a DaemonError (exit 3) naming the request and the field."""
-    try:
-        return read(answer)
-    except ShapeError as error:
-        raise DaemonError(msg("daemon.bad_shape", endpoint=client.endpoint.host, request=request, where=error.where,
-                              expected=msg(f"shape.{error.expected}"))) from None
 
 
 def connect(host: str | None = None, environ: Mapping[str, str] | None = None, context: str | None = None) -> DaemonClient:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from checks.errors import DaemonError, LabError
 from checks.messages import msg, register
-from checks.snapshot import Snapshot
 
 MESSAGES = {
     "events.recorder": {
@@ -176,38 +175,6 @@ def provenance(record: Iterable[Event], lines: Iterable, since: int, until: int,
 def _is_compose(text: str) -> bool:
     argv = text.split()
     return any(tuple(argv[: len(program)]) == program for program in COMPOSE_PROGRAMS)
-
-
-class _WithEvents:
-    """A snapshot's source, plus the reads only ``run`` can answer: ``events``, ``provenance`` and
-    ``project_file`` (checks.compose_files). The other lazy reads are the source's."""
-
-    def __init__(self, source: Any, events: Callable[[], EventLog | None], provenance: Callable[[], Provenance | None],
-                 project_file: Callable[[str, str], dict | None]):
-        self._source = source
-        self._events = events
-        self._provenance = provenance
-        self._project_file = project_file
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._source, name)
-
-    def events(self) -> EventLog | None:
-        return self._events()
-
-    def provenance(self) -> Provenance | None:
-        return self._provenance()
-
-    def project_file(self, working_dir: str, config_files: str) -> dict | None:
-        return self._project_file(working_dir, config_files)
-
-
-def with_events(snapshot: Snapshot, events: Callable[[], EventLog | None],
-                provenance: Callable[[], Provenance | None] = lambda: None,
-                project_file: Callable[[str, str], dict | None] = lambda working_dir, config_files: None) -> Snapshot:
-    """The snapshot, whose ``events()`` read asks ``events``, ``provenance()`` asks ``provenance``
-    and ``project_file(folder, files)`` asks ``project_file`` (each once, when a check needs it)."""
-    return replace(snapshot, source=_WithEvents(snapshot.source, events, provenance, project_file))
 
 
 def _http():

@@ -32,7 +32,12 @@ ServicesUp = Callable[[Exercise], ContextManager]
 
 
 def evaluate(check: Check, snapshot: Snapshot) -> Result:
-    return KINDS[check.kind].evaluate(check.spec, snapshot)
+    kind, spec = KINDS[check.kind], check.spec
+    stand_in = getattr(kind, "stand_in", None)  # a kind's hook: the check of another kind to grade instead, here
+    instead = stand_in(spec, snapshot) if stand_in is not None else None
+    if instead is not None:
+        kind, spec = KINDS[instead["kind"]], instead
+    return kind.evaluate(spec, snapshot)
 
 
 def grade_exercise(exercise: Exercise, snapshot: Snapshot, **extra) -> ExerciseOutcome:

@@ -28,7 +28,7 @@ def settled(read: Callable[[], Snapshot], deadline: float, cap: float = CAP, sle
     starting = [c for c in taken.containers if c.health == "starting"]
     if not starting:
         return taken
-    bound = max(_longest_wait(taken.inspect(c)) for c in starting)
+    bound = max(_longest_wait(taken.read("inspect", c.id) or {}) for c in starting)
     until = min(clock() + min(bound, cap), deadline)
     while any(c.health == "starting" for c in taken.containers) and clock() + POLL <= until:
         sleep(POLL)

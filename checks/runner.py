@@ -163,11 +163,12 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
 
         def snapshot():
             # A health check still `starting` is waited for, bounded (checks.health), before grading.
-            taken = events.with_events(health.settled(lambda: read_snapshot(client), deadline), lambda: recorder.window(client, began, ended),
-                                       lambda: recorder.provenance(client, [*(history or ()), *runs], prepared, time.time_ns()),
-                                       lambda folder, files: compose_files.depends_on(sandbox.work, folder, files))
-            taken.commands = runs  # what the `output` kind reads: this exercise's lines, as they ran
-            return taken
+            # The reads only the run answers (checks.reads.RUN); `commands` is what the `output` kind reads.
+            return health.settled(lambda: read_snapshot(client), deadline).with_reads(
+                events=lambda: recorder.window(client, began, ended),
+                provenance=lambda: recorder.provenance(client, [*(history or ()), *runs], prepared, time.time_ns()),
+                project_file=lambda folder, files: compose_files.depends_on(sandbox.work, folder, files),
+                commands=lambda: runs)
 
         if exercise.compose:  # the exercise's own services, up (in the sandbox) while it is graded
             seconds = max(deadline - time.monotonic(), SERVICES_MINIMUM)

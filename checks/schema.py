@@ -16,8 +16,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator, FormatChecker
 
 from checks import refs
-from checks.kinds import KINDS, container
-from checks.kinds.fields import IMAGE, is_image, is_image_pattern
+from checks.kinds import KINDS
+from checks.kinds.fields import IMAGE, is_image, is_image_pattern, is_port
 from checks.courses import COURSE_FILE
 from checks.errors import UsageError
 from checks.messages import LANGS, msg, register
@@ -225,6 +225,12 @@ def kind_rules(names, common) -> list[dict]:
     return rules
 
 
+def _graded_on_state() -> list[str]:
+    """The kinds a check without a record of events may be graded as (``without_events``): all but
+    those that say they are not (``GRADED_ON_STATE = False``: the events kind)."""
+    return [name for name in KINDS if getattr(KINDS[name], "GRADED_ON_STATE", True)]
+
+
 def build() -> dict:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -250,9 +256,9 @@ def build() -> dict:
             # A check's kind and keys alone, graded on the state: an events check's without_events.
             "state_check": {
                 "type": "object",
-                "properties": {"kind": {"enum": sorted(name for name in KINDS if name != "events")}},
+                "properties": {"kind": {"enum": sorted(_graded_on_state())}},
                 "required": ["kind"],
-                "allOf": kind_rules((name for name in KINDS if name != "events"), ["kind"]),
+                "allOf": kind_rules(_graded_on_state(), ["kind"]),
             },
             "check": {
                 "type": "object",
@@ -290,7 +296,7 @@ def format_checker() -> FormatChecker:
     checker = FormatChecker()
     checker.checks("docker-image")(lambda value: not isinstance(value, str) or is_image(value))
     checker.checks("docker-image-pattern")(lambda value: not isinstance(value, str) or is_image_pattern(value))
-    checker.checks("docker-port")(lambda value: not isinstance(value, str) or container.is_port(value))
+    checker.checks("docker-port")(lambda value: not isinstance(value, str) or is_port(value))
 
     @checker.checks("docker-repository", raises=refs.ReferenceError)
     def _repository(value: object) -> bool:

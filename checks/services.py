@@ -167,7 +167,7 @@ def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
 def with_instructor_files(exercise: Exercise, snapshot: Snapshot) -> Snapshot:
     """A snapshot read while the exercise's own services run, whose ``depends_on`` under
     docker-compose 1.x is read from the exercise's compose file, which made them (checks.compose_files)."""
-    return compose_files.with_project_files(snapshot, partial(compose_files.instructor_depends_on, exercise.compose["file"]))
+    return snapshot.with_reads(project_file=partial(compose_files.instructor_depends_on, exercise.compose["file"]))
 
 
 def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float,

@@ -1,18 +1,20 @@
 """What the daemon holds, read once per run: images and containers as plain values.
 
-A ``Snapshot`` comes from one list of containers (all=1) and one list of images.
-What a check needs beyond that is asked of its ``source`` lazily, once per object and
-cached: a container's inspect or logs, an image's inspect or history, a file from a
-container's filesystem, the volume list, the network list. So the number of requests
-depends on the checks, never on how many unrelated objects the daemon holds. Each
-kind declares in ``READS`` which of these reads it may ask for (names below).
+A ``Snapshot`` comes from one list of containers (all=1) and one list of images. What a check
+needs beyond that it asks by name, ``snapshot.read(name, *args)``: a container's inspect or logs,
+an image's inspect or history, a file from a container's filesystem, the volume list... Each read
+is asked of the snapshot's ``Source`` once per snapshot and arguments, and cached. So the number
+of requests depends on the checks, never on how many unrelated objects the daemon holds. Each
+kind declares in ``READS`` which reads it may ask for; ``checks.reads`` names them and holds the
+daemon's providers.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Protocol
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping
 
 from checks import refs
 
@@ -83,7 +85,7 @@ class FileRead:
     """A path read from a container's filesystem (GET /containers/{id}/archive).
 
     ``kind`` is "file", "dir", "symlink" or "other"; ``target`` a symlink's target;
-    ``content`` at most ``Source.FILE_LIMIT`` bytes of a regular file, ``truncated`` when
+    ``content`` at most ``checks.reads.FILE_LIMIT`` bytes of a regular file, ``truncated`` when
     there was more.
     """
 
@@ -112,51 +114,46 @@ class HttpProbe:
     skipped: str = ""
 
 
-# The lazy reads, by the name a kind lists in READS; each is one GET request when first asked
-# ("http" is not one to the daemon: GET requests to a published port, see checks.probe).
-READ_NAMES = ("inspect", "logs", "image_inspect", "history", "archive", "volumes", "networks", "events", "http",
-              "provenance", "project_file", "file_sha256")
+class Source:
+    """Where a snapshot's lazy reads go: one provider per read name, each a function of the read's
+    arguments (a container ID, a path...). A name no provider answers reads as None: the read is not
+    possible here (``events`` without a record, ``commands`` under ``check``). The daemon's providers
+    are ``checks.reads.DAEMON``; ``run`` and ``check`` since start add theirs (``with_reads``)."""
+
+    def __init__(self, providers: Mapping[str, Callable[..., object]] | None = None):
+        self.providers: Mapping[str, Callable[..., object]] = MappingProxyType(dict(providers or {}))
+
+    def answer(self, name: str, *args):
+        provider = self.providers.get(name)
+        return None if provider is None else provider(*args)
+
+    def adding(self, providers: Mapping[str, Callable[..., object]]) -> "Source":
+        """A source with these providers too (each replacing one of the same name), and the others."""
+        return _Added(self, providers)
 
 
-class Source(Protocol):
-    """Where lazy reads go: the daemon, or a test's stand-in. None/empty when the object is gone."""
+class _Added(Source):
+    """A source's providers plus some more: asks go to the base source (a test's FakeSource records them)."""
 
-    def inspect_container(self, container_id: str) -> dict | None: ...  # "inspect"
+    def __init__(self, base: Source, providers: Mapping[str, Callable[..., object]]):
+        super().__init__(providers)
+        self.base = base
 
-    def logs_contain(self, container_id: str, text: str) -> bool: ...  # "logs"
-
-    def inspect_image(self, image_id: str) -> dict | None: ...  # "image_inspect"
-
-    def image_history(self, image_id: str) -> list | None: ...  # "history"
-
-    def read_path(self, container_id: str, path: str) -> FileRead | None: ...  # "archive"
-
-    def file_sha256(self, container_id: str, path: str) -> str | None: ...  # "file_sha256": the whole file, hashed
-
-    def volumes(self) -> list: ...  # "volumes": GET /volumes, Volumes
-
-    def networks(self) -> list: ...  # "networks": GET /networks
-
-    def events(self): ...  # "events": checks.events.EventLog, None without a record (GET /events)
-
-    def http_probe(self, host_port: int, path: str, attempts: int) -> HttpProbe: ...  # "http"
-
-    def provenance(self): ...  # "provenance": checks.events.Provenance in `run`, None elsewhere (no request)
-
-    def project_file(self, working_dir: str, config_files: str) -> dict | None: ...  # "project_file": checks.compose_files, `run` only
+    def answer(self, name: str, *args):
+        return super().answer(name, *args) if name in self.providers else self.base.answer(name, *args)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Snapshot:
+    """The two lists, and the lazy reads a kind asks for by name (``read``), each asked of the
+    source once per snapshot. Nothing is set on a snapshot once it is made: ``with_reads`` makes
+    another, with more providers."""
+
     images: tuple[Image, ...]
     containers: tuple[Container, ...]
     source: Source | None = None
-    _reads: dict[tuple, object] = field(default_factory=dict, repr=False)
-    _logs: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
-    _found: dict[str, Image | None] = field(default_factory=dict, repr=False)
-    # In `run`: the exercise's command lines as they ran (results.CommandRun), filled by the runner.
-    # None under `check`, where no command of the student's is known.
-    commands: tuple | None = None
+    _reads: dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
+    _found: dict[str, Image | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_api(cls, images: Iterable[dict], containers: Iterable[dict], **kwargs) -> "Snapshot":
@@ -166,6 +163,23 @@ class Snapshot:
             tuple(container_from_api(item) for item in containers),
             **kwargs,
         )
+
+    def read(self, name: str, *args):
+        """The lazy read ``name`` (one of ``checks.reads.NAMES``) of these arguments, asked of
+        the source the first time and cached; None when nothing answers it (the object is gone, or
+        this read is not possible here, or there is no source)."""
+        key = (name, *args)
+        if key not in self._reads:
+            self._reads[key] = self.source.answer(name, *args) if self.source is not None else None
+        return self._reads[key]
+
+    def with_reads(self, **providers: Callable[..., object]) -> "Snapshot":
+        """The same lists, and these reads answered by these providers (``run``'s events, commands...).
+        Both snapshots keep one cache (a read is asked once, whichever asks), without the answers of
+        the reads replaced."""
+        for key in [key for key in self._reads if key[0] in providers]:
+            del self._reads[key]
+        return replace(self, source=(self.source or Source()).adding(providers))
 
     # --- images ---------------------------------------------------------------------
     def find_image(self, reference: str) -> Image | None:
@@ -228,66 +242,7 @@ class Snapshot:
 
     def created_with(self, container: Container) -> str | None:
         """The reference typed at creation (the inspect's Config.Image)."""
-        return (self.inspect(container).get("Config") or {}).get("Image")
-
-    def _read(self, name: str, *args, empty=None):
-        """One lazy read, asked of the source once per run and cached; ``empty`` without a source."""
-        key = (name, *args)
-        if key not in self._reads:
-            answer = getattr(self.source, name)(*args) if self.source else None
-            self._reads[key] = empty if answer is None else answer
-        return self._reads[key]
-
-    def inspect(self, container: Container) -> dict:
-        """GET /containers/{id}/json; {} when the container is gone."""
-        return self._read("inspect_container", container.id, empty={})
-
-    def image_inspect(self, image: Image) -> dict:
-        """GET /images/{id}/json; {} when the image is gone."""
-        return self._read("inspect_image", image.id, empty={})
-
-    def history(self, image: Image) -> list:
-        """GET /images/{id}/history: the layers, newest first; [] when the image is gone."""
-        return self._read("image_history", image.id, empty=[])
-
-    def read_path(self, container: Container, path: str) -> FileRead | None:
-        """A path in a container's filesystem, without following a final symlink; None if absent."""
-        return self._read("read_path", container.id, path)
-
-    def file_sha256(self, container: Container, path: str) -> str | None:
-        """The sha256 (hex) of a regular file's whole content; "" when too large to hash; None when it is gone."""
-        return self._read("file_sha256", container.id, path)
-
-    def volumes(self) -> list:
-        return self._read("volumes", empty=[])
-
-    def networks(self) -> list:
-        return self._read("networks", empty=[])
-
-    def events(self):
-        """What the daemon saw happen (a ``checks.events.EventLog``); None when there is no record:
-        ``check`` on a daemon without ``docker-grader start``."""
-        return self._read("events")
-
-    def provenance(self):
-        """In ``run``: which containers are this exercise's work (``checks.events.Provenance``); None under ``check``."""
-        return self._read("provenance") if self.source is not None and hasattr(self.source, "provenance") else None
-
-    def project_file(self, working_dir: str, config_files: str) -> dict | None:
-        """In ``run``: each service's ``depends_on`` as the compose project's files declare them; None elsewhere."""
-        if self.source is None or not hasattr(self.source, "project_file"):
-            return None
-        return self._read("project_file", working_dir, config_files)
-
-    def http(self, host_port: int, path: str, attempts: int) -> HttpProbe:
-        """GET ``path`` on a published port of the daemon's host, retried while nothing or a 5xx answers."""
-        return self._read("http_probe", host_port, path, attempts, empty=HttpProbe(skipped="no daemon"))
-
-    def logs_contain(self, container: Container, text: str) -> bool:
-        key = (container.id, text)
-        if key not in self._logs:
-            self._logs[key] = bool(self.source and self.source.logs_contain(container.id, text))
-        return self._logs[key]
+        return ((self.read("inspect", container.id) or {}).get("Config") or {}).get("Image")
 
 
 def _digest_match(ref: refs.Reference, image: Image) -> bool:

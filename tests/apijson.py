@@ -1,13 +1,13 @@
 """Hand-built Engine API JSON and a stand-in ``Source``, for tests that need no daemon.
 
 ``image_json`` and ``container_json`` return one item of ``GET /images/json`` and
-``GET /containers/json?all=1`` as dockerd sends them; ``FakeSource`` answers the lazy reads
-(an inspect's ``Config.Image``, whether logs hold a text) and records each one.
+``GET /containers/json?all=1`` as dockerd sends them; ``FakeSource`` provides the lazy reads
+(an inspect's ``Config.Image``, whether logs hold a text...) and records each one asked.
 """
 
 from __future__ import annotations
 
-from checks.snapshot import HttpProbe, Snapshot
+from checks.snapshot import HttpProbe, Snapshot, Source
 
 
 def image_id(hex_digit_pair: str) -> str:
@@ -52,13 +52,17 @@ def container_json(id_: str, name: str, image: str, image_id_: str, state: str =
     }
 
 
-class FakeSource:
-    """The lazy reads of a snapshot: ``created_with[id]`` and ``logs[id]``, each call recorded."""
+class FakeSource(Source):
+    """The lazy reads of a snapshot as providers by read name (``checks.reads``): ``created_with[id]``
+    and ``logs[id]``, and whole answers a test sets. ``calls`` records each read of its own asked, as
+    ``(name, *args)``; ``asked`` every read asked, those it has no provider for too (the reads only
+    a run answers, ``checks.reads.RUN``, unless a test gives one: answered None, as any source does)."""
 
     def __init__(self, created_with: dict[str, str | None] | None = None, logs: dict[str, str] | None = None):
         self._created_with = created_with or {}
         self._logs = logs or {}
         self.calls: list[tuple[str, ...]] = []
+        self.asked: list[tuple[str, ...]] = []
         # Whole answers for the other lazy reads, set by a test as it needs them.
         self.inspected: dict[str, dict] = {}  # container id -> GET /containers/{id}/json
         self.images: dict[str, dict] = {}  # image id -> GET /images/{id}/json
@@ -68,29 +72,29 @@ class FakeSource:
         self.network_list: list[dict] = []
         self.event_log = None  # checks.events.EventLog, or None: no record of events
         self.answers: dict[tuple[int, str], HttpProbe] = {}  # (host port, path) -> what GETs there got
+        super().__init__({
+            "inspect": self._inspect, "image_inspect": lambda image_id: self.images.get(image_id),
+            "history": lambda image_id: self.histories.get(image_id), "archive": lambda cid, path: self.files.get((cid, path)),
+            "file_sha256": self._file_sha256, "volumes": lambda: list(self.volume_list), "networks": lambda: list(self.network_list),
+            "events": lambda: self.event_log, "http": self._http, "logs": lambda cid, text: text in self._logs.get(cid, ""),
+        })
+        self._own = frozenset(self.providers)
+        self.providers = dict(self.providers)  # a test may set one of its own: source.providers["provenance"] = ...
 
-    def inspect_container(self, container_id: str) -> dict | None:
-        self.calls.append(("inspect", container_id))
+    def answer(self, name: str, *args):
+        self.asked.append((name, *args))
+        if name in self._own:
+            self.calls.append((name, *args))
+        return super().answer(name, *args)
+
+    def _inspect(self, container_id: str) -> dict | None:
         if container_id in self.inspected:
             return self.inspected[container_id]
         if container_id in self._created_with:
             return {"Id": container_id, "Config": {"Image": self._created_with[container_id]}}
         return None
 
-    def inspect_image(self, image_id: str) -> dict | None:
-        self.calls.append(("image_inspect", image_id))
-        return self.images.get(image_id)
-
-    def image_history(self, image_id: str) -> list | None:
-        self.calls.append(("history", image_id))
-        return self.histories.get(image_id)
-
-    def read_path(self, container_id: str, path: str):
-        self.calls.append(("archive", container_id, path))
-        return self.files.get((container_id, path))
-
-    def file_sha256(self, container_id: str, path: str) -> str | None:
-        self.calls.append(("file_sha256", container_id, path))
+    def _file_sha256(self, container_id: str, path: str) -> str | None:
         read = self.files.get((container_id, path))
         if read is None or read.kind != "file":
             return None
@@ -98,25 +102,8 @@ class FakeSource:
 
         return "" if read.size > 64 * 1024 * 1024 else hashlib.sha256(read.content).hexdigest()
 
-    def volumes(self) -> list:
-        self.calls.append(("volumes",))
-        return list(self.volume_list)
-
-    def networks(self) -> list:
-        self.calls.append(("networks",))
-        return list(self.network_list)
-
-    def events(self):
-        self.calls.append(("events",))
-        return self.event_log
-
-    def http_probe(self, host_port: int, path: str, attempts: int):
-        self.calls.append(("http", host_port, path, attempts))
+    def _http(self, host_port: int, path: str, attempts: int) -> HttpProbe:
         return self.answers.get((host_port, path)) or HttpProbe((f"GET http://127.0.0.1:{host_port}{path} → connection refused",) * attempts)
-
-    def logs_contain(self, container_id: str, text: str) -> bool:
-        self.calls.append(("logs", container_id, text))
-        return text in self._logs.get(container_id, "")
 
 
 def snapshot(images=(), containers=(), source: FakeSource | None = None) -> Snapshot:

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from checks import probe
+from checks import probe, reads
 from checks.daemon import connect, read_snapshot
 from checks.kinds import compose, http
 from checks.lab import REGISTRY, netns
@@ -95,11 +95,11 @@ def graded(lab, kind, spec, sleep=None):
     """The kind's verdict, the prober that sent its HTTP requests, and the Engine API requests."""
     with connect(lab.host) as client:
         snapshot = read_snapshot(client)
-        snapshot.source._prober = probe.for_host(lab.host)
+        sent_by = reads.prober(client)
         if sleep is not None:
-            snapshot.source._prober.sleep = sleep
+            sent_by.sleep = sleep
         result = kind.evaluate(spec, snapshot)
-        return result, snapshot.source._prober, list(client.requests)
+        return result, sent_by, list(client.requests)
 
 
 def test_a_project_with_its_services_ports_env_volumes_networks_and_dependency(projects, lab):

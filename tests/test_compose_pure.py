@@ -131,7 +131,7 @@ def test_depends_on_without_labels_is_the_project_files_or_cannot_tell():
     assert en(result.found) == ("project shop: whether service web depends on db cannot be told: docker-compose 1.x records no "
                                 "depends_on on the daemon and the project's file could not be read (only `docker-grader run` reads it)")
     asked = []
-    source.project_file = lambda folder, text: asked.append((folder, text)) or {"web": {"db"}, "db": set()}
+    source.providers["project_file"] = lambda folder, text: asked.append((folder, text)) or {"web": {"db"}, "db": set()}
     assert compose.evaluate({"services": {"web": {"depends_on": ["db"]}}}, snapshot(containers=containers, source=source)).passed
     result = compose.evaluate({"services": {"db": {"depends_on": ["web"]}}}, snapshot(containers=containers, source=source))
     assert (result.passed, result.unknown) == (False, False)

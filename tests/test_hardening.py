@@ -78,9 +78,9 @@ def test_200_mb_of_logs_stream_in_bounded_memory_and_stop_at_the_first_match(dae
     with daemon_module.connect(lab.host) as client:
         snapshot = daemon_module.read_snapshot(client)
         (big,) = [c for c in snapshot.containers if c.name == "big"]
-        assert snapshot.logs_contain(big, "FIRST")
+        assert snapshot.read("logs", big.id, "FIRST")
         assert client.log_bytes < 2 * 65536
-        assert snapshot.logs_contain(big, "LAST-NEEDLE")
+        assert snapshot.read("logs", big.id, "LAST-NEEDLE")
         assert client.log_bytes > 200_000_000
 
 
@@ -100,8 +100,8 @@ def test_a_needle_split_across_chunks_and_frames_is_found(daemon):
     with daemon_module.connect(daemon.lab.host) as client:
         snapshot = daemon_module.read_snapshot(client)
         (split,) = snapshot.containers
-        assert snapshot.logs_contain(split, "🐳 olá") and snapshot.logs_contain(split, "stderr: ç")
-        assert not snapshot.logs_contain(split, "🐳 olé")
+        assert snapshot.read("logs", split.id, "🐳 olá") and snapshot.read("logs", split.id, "stderr: ç")
+        assert not snapshot.read("logs", split.id, "🐳 olé")
 
 
 def test_unicode_and_very_long_names_and_labels(daemon, lab, tmp_path):

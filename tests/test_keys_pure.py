@@ -22,8 +22,7 @@ def en(message) -> str:
 # --- output: not_contains ---------------------------------------------------------------------
 def test_output_that_must_not_be_there():
     runs = (CommandRun(1, "docker ps -a", 0, "CONTAINER ID   STATUS\nabc   Restarting (1)\n"),)
-    taken = snapshot()
-    taken.commands = runs
+    taken = snapshot().with_reads(commands=lambda: runs)
     assert output.evaluate({"command": "docker ps -a", "not_contains": "Exited"}, taken).passed
     result = output.evaluate({"command": "docker ps -a", "not_contains": ["Exited", "Restarting"]}, taken)
     assert en(result.found) == "the output of line 1 (`docker ps -a`) contains 'Restarting', which should not be there"
@@ -135,11 +134,11 @@ def test_a_files_sha256_over_its_whole_content_following_links():
     import hashlib
 
     whole = hashlib.sha256(content).hexdigest()
-    source.file_sha256 = lambda key, path: whole if path == "/app/data.bin" else None
+    source.providers["file_sha256"] = lambda key, path: whole if path == "/app/data.bin" else None
     taken = snapshot((), [item], source)
     assert files.evaluate({"select": {"name": "web"}, "path": "/app/link", "sha256": whole.upper()}, taken).passed
     result = files.evaluate({"select": {"name": "web"}, "path": "/app/data.bin", "sha256": "sha256:" + "0" * 64}, taken)
     assert en(result.found) == f"in web, the sha256 of /app/data.bin is {whole}, expected sha256:{'0' * 64}"
-    source.file_sha256 = lambda key, path: ""
+    source.providers["file_sha256"] = lambda key, path: ""
     result = files.evaluate({"select": {"name": "web"}, "path": "/app/data.bin", "sha256": whole}, snapshot((), [item], source))
     assert en(result.found) == "in web, /app/data.bin has 100000 bytes, too large to check its sha256"

@@ -11,38 +11,39 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 
 from checks.daemon import connect, read_snapshot
 from checks.kinds import container, containers, image
 from checks.messages import msg
+from checks.snapshot import Source
 
 from test_requests import served
 
 SLEEP = ["sleep", "300"]
 
 
-class Counting:
-    """The daemon's lazy reads, each one recorded."""
+class Counting(Source):
+    """The daemon's lazy reads, each one asked recorded by its name."""
 
-    def __init__(self, source):
+    def __init__(self, source: Source):
+        super().__init__()
         self.source = source
         self.calls: list[str] = []
 
-    def __getattr__(self, name):
-        def read(*args):
-            self.calls.append(name)
-            return getattr(self.source, name)(*args)
-
-        return read
+    def answer(self, name: str, *args):
+        self.calls.append(name)
+        return self.source.answer(name, *args)
 
 
 def grade(daemon, kind=container, before=None, **spec):
     """Evaluates one check on a fresh snapshot; ``before`` runs between the snapshot and the check."""
     with connect(daemon.lab.host) as client:
-        snapshot = read_snapshot(client)
-        snapshot.source = counting = Counting(snapshot.source)
+        taken = read_snapshot(client)
+        counting = Counting(taken.source)
+        snapshot = replace(taken, source=counting)
         if before:
             before()
         return kind.evaluate(spec, snapshot), counting.calls
@@ -86,7 +87,7 @@ def test_ports_bound_on_all_interfaces_or_loopback(daemon, network):
                             (["8082:82"], "*:8082->82/tcp"), (["9090:80"], "*:9090->80/tcp")):
         result, calls = grade(daemon, select={"name": "web"}, ports=ports)
         assert not result.passed and result.found.params["expected"] == expected, ports
-        assert calls == ["inspect_container"]  # what -p asked for is read before failing
+        assert calls == ["inspect"]  # what -p asked for is read before failing
 
 
 def test_ports_asked_with_p_count_when_docker_ps_shows_none(daemon):
@@ -103,7 +104,7 @@ def test_ports_asked_with_p_count_when_docker_ps_shows_none(daemon):
     assert result.found == msg("container.mismatch", name="web", key="ports", expected="0.0.0.0:8080->80/tcp",
                                found="127.0.0.1:8080->80/tcp")
     result, calls = grade(daemon, select={"name": "later"}, running=False, ports=["0.0.0.0:8081:81"])
-    assert result.passed and calls == ["inspect_container"]
+    assert result.passed and calls == ["inspect"]
     assert not grade(daemon, select={"name": "later"}, ports=["8081:80"])[0].passed
 
 
@@ -118,7 +119,7 @@ def test_env_user_command_entrypoint(daemon):
                  {"entrypoint": ["sh"], "command": ["-c", "sleep 300"]}, {"command": "-c sleep 300"}):
         result, calls = grade(daemon, **app, **spec)
         assert result.passed, (spec, result.found.render("en"))
-        assert calls == ["inspect_container"]
+        assert calls == ["inspect"]
     for spec, key in (({"env": {"MODE": "dev"}}, "env"), ({"env": {"DEBUG": True}}, "env"), ({"env": {"MODE": False}}, "env"),
                       ({"user": ""}, "user"), ({"entrypoint": []}, "entrypoint"), ({"command": SLEEP}, "command")):
         result, _ = grade(daemon, **app, **spec)
@@ -193,7 +194,7 @@ def test_health_and_running(daemon):
     assert result.found == msg("container.mismatch", name="bad", key="health", expected="healthy", found="unhealthy")
     daemon.docker("stop", "-t", "0", "bad")
     result, calls = grade(daemon, select={"name": "bad"}, health="unhealthy", running=False)
-    assert result.passed and calls == ["inspect_container"]
+    assert result.passed and calls == ["inspect"]
     result, _ = grade(daemon, select={"name": "bad"}, running=True)
     assert result.found == msg("container.mismatch", name="bad", key="running", expected=msg("container.yes"), found="exited")
 
@@ -236,7 +237,7 @@ def test_a_retagged_image_still_selects_its_containers(daemon):
     for selector in ("alpine:3.14", "mine:1", "mine:*", "alpine:3.*", "*:1"):
         result, calls = grade(daemon, select={"image": selector}, count=1, env={"MODE": "1"})
         assert result.passed, selector
-        assert calls == ["inspect_container"]  # the env; the selector needed nothing
+        assert calls == ["inspect"]  # the env; the selector needed nothing
     assert grade(daemon, select={"image": "nginx:*"}, count=0)[0].passed
 
 
@@ -250,7 +251,7 @@ def test_a_container_whose_image_tag_was_removed(daemon):
         result, calls = grade(daemon, select={"image": selector}, count=1, restart="always")
         assert result.passed, selector
     result, calls = grade(daemon, select={"image": "course/*:2"}, count=1, restart="always")
-    assert calls == ["inspect_container"]  # Config.Image for the selector, cached for the restart policy
+    assert calls == ["inspect"]  # Config.Image for the selector, cached for the restart policy
     assert grade(daemon, select={"image": "other/*"}, count=0)[0].passed
 
 
@@ -272,7 +273,7 @@ def test_a_container_removed_while_grading(daemon):
     run(daemon, "--name", "web", "-e", "A=1", "alpine:3.14", *SLEEP)
     result, calls = grade(daemon, select={"name": "web"}, env={"A": "1"}, before=lambda: daemon.docker("rm", "-f", "web"))
     assert not result.passed and result.found == msg("container.gone", name="web")
-    assert calls == ["inspect_container"]
+    assert calls == ["inspect"]
     assert result.found.render("en") == "container web was removed while grading; grade again"
 
 

@@ -340,3 +340,9 @@ def test_every_key_has_a_judge_and_a_schema_entry():
     for key in container.PROPERTY_KEYS:
         entry = container.SCHEMA["properties"][key]
         assert entry.get("description") and entry.get("examples"), key
+
+
+def test_every_key_is_a_judge_of_one_shape_whose_fragment_is_the_schemas():
+    for key in container.PROPERTY_KEYS:
+        judge = container.JUDGES[key]
+        assert container.SCHEMA["properties"][key] is judge.schema and callable(judge.judge), key

@@ -42,8 +42,7 @@ def evaluated(spec: dict, runs: tuple | None, record: EventLog | None, inspected
     source.inspected = inspected or {}
     taken = snapshot((), (), source) if not inspected else Snapshot.from_api([], [
         {"Id": key, "Names": ["/x"], "Image": "x", "ImageID": "", "State": "exited"} for key in inspected], source=source)
-    taken.commands = runs
-    return output.evaluate(spec, taken)
+    return output.evaluate(spec, taken.with_reads(commands=lambda: runs))
 
 
 def test_a_line_that_printed_the_text_and_exited_0_passes():

@@ -49,9 +49,9 @@ def fake(project: str, service: str, key: str) -> dict:
 
 def with_provenance(containers, made: Provenance | None, **reads):
     source = FakeSource()
-    source.provenance = lambda: made
+    source.providers["provenance"] = lambda: made
     for name, value in reads.items():
-        setattr(source, name, value)
+        source.providers[name] = value
     return snapshot((), containers, source)
 
 

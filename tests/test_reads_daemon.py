@@ -14,24 +14,24 @@ def test_each_lazy_read_is_one_get_and_is_cached(daemon):
         (container,) = snap.containers
         (image,) = snap.images
         before = len(client.requests)
-        assert snap.inspect(container)["Name"] == "/files"
-        assert snap.image_inspect(image)["Id"] == image.id
-        assert snap.history(image)[0]["Id"] == image.id
-        assert snap.volumes() == []
-        assert {network["Name"] for network in snap.networks()} >= {"none", "host"}
-        greeting = snap.read_path(container, "/greeting")
+        assert snap.read("inspect", container.id)["Name"] == "/files"
+        assert snap.read("image_inspect", image.id)["Id"] == image.id
+        assert snap.read("history", image.id)[0]["Id"] == image.id
+        assert snap.read("volumes") == []
+        assert {network["Name"] for network in snap.read("networks")} >= {"none", "host"}
+        greeting = snap.read("archive", container.id, "/greeting")
         assert (greeting.kind, greeting.content, greeting.size, greeting.truncated) == ("file", b"hello\n", 6, False)
-        link = snap.read_path(container, "/link")
+        link = snap.read("archive", container.id, "/link")
         assert (link.kind, link.target) == ("symlink", "/greeting")
-        assert snap.read_path(container, "/folder").kind == "dir"
-        big = snap.read_path(container, "/big")
+        assert snap.read("archive", container.id, "/folder").kind == "dir"
+        big = snap.read("archive", container.id, "/big")
         assert (big.size, len(big.content), big.truncated) == (70000, DaemonSource.FILE_LIMIT, True)
-        assert snap.read_path(container, "/missing") is None
+        assert snap.read("archive", container.id, "/missing") is None
         asked = client.requests[before:]
         assert len(asked) == 10 and all(request.startswith("GET ") for request in asked), asked
         # asked again: answered from the cache
-        snap.inspect(container), snap.image_inspect(image), snap.history(image), snap.read_path(container, "/greeting")
-        snap.volumes(), snap.networks()
+        snap.read("inspect", container.id), snap.read("image_inspect", image.id), snap.read("history", image.id), snap.read("archive", container.id, "/greeting")
+        snap.read("volumes"), snap.read("networks")
         assert len(client.requests) == before + 10
 
 
@@ -44,10 +44,10 @@ def test_reads_of_objects_removed_meanwhile_are_empty(daemon):
         (image,) = snap.images
         daemon.docker("rm", "gone")
         daemon.docker("rmi", "alpine:3.14")
-        assert snap.inspect(container) == {}
-        assert snap.read_path(container, "/etc/os-release") is None
-        assert snap.image_inspect(image) == {}
-        assert snap.history(image) == []
+        assert snap.read("inspect", container.id) is None
+        assert snap.read("archive", container.id, "/etc/os-release") is None
+        assert snap.read("image_inspect", image.id) is None
+        assert snap.read("history", image.id) is None
 
 
 def test_a_path_through_a_file_is_absent_not_an_error(daemon):
@@ -56,6 +56,6 @@ def test_a_path_through_a_file_is_absent_not_an_error(daemon):
     with connect(daemon.lab.host) as client:
         snap = read_snapshot(client)
         (container,) = snap.containers
-        assert snap.read_path(container, "/f/x") is None
-        assert snap.read_path(container, "/f/") is None
-        assert snap.read_path(container, "/f").kind == "file"
+        assert snap.read("archive", container.id, "/f/x") is None
+        assert snap.read("archive", container.id, "/f/") is None
+        assert snap.read("archive", container.id, "/f").kind == "file"

@@ -168,7 +168,7 @@ def test_not_a_reference_nor_an_id_finds_nothing():
 def test_find_image_resolves_a_reference_once():
     snap = snapshot([ALPINE])
     first = snap.find_image("alpine:3.14")
-    snap.images = ()  # a second resolution would find nothing now
+    object.__setattr__(snap, "images", ())  # (a frozen snapshot, changed for this test) a second resolution would find nothing now
     assert snap.find_image("alpine:3.14") is first
     assert snap.find_image("hello-world") is None
 
@@ -266,14 +266,15 @@ def test_logs_are_asked_once_per_container_and_text():
     source = FakeSource(logs={"1": "Hello from Docker!\n"})
     snap = snapshot([], [container_json("1", "a", "x", ""), container_json("2", "b", "x", "")], source)
     first, second = snap.containers
-    assert snap.logs_contain(first, "Hello") and snap.logs_contain(first, "Hello")
-    assert not snap.logs_contain(first, "Bye") and not snap.logs_contain(second, "Hello")
+    assert snap.read("logs", first.id, "Hello") and snap.read("logs", first.id, "Hello")
+    assert not snap.read("logs", first.id, "Bye") and not snap.read("logs", second.id, "Hello")
     assert source.calls == [("logs", "1", "Hello"), ("logs", "1", "Bye"), ("logs", "2", "Hello")]
 
 
-def test_logs_without_a_source_hold_nothing():
+def test_reads_without_a_source_are_none():
     snap = snapshot([], [container_json("1", "a", "x", "")])
-    assert snap.logs_contain(snap.containers[0], "x") is False
+    assert snap.read("logs", snap.containers[0].id, "x") is None
+    assert snap.read("inspect", snap.containers[0].id) is None
 
 
 # --- a daemon's answers, through a fake transport ---------------------------------------
@@ -346,7 +347,7 @@ def test_a_container_removed_while_its_logs_are_read_reads_as_gone(fake_daemon, 
     answers["/containers/1/logs"] = (status, b'{"message": "removal in progress"}')
     client, transport = fake_daemon(answers)
     snap = daemon_module.read_snapshot(client)
-    assert snap.logs_contain(snap.containers[0], "Hello") is False
+    assert snap.read("logs", snap.containers[0].id, "Hello") is False
     assert transport.responses[-1].closed
 
 
@@ -356,7 +357,7 @@ def test_a_daemon_error_on_logs_is_a_daemon_error(fake_daemon):
     client, transport = fake_daemon(answers)
     snap = daemon_module.read_snapshot(client)
     with pytest.raises(DaemonError):
-        snap.logs_contain(snap.containers[0], "Hello")
+        snap.read("logs", snap.containers[0].id, "Hello")
     assert transport.responses[-1].closed
 
 
@@ -365,8 +366,8 @@ def test_logs_in_frames_and_a_needle_across_two_frames(fake_daemon):
     answers["/containers/1/logs"] = (200, frames((1, b"Hello from "), (2, b"Dock"), (1, b"er!\n")))
     client, _ = fake_daemon(answers)
     snap = daemon_module.read_snapshot(client)
-    assert snap.logs_contain(snap.containers[0], "Hello from Docker!")
-    assert not snap.logs_contain(snap.containers[0], "\x01")  # frame headers are not text
+    assert snap.read("logs", snap.containers[0].id, "Hello from Docker!")
+    assert not snap.read("logs", snap.containers[0].id, "\x01")  # frame headers are not text
 
 
 def test_a_removed_container_inspected_reads_as_unknown(fake_daemon):

@@ -85,56 +85,45 @@ def test_the_package_imports_nothing_so_a_kind_can_import_any_part():
     assert done.returncode == 0 and done.stdout.strip() == "evaluate", done.stderr
 
 
-def contributing_kind() -> tuple[str, str]:
-    """The example module and its registry line, from CONTRIBUTING.md's "Adding a check kind"."""
-    import re
-    import textwrap
-
-    section = (ROOT / "CONTRIBUTING.md").read_text().split("\n## Adding a check kind\n", 1)[1].split("\n## ", 1)[0]
-    module, line = (textwrap.dedent(block) for block in re.findall(r"^ *```python\n(.*?)^ *```", section, re.M | re.S))
-    return module, line
-
-
 def test_a_new_kind_is_a_module_and_a_registry_line(tmp_path, monkeypatch):
-    """CONTRIBUTING.md's steps 1 to 3, with its own example, registered for this test only."""
+    """CONTRIBUTING.md's example kind, registered for this test only, graded with its new read given
+    by a FakeSource (tests/test_contributing_kind.py follows every step, on a copy of the package)."""
     import importlib.util
     import re
 
-    from apijson import container_json, image_id
+    from apijson import FakeSource, container_json, image_id, snapshot
     from checks import exercises, grading, messages, schema
     from checks.kinds import KINDS
-    from checks.snapshot import Snapshot
+    from test_contributing_kind import blocks
 
-    source, line = contributing_kind()
-    kind, name = re.fullmatch(r' *"(\w+)": (\w+),\n', line).groups()
-    path = tmp_path / f"{name}.py"  # step 1: the module (outside the package, not to change it)
-    path.write_text(source)
+    texts = {(path, placement, table): text for path, placement, table, text in blocks()}
+    kind, name = re.fullmatch(r' *"(\w+)": (\w+),\n', texts[("checks/kinds/__init__.py", "in", "BUILT_IN")]).groups()
+    path = tmp_path / f"{name}.py"  # the module (outside the package, not to change it)
+    path.write_text(texts[(f"checks/kinds/{name}.py", None, None)])
     monkeypatch.setattr(messages, "CATALOG", dict(messages.CATALOG))  # its messages, for this test only
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    exercise = tmp_path / "web.yaml"
-    exercise.write_text(
-        "id: web\nlesson: containers\norder: 1\ntitle: {pt-BR: Web, en: Web}\ndescription: {pt-BR: d, en: d}\n"
-        f"checks:\n  - {{name: web-up, kind: {kind}, container: web, state: running, points: 1,"
-        " hint: {pt-BR: Rode o web., en: Run web.}}\n"
-    )
+    exercise = tmp_path / "sample.yaml"
+    exercise.write_text(texts[(f"tests/data/valid/{name}.yaml", None, None)])
     schema.validator.cache_clear()
     with pytest.raises(Exception) as refused:
         exercises.load([exercise])
     assert kind in str(refused.value.render("en"))  # not a kind yet: the file is refused
-    monkeypatch.setitem(KINDS, kind, module)  # step 2: its line in KINDS
+    monkeypatch.setitem(KINDS, kind, module)  # its line in KINDS
     schema.validator.cache_clear()
     try:
         (loaded,) = exercises.load([exercise])
-        assert f'"const": "{kind}"' in schema.dumps()  # step 3: what `schema --write` writes
-        running = Snapshot.from_api([], [container_json("c" * 64, "/web", "nginx", image_id("ab"), "running", "Up 2 seconds")])
-        exited = Snapshot.from_api([], [container_json("c" * 64, "/web", "nginx", image_id("ab"), "exited", "Exited (0)")])
+        assert f'"const": "{kind}"' in schema.dumps()  # what `schema --write` writes
+        source = FakeSource()
+        source.providers["top"] = lambda container_id: ["sleep 300"]
+        running = snapshot([], [container_json("c" * 64, "/sleeper", "alpine:3.14", image_id("ab"), "running", "Up 2 seconds")], source)
+        exited = snapshot([], [container_json("c" * 64, "/sleeper", "alpine:3.14", image_id("ab"), "exited", "Exited (0)")], source)
         (passed,) = grading.grade_exercise(loaded, running).checks
         (failed,) = grading.grade_exercise(loaded, exited).checks
         assert passed.passed and not failed.passed
-        assert failed.result.found.render("pt-BR") == "o container web está exited"
-        assert grading.grade_exercise(loaded, Snapshot.from_api([], [])).checks[0].result.found.render("en") == "no container named web"
+        assert failed.result.found.render("pt-BR") == "nenhum container chamado sleeper rodando"
+        assert source.asked == [("top", "c" * 64)] and set(module.READS) == {"top"}
     finally:
         schema.validator.cache_clear()
 
@@ -157,7 +146,7 @@ def test_every_kind_asks_the_snapshot_only_for_the_reads_it_declares():
     for check in checks:
         source = FakeSource({"a" * 64: "hello-world"}, {"a" * 64: "Hello from Docker!"})
         grading.evaluate(check, snapshot(images, containers, source))
-        asked[check.kind] |= {call[0] for call in source.calls}
+        asked[check.kind] |= {call[0] for call in source.asked}
     assert all(asked[name] <= set(KINDS[name].READS) for name in KINDS), asked
     assert asked["containers"] == {"inspect", "logs"}  # the course does make both reads
 
@@ -172,3 +161,25 @@ def test_every_pure_test_file_is_in_the_mutation_selection():
     selected = set(config["mutmut"]["pytest_add_cli_args_test_selection"].split())
     pure = {f"tests/{path.name}" for path in (ROOT / "tests").glob("test_*_pure.py")}
     assert sorted(pure - selected) == []
+
+
+def test_a_kind_says_through_its_hooks_whether_it_needs_a_start_point_and_may_grade_the_state(monkeypatch):
+    """baseline.notes and the schema's state_check ask the kind (NEEDS_START, GRADED_ON_STATE), not its name."""
+    from types import SimpleNamespace
+
+    from checks import baseline, schema
+    from checks.kinds import KINDS, image
+    from checks.messages import msg
+
+    throwaway = SimpleNamespace(SCHEMA=image.SCHEMA, MESSAGES={}, READS=("events",), evaluate=image.evaluate,
+                                NEEDS_START=True, GRADED_ON_STATE=False)
+    monkeypatch.setitem(KINDS, "throwaway", throwaway)
+
+    def of(*kinds):  # an exercise with checks of these kinds
+        return [SimpleNamespace(checks=[SimpleNamespace(kind=kind) for kind in kinds])]
+
+    assert baseline.notes(None, of("image", "throwaway")) == (msg("baseline.none"),)
+    assert baseline.notes(None, of("image", "registry")) == ()  # they read events too, and grade without a record
+    assert baseline.notes(None, of("events")) == (msg("baseline.none"),)
+    state_kinds = schema.build()["$defs"]["state_check"]["properties"]["kind"]["enum"]
+    assert "throwaway" not in state_kinds and "events" not in state_kinds and {"image", "registry"} <= set(state_kinds)

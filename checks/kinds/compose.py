@@ -157,7 +157,7 @@ def projects(snapshot: Snapshot) -> dict[str, list[Container]]:
     """The compose projects on the daemon and their containers (one-off containers left out; in
     ``run``, containers that compose did not make, or that are not this exercise's, left out too)."""
     found: dict[str, list[Container]] = {}
-    made = snapshot.provenance()
+    made = snapshot.read("provenance")
     for container in snapshot.containers:
         if made is not None and not (container.id in made.by_compose and container.id in made.exercise):
             continue
@@ -172,7 +172,7 @@ def service_containers(containers: list[Container], service: str) -> list[Contai
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     services: Mapping[str, Mapping] = spec["services"]
-    made = snapshot.provenance()
+    made = snapshot.read("provenance")
     if made is not None and not made.complete:
         return Result(False, msg("containers.no_provenance"), unknown=True)
     found = projects(snapshot)
@@ -247,7 +247,7 @@ def _shown(service: str, want: Mapping, chosen: list[Container], snapshot: Snaps
             if not names & set(container.networks):
                 return msg("compose.network", service=service, network=network, networks=listing(list(container.networks)))
     for name, value in (want.get("env") or {}).items():
-        lacking = [c.name for c in chosen if f"{name}={value}" not in (snapshot.inspect(c).get("Config") or {}).get("Env") or ()]
+        lacking = [c.name for c in chosen if f"{name}={value}" not in ((snapshot.read("inspect", c.id) or {}).get("Config") or {}).get("Env") or ()]
         if lacking:
             return msg("compose.env", service=service, name=name, value=value, names=listing(lacking))
     return None
@@ -269,7 +269,7 @@ def _depends(chosen: list[Container], dependencies: list[Container], service: st
     if labelled:
         return all(dependency in {part.split(":")[0] for part in c.labels[DEPENDS_ON].split(",")} for c in labelled)
     files = {(c.labels.get(WORKING_DIR, ""), c.labels.get(CONFIG_FILES, "")) for c in chosen if c.labels.get(CONFIG_FILES)}
-    declared = [snapshot.project_file(folder, names) for folder, names in sorted(files)]
+    declared = [snapshot.read("project_file", folder, names) for folder, names in sorted(files)]
     if not declared or any(found is None for found in declared):
         return None
     return all(dependency in found.get(service, set()) for found in declared)

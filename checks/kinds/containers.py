@@ -119,7 +119,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
             )
     if "logs_contain" in spec:
         text = spec["logs_contain"]
-        with_text = [c for c in chosen if snapshot.logs_contain(c, text)] if quantifier == "all" else _first(chosen, snapshot, text)
+        with_text = [c for c in chosen if snapshot.read("logs", c.id, text)] if quantifier == "all" else _first(chosen, snapshot, text)
         if not _holds(quantifier, (c in with_text for c in chosen)):
             return Result(
                 False,
@@ -143,7 +143,7 @@ def this_exercise(chosen: list[Container], snapshot: Snapshot, selector: Mapping
     """Of the selected containers, those that are this exercise's work in ``run`` (made, started or
     worked on since its starting state: checks.events.Provenance); all of them under ``check``.
     When that leaves none, the Result that says why."""
-    found = snapshot.provenance()
+    found = snapshot.read("provenance")
     if found is None or not chosen:
         return chosen, None
     if not found.complete:
@@ -166,6 +166,6 @@ def _holds(quantifier: str, values) -> bool:
 def _first(chosen: list[Container], snapshot: Snapshot, text: str) -> list[Container]:
     """For match: any, read logs only until one container has the text."""
     for container in chosen:
-        if snapshot.logs_contain(container, text):
+        if snapshot.read("logs", container.id, text):
             return [container]
     return []

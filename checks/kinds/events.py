@@ -16,7 +16,8 @@ from checks.events import BUFFER, MAX_RECORDED
 from checks.kinds.fields import COUNT, IMAGE, count_ok, describe_count, listing
 from checks.messages import Message, msg, register
 from checks.results import Result
-from checks.snapshot import READ_NAMES, Snapshot
+from checks.reads import NAMES as READ_NAMES
+from checks.snapshot import Snapshot
 
 MESSAGES = {
     "events.ok": {
@@ -68,6 +69,13 @@ CONTAINER_ACTIONS = [
 # the kind of its without_events check reads, when there is no record.
 READS: tuple[str, ...] = READ_NAMES
 
+# What the grader asks of a kind beyond grading it (defaults: GRADED_ON_STATE True, NEEDS_START
+# False; and stand_in, below). An events check grades what the daemon saw happen: it cannot stand for one without a
+# record itself (no `without_events` of this kind), and `check` without `docker-grader start` says
+# that it cannot grade it (checks.baseline.notes).
+GRADED_ON_STATE = False
+NEEDS_START = True
+
 SCHEMA = {
     "properties": {
         "expect": {
@@ -118,14 +126,15 @@ SCHEMA = {
 }
 
 
-def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
-    log = snapshot.events()
-    if log is None:
-        if "without_events" in spec:
-            from checks.kinds import KINDS  # the registry imports this module
+def stand_in(spec: Mapping, snapshot: Snapshot) -> Mapping | None:
+    """The check grading asks instead of this one (checks.grading.evaluate): ``without_events``,
+    a check of another kind graded on the state, when there is no record of events."""
+    return spec.get("without_events") if snapshot.read("events") is None else None
 
-            fallback = spec["without_events"]
-            return KINDS[fallback["kind"]].evaluate(fallback, snapshot)
+
+def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
+    log = snapshot.read("events")
+    if log is None:
         return Result(False, msg("events.no_record"), unknown=True)
     if not log.complete:
         if log.origin == "run":

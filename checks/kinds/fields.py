@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Mapping
 
 from checks import refs
@@ -54,6 +55,20 @@ COUNT = {
     "additionalProperties": False,
     "minProperties": 1,
 }
+
+
+# A port as `docker run -p` writes it (the "docker-port" format of the container and compose kinds).
+PORT = re.compile(
+    r"(?:(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3})|\[(?P<ip6>[0-9a-fA-F:.]+)\]):)?(?:(?P<host>\d{0,5}):)?(?P<port>\d{1,5})"
+    r"(?:/(?P<protocol>tcp|udp|sctp))?"
+)
+
+
+def is_port(text: str) -> bool:
+    """Whether a text is a port as `docker run -p` writes it: [host_ip:][host_port:]container_port[/protocol],
+    each port from 1 to 65535 (`80800:80` is none: docker refuses it, and no check could pass)."""
+    match = PORT.fullmatch(text)
+    return match is not None and all(1 <= int(match[part]) <= 65535 for part in ("host", "port") if match[part])
 
 
 def is_image(text: str) -> bool:

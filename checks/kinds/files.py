@@ -173,9 +173,9 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
 
 def check_path(spec: Mapping, container: Container, snapshot: Snapshot) -> Result:
     name, path = container.name or container.short_id, spec["path"]
-    read = snapshot.read_path(container, path)
+    read = snapshot.read("archive", container.id, path)
     if read is None:
-        if not snapshot.inspect(container):
+        if not snapshot.read("inspect", container.id):
             return Result(False, msg("files.gone", name=name))
         if spec.get("state") == "absent":
             return Result(True, msg("files.absent", name=name, path=path))
@@ -206,9 +206,9 @@ def followed(read: FileRead, container: Container, snapshot: Snapshot) -> FileRe
         if hops == LINK_HOPS:
             return Result(False, msg("files.too_many_links", name=name, path=path, limit=LINK_HOPS))
         target_path = posixpath.normpath(posixpath.join(posixpath.dirname(final.path), final.target))
-        target = snapshot.read_path(container, target_path)
+        target = snapshot.read("archive", container.id, target_path)
         if target is None:
-            if not snapshot.inspect(container):
+            if not snapshot.read("inspect", container.id):
                 return Result(False, msg("files.gone", name=name))
             return Result(False, msg("files.dangling", name=name, path=final.path, target=final.target))
         final, hops = target, hops + 1
@@ -223,7 +223,7 @@ def check_digest(wanted: str, read: FileRead, container: Container, snapshot: Sn
     if isinstance(final, Result):
         return final
     name = container.name or container.short_id
-    digest = snapshot.file_sha256(container, final.path)
+    digest = snapshot.read("file_sha256", container.id, final.path)
     if digest is None:
         return Result(False, msg("files.gone", name=name))
     if not digest:

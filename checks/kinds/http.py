@@ -87,7 +87,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if "host_port" in spec:
         ports = [spec["host_port"]]
     else:
-        made = snapshot.provenance() if "service" in spec else None  # in `run`, a service is what compose made
+        made = snapshot.read("provenance") if "service" in spec else None  # in `run`, a service is what compose made
         chosen = [c for c in snapshot.containers
                   if c.state == "running" and _selected(spec, c) and (made is None or c.id in made.by_compose)]
         if not chosen:
@@ -98,7 +98,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
             return Result(False, msg("http.not_published", port=spec["port"], names=listing([c.name for c in chosen]), published=listing(published)))
     urls = []
     for port in ports[:MAX_PORTS]:
-        probe = snapshot.http(port, path, attempts)
+        probe = snapshot.read("http", port, path, attempts) or HttpProbe(skipped="no daemon")
         problem = _problem(spec, probe)
         if problem is not None:
             return Result(False, problem)

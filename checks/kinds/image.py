@@ -103,7 +103,7 @@ def _tagged_since_pull(wanted: str, image: Image, snapshot: Snapshot) -> str | N
     without a record (the digest is then all there is) or when a pull fetched it."""
     if not image.tags:
         return None
-    record = snapshot.events()
+    record = snapshot.read("events")
     if record is None:
         return None
     pattern = refs.pattern(wanted)

@@ -160,7 +160,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     problems: list[Message] = []
     inspect: dict = {}
     if any(key in spec for key in CONFIG_KEYS + ("layers", "base")) or ("max_size_mb" in spec and image.size is None):
-        inspect = snapshot.image_inspect(image)
+        inspect = snapshot.read("image_inspect", image.id) or {}
         if not inspect:
             return Result(False, msg("image_config.gone", ref=wanted))
     if "max_size_mb" in spec:
@@ -172,7 +172,7 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     if "layers" in spec and not count_ok(spec["layers"], len(layers)):
         problems.append(msg("image_config.layers", count=len(layers), expected=describe_count(spec["layers"])))
     if "instructions" in spec:
-        history = snapshot.history(image)
+        history = snapshot.read("history", image.id) or []
         if not history:  # every image has at least one step: it was removed meanwhile
             return Result(False, msg("image_config.gone", ref=wanted))
         steps = [str(step.get("CreatedBy") or "") for step in own_steps(spec, image, history, snapshot)]
@@ -198,11 +198,11 @@ def own_steps(spec: Mapping, image: Image, history: list, snapshot: Snapshot) ->
     steps = [step for step in history if isinstance(step, dict)]
     if bases(spec) == [SCRATCH]:
         return steps
-    layers = list((snapshot.image_inspect(image).get("RootFS") or {}).get("Layers") or []) if "base" in spec else []
+    layers = list(((snapshot.read("image_inspect", image.id) or {}).get("RootFS") or {}).get("Layers") or []) if "base" in spec else []
     for reference in bases(spec):  # the base it was built from, of those named
         base = snapshot.find_image(reference)
         if base is not None and base.id != image.id and not base_problems(reference, image, layers, snapshot):
-            inherited = len(snapshot.history(base))
+            inherited = len(snapshot.read("history", base.id) or [])
             if 0 < inherited <= len(steps):
                 return steps[: len(steps) - inherited]
     others = {other.id for other in snapshot.images if other.id != image.id}
@@ -283,7 +283,7 @@ def base_problems(reference: str, image: Image, layers: list, snapshot: Snapshot
         return [msg("image_config.no_base", base=reference)]
     if base.id == image.id:
         return [msg("image_config.same_as_base", base=reference)]
-    base_layers = list((snapshot.image_inspect(base).get("RootFS") or {}).get("Layers") or [])
+    base_layers = list(((snapshot.read("image_inspect", base.id) or {}).get("RootFS") or {}).get("Layers") or [])
     if not base_layers or layers[: len(base_layers)] != base_layers:
         return [msg("image_config.not_from_base", base=reference)]
     return []
@@ -294,7 +294,7 @@ def scratch_problems(image: Image, snapshot: Snapshot) -> list[Message]:
     records one per step), none of them another image on the daemon. A pulled base's steps carry
     none (``<missing>``); a local base's top step carries its ID."""
     others = {other.id for other in snapshot.images if other.id != image.id}
-    steps = [step for step in snapshot.history(image) if isinstance(step, dict)]
+    steps = [step for step in (snapshot.read("history", image.id) or []) if isinstance(step, dict)]
     if not steps or any(step.get("Id") in others or not str(step.get("Id") or "").startswith("sha256:") for step in steps):
         return [msg("image_config.not_from_scratch")]
     return []

@@ -117,7 +117,7 @@ SCHEMA = {
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     wanted = spec["network"]
-    found = [n for n in snapshot.networks() if isinstance(n, dict) and n.get("Name") == wanted]
+    found = [n for n in (snapshot.read("networks") or []) if isinstance(n, dict) and n.get("Name") == wanted]
     if not found:
         return Result(spec.get("state") == "absent", msg("networks.missing", network=wanted))
     network = found[0]
@@ -182,7 +182,7 @@ def on(container: Container, network: dict) -> bool:
 
 
 def alias_problems(container: Container, network: str, aliases: list[str], snapshot: Snapshot) -> list[Message]:
-    inspect = snapshot.inspect(container)
+    inspect = snapshot.read("inspect", container.id) or {}
     if not inspect:
         return [msg("networks.gone", name=container.name)]
     settings = ((inspect.get("NetworkSettings") or {}).get("Networks") or {}).get(network) or {}

@@ -62,7 +62,7 @@ register(MESSAGES)
 
 # Lazy reads beyond the two lists every snapshot has (the commands come with the snapshot in `run`):
 # the events, to tie a run or exec line to what the daemon did, and a container's inspect, for its Cmd.
-READS = ("events", "inspect")
+READS = ("commands", "events", "inspect")
 # One text, or a list of texts: what `contains` and `not_contains` take.
 TEXTS = {"type": ["string", "array"], "minLength": 1, "items": {"type": "string", "minLength": 1}, "minItems": 1}
 
@@ -100,12 +100,12 @@ SCHEMA = {
 
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
-    if snapshot.commands is None:  # not the student's failure: `check` cannot know what their commands printed
+    if snapshot.read("commands") is None:  # not the student's failure: `check` cannot know what their commands printed
         return Result(False, msg("output.only_in_run"), unknown=True)
     pattern = _pattern(spec["command"])
     words = docker_lines.words(spec["command"])
     lines, untold = [], []
-    for run in snapshot.commands:
+    for run in snapshot.read("commands"):
         if run.refused is not None:
             continue
         line = docker_lines.read(run.text)
@@ -164,7 +164,7 @@ def _recorded_slot(line: docker_lines.Line, run, snapshot: Snapshot):
     """How a pattern word is matched against what the daemon recorded for this line: a function of
     the word; ``_UNTOLD`` without a complete record; ``_DISAGREES`` when the record contradicts the
     line (then the line is not like any pattern of the kind)."""
-    log = snapshot.events()
+    log = snapshot.read("events")
     if log is None or not log.complete:
         return _UNTOLD
     during = [e for e in log.events if e.type == "container" and (not run.began or run.began <= e.time <= run.ended)]
@@ -181,7 +181,7 @@ def _recorded_slot(line: docker_lines.Line, run, snapshot: Snapshot):
         return _nothing_ran  # no container was made: nothing ran in an image
     container = next((c for c in snapshot.containers if c.id == created[0].id), None)
     if container is not None and line.command:
-        cmd = (snapshot.inspect(container).get("Config") or {}).get("Cmd") or []
+        cmd = ((snapshot.read("inspect", container.id) or {}).get("Config") or {}).get("Cmd") or []
         if list(cmd) != list(line.command):
             return _DISAGREES
     image = created[0].image

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from checks.messages import CATALOG, LANGS, Message, msg, register
-from checks.snapshot import READ_NAMES
+from checks.reads import NAMES as READ_NAMES
 
 GROUP = "docker_grader.kinds"
 KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")

@@ -43,7 +43,7 @@ SCHEMA = {
 
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
-    log = snapshot.events()
+    log = snapshot.read("events")
     if log is None:
         return Result(False, msg("events.no_record"), unknown=True)
     if not log.complete and log.origin == "run":

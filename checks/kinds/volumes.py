@@ -64,7 +64,7 @@ SCHEMA = {
 
 def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
     name = spec["volume"]
-    found = [v for v in snapshot.volumes() if isinstance(v, dict) and v.get("Name") == name]
+    found = [v for v in (snapshot.read("volumes") or []) if isinstance(v, dict) and v.get("Name") == name]
     users = [c for c in snapshot.containers if mounts(c, name)]
     shown = listing([user_name(c, name) for c in users])
     if not found:
