@@ -15,7 +15,7 @@ the daemon is read once per session (per worker under xdist), with the start poi
 here for Debian's docker-compose 1.29 on the graded daemon). The snapshot behind the
 ``docker_grader_snapshot`` fixture is the one every item grades. A daemon that is down makes every
 check a pytest error (in setup) with the reason, as the CLI's ``error`` status, and the session
-exits with 3.
+exits with the CLI's exit code for that error (checks.errors.exit_code: 3 for a daemon that is down).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from checks import exercises as exercise_files
 from checks import progress, services
 from checks import lang as language
 from checks.daemon import DaemonClient, connect, resolve_endpoint
-from checks.errors import EXIT_DAEMON, DaemonError, ExerciseError, GraderError
+from checks.errors import ExerciseError, GraderError, exit_code
 from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.report.junit import record_points
@@ -154,6 +154,7 @@ class ExerciseNode(pytest.Collector):
         super().__init__(**kwargs)
         self.exercise = exercise
         self.outcome: ExerciseOutcome | None = None
+        self.error: GraderError | None = None  # why it could not be graded
 
     def setup(self) -> None:
         """Grades the exercise through the session's grading, with its own services up meanwhile
@@ -162,6 +163,7 @@ class ExerciseNode(pytest.Collector):
         try:
             self.outcome = grading_for(self.config).outcome(self.exercise)
         except GraderError as error:
+            self.error = error
             pytest.fail(error.render(lang_of(self.config)), pytrace=False)
 
     def collect(self):
@@ -226,7 +228,8 @@ def pytest_runtest_makereport(item: pytest.Item, call):
             "exercise": item.exercise.id, "lesson": item.exercise.lesson, "order": item.exercise.order,
             "score": outcome.score if outcome else 0, "max_score": outcome.max_score if outcome else item.check.points,
             "passed": report.passed,
-            "down": not_graded and isinstance(item.config.stash.get(DAEMON_DOWN, None), DaemonError),
+            # Why it could not be graded, as the CLI's exit code: sent on to xdist's controller with the report.
+            "exit_code": exit_code(item.parent.error) if not_graded and item.parent.error is not None else None,
             "passed_at": progress.shown_time(graded.passed_at) if graded is not None and graded.passed_at else "",
             "notes": [note.render(lang_of(item.config)) for note in state.notes] if state is not None else [],
         }
@@ -269,13 +272,16 @@ class ScoreTable:
             terminalreporter.write_line(f"[docker-grader] {note}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Records the passes this session saw (as ``check`` does), and exit code 3 when the daemon
-        was down, as the CLI's; the checks themselves are errors with the reason."""
+        """Records the passes this session saw (as ``check`` does); when the daemon could not be graded,
+        the exit code ``check`` gives for the same error (3 for a daemon that is down, 2 for a damaged
+        start point); the checks themselves are errors with the reason."""
         state = self.config.stash.get(GRADING, None)
         if state is not None:
             state.record()
-        if DAEMON_DOWN in self.config.stash or any(check["down"] for check in self.checks):
-            session.exitstatus = EXIT_DAEMON
+        codes = [exit_code(self.config.stash[DAEMON_DOWN])] if DAEMON_DOWN in self.config.stash else []
+        codes += [check["exit_code"] for check in self.checks if check["exit_code"] is not None]
+        if codes:
+            session.exitstatus = codes[0]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
