@@ -65,8 +65,8 @@ def grade_one(exercise: Exercise, snapshot: Callable[[], Snapshot], services: Se
 
 class DaemonGrading:
     """One grading of a student's daemon. Reading the start point and the snapshot happens here, so
-    a daemon that is down raises DaemonError from the constructor (a damaged start point, UsageError); ``outcome`` grades an exercise
-    (once), ``report`` grades the rest, records the new passes and gives the Report."""
+    a daemon that is down raises DaemonError from the constructor (a damaged start point, UsageError);
+    ``outcome`` grades an exercise (once), ``report`` grades the rest, records the new passes and gives the Report."""
 
     def __init__(self, client: DaemonClient, exercises: Iterable[Exercise], project_directory: Path | None = None):
         self.started = time.monotonic()

@@ -72,9 +72,10 @@ def grader_errors() -> list[type[GraderError]]:
 
 
 def readme_exit_codes() -> dict[int, str]:
-    """``**N** meaning`` from the README's paragraph of exit codes."""
-    text = (ROOT / "README.md").read_text()
-    paragraph = text[text.index("Exit codes, for `check` and `run`"):]
+    """``**N** meaning`` from the paragraph of exit codes: the README's (or, should it move, a doc's under docs/)."""
+    text = next(text for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+                if "Exit codes, for `check`" in (text := path.read_text()))
+    paragraph = text[text.index("Exit codes, for `check`"):]
     paragraph = paragraph[:paragraph.index("\n\n")]
     return {int(code): " ".join(words.split()) for code, words in re.findall(r"\*\*(\d+)\*\* ([^,(]+?)\s*(?:[,(]|$)", paragraph)}
 
