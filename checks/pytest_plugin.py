@@ -21,6 +21,7 @@ exits with the CLI's exit code for that error (checks.errors.exit_code: 3 for a 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -51,10 +52,17 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[FOLDER] = exercises_dir(config)
     except GraderError as error:
-        raise pytest.UsageError(error.render(language.choose(config.getoption("grader_lang")))) from None
+        stop(error, language.choose(config.getoption("grader_lang")))
     given = config.getoption("grader") or config.getoption("grader_exercises")
     if given and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(config.stash[FOLDER])]  # no path on the command line: the exercises themselves
+
+
+def stop(error: GraderError, lang: str) -> NoReturn:
+    """Ends the session on the grader's own error before any check ran: its message, and the exit code
+    ``docker-grader check`` gives it (2 for a bad option or exercise id), not pytest's usage error
+    (4, which the grader's table gives to a lab that could not start)."""
+    pytest.exit(error.render(lang), returncode=exit_code(error))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -294,7 +302,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         try:
             chosen = {exercise.id for exercise in exercise_files.select(list(known.values()), wanted)}
         except GraderError as error:
-            raise pytest.UsageError(error.render(lang_of(config))) from None
+            stop(error, lang_of(config))
         dropped = [item for item in items if isinstance(item, CheckItem) and item.exercise.id not in chosen]
         if dropped:
             config.hook.pytest_deselected(items=dropped)

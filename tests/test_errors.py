@@ -159,10 +159,12 @@ def test_what_checks_raises_is_a_grader_error_or_caught_before_a_front_end():
 
 FRONT_ENDS = {  # the faults each front end can meet
     "bad-exercise": ("check", "watch", "run", "run-jobs", "pytest"),
+    "unknown-exercise": ("check", "watch", "run", "run-jobs", "pytest"),
     "daemon-down": ("check", "watch", "pytest"),
     "damaged-start": ("check", "watch", "pytest"),
 }
-EXIT = {"bad-exercise": EXIT_BAD_INPUT, "daemon-down": EXIT_DAEMON, "damaged-start": EXIT_BAD_INPUT}
+EXIT = {"bad-exercise": EXIT_BAD_INPUT, "unknown-exercise": EXIT_BAD_INPUT, "daemon-down": EXIT_DAEMON, "damaged-start": EXIT_BAD_INPUT}
+WANTED = {"unknown-exercise": "pull-alpin"}  # the exercise asked for (--exercise, --grader-exercise); else all
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ def through_cli(command: str, fault: Made, out: Path, capsys) -> tuple[int, dict
     """``check``, ``watch`` or ``run`` given the fault: its exit code, its JSON document and its JUnit's outcomes."""
     where = [str(out / "submission")] if command == "run" else ["--host", fault.host]
     (out / "submission").mkdir(parents=True, exist_ok=True)
-    code = cli.main([command, *where, "--exercises", str(fault.folder), "--lang", "en", "--format", "json",
+    code = cli.main([command, *where, "--exercises", str(fault.folder), *wanted(fault, "--exercise"), "--lang", "en", "--format", "json",
                      "--output", str(out / "report.json"), "--report", f"junit={out / 'report.xml'}"])
     capsys.readouterr()
     return code, json.loads((out / "report.json").read_text()), outcomes(out / "report.xml")
@@ -205,19 +207,28 @@ def through_cli(command: str, fault: Made, out: Path, capsys) -> tuple[int, dict
 def through_jobs(fault: Made, out: Path, capsys) -> tuple[int, dict, None]:
     """``run --jobs``: the batch's exit code, the summary's for the one run, and that run's JSON document."""
     (out / "class" / "alice").mkdir(parents=True)
-    code = cli.main(["run", str(out / "class"), "--jobs", "1", "--exercises", str(fault.folder), "--lang", "en",
-                     "--results", str(out / "results")])
+    code = cli.main(["run", str(out / "class"), "--jobs", "1", "--exercises", str(fault.folder), *wanted(fault, "--exercise"),
+                     "--lang", "en", "--results", str(out / "results")])
     capsys.readouterr()
     [line] = json.loads((out / "results" / "summary.json").read_text())
     assert line["exit_code"] == code and line["status"] == "error"
     return code, json.loads((out / "results" / "alice" / "result.json").read_text()), None
 
 
-def through_pytest(fault: Made, out: Path, pytester) -> tuple[int, None, Counter]:
+def wanted(fault: Made, option: str) -> list[str]:
+    return [option, WANTED[fault.name]] if fault.name in WANTED else []
+
+
+def through_pytest(fault: Made, out: Path, pytester) -> tuple[int, None, Counter | None]:
+    """``pytest --grader``: its exit code, and its JUnit's outcomes when it reached the checks: an
+    unknown exercise id ends it before any (pytest.exit), and pytest writes no test case for that."""
     pytester.makeini("[pytest]\n")
     pytester.makeconftest('pytest_plugins = ["checks.pytest_plugin"]')
-    result = pytester.runpytest("--grader-exercises", str(fault.folder), "--grader-host", fault.host, "--grader-lang", "en",
-                                f"--junitxml={out / 'pytest.xml'}", "-p", "no:cacheprovider")
+    result = pytester.runpytest("--grader-exercises", str(fault.folder), *wanted(fault, "--grader-exercise"), "--grader-host", fault.host,
+                                "--grader-lang", "en", f"--junitxml={out / 'pytest.xml'}", "-p", "no:cacheprovider")
+    if fault.name in WANTED:
+        assert "unknown exercise: pull-alpin; closest: pull-alpine" in result.stdout.str()
+        return result.ret, None, None
     return result.ret, None, outcomes(out / "pytest.xml")
 
 
