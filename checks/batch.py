@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from checks import signals
-from checks.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LAB, EXIT_OK, UsageError
+from checks.errors import EXIT_BAD_INPUT, EXIT_DAEMON, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LAB, EXIT_OK, EXIT_UNKNOWN, UsageError
 from checks.messages import msg, register
 
 MESSAGES = {
@@ -108,7 +108,7 @@ FIELDS = ("submission", "score", "max", "status", "duration", "exit_code")
 # Exit codes from the best to the worst: a fault of the grader's outweighs a student's failed check,
 # and the lab's (4) outweighs the daemon's (3) and bad input (2). A run that ended with no report
 # (crashed, stopped for its timeout) counts as the lab's fault: the grading machinery did not finish.
-SEVERITY = (EXIT_OK, EXIT_FAILED, 5, 2, 3, EXIT_LAB)
+SEVERITY = (EXIT_OK, EXIT_FAILED, EXIT_UNKNOWN, EXIT_BAD_INPUT, EXIT_DAEMON, EXIT_LAB)
 COMPLETE = ("passed", "failed")  # a status that a run graded to the end gives; only these are resumed
 
 

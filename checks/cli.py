@@ -19,12 +19,12 @@ from checks import courses, grading
 from checks import exercises as exercise_files
 from checks import colors
 from checks import lang as language
-from checks.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, GraderError, LabError, UsageError
+from checks.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, GraderError, LabError, UsageError, exit_code
 from checks.lang import _
 from checks.messages import LANGS, closest, msg
 from checks.report import WRITERS
 from checks.report.escape import printed, terminal
-from checks.results import Report
+from checks.results import Report, stopped
 
 
 def default_exercises() -> Path:
@@ -158,9 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args, lang)
     except GraderError as error:
         print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return exit_code(error)
+    except KeyboardInterrupt as interrupt:
+        return exit_code(interrupt)
 
 
 def _known_command(argv: list[str]) -> None:
@@ -302,13 +302,17 @@ def cmd_watch(args, lang: str) -> int:
     """Grades again after each change until Ctrl-C, then prints the summary as ``check`` does."""
     from checks import watch
 
-    chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
-    following = watch.Watch(chosen, lang, args.host, args.context, _progress(lang))
+    chosen: list = []
+    following = None
     try:
+        chosen = exercise_files.select(exercise_files.load([args.exercises]), args.ids + args.exercise)
+        following = watch.Watch(chosen, lang, args.host, args.context, _progress(lang))
         following.follow()
+    except GraderError as error:  # as `check` says it: the same document, the same exit code
+        return emit_error(error, args, lang, planned=chosen)
     except KeyboardInterrupt:
         print(file=sys.stderr)  # after the terminal's ^C
-    if following.last is None:
+    if following is None or following.last is None:
         return EXIT_INTERRUPTED  # stopped before the first grading ended: nothing to sum up
     return finish(following.last, args, lang)
 
@@ -460,9 +464,7 @@ def cmd_doctor(args, lang: str) -> int:
 
 def emit_error(error: GraderError, args, lang: str, planned=()) -> int:
     """A run that could not start still gets a complete document in the chosen format."""
-    print(printed(terminal(error.render(lang), keep="\t\n")), file=sys.stderr)
-    emit(Report((), error=error.message, error_exit_code=error.exit_code, planned=tuple(planned)), args, lang, quiet_text=True)
-    return error.exit_code
+    return finish(stopped(error, planned), args, lang)
 
 
 def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:

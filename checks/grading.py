@@ -21,10 +21,10 @@ from typing import Callable, ContextManager, Iterable
 
 from checks import baseline, progress
 from checks.daemon import DaemonClient, connect, read_snapshot
-from checks.errors import DaemonError
+from checks.errors import GraderError, ServicesError
 from checks.model import Check, Exercise
 from checks.kinds import KINDS
-from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
+from checks.results import CheckOutcome, ExerciseOutcome, Report, Result, not_graded, stopped
 from checks.snapshot import Snapshot
 
 # Brings an exercise's own services up for a ``with`` block (checks.services.running, on a daemon or in run's sandbox).
@@ -61,8 +61,6 @@ def grade_one(exercise: Exercise, snapshot: Callable[[], Snapshot], services: Se
     Services that do not come up, answer or go are the exercise's error: every check fails with why."""
     if not exercise.compose or services is None:
         return grade_exercise(exercise, snapshot(), **extra)
-    from checks.services import ServicesError, not_graded  # pytest-docker comes with it: only for exercises with services
-
     try:
         with services(exercise):
             return grade_exercise(exercise, snapshot(), **extra)
@@ -72,8 +70,8 @@ def grade_one(exercise: Exercise, snapshot: Callable[[], Snapshot], services: Se
 
 class DaemonGrading:
     """One grading of a student's daemon. Reading the start point and the snapshot happens here, so
-    a daemon that is down raises DaemonError from the constructor; ``outcome`` grades an exercise
-    (once), ``report`` grades the rest, records the new passes and gives the Report."""
+    a daemon that is down raises DaemonError from the constructor (a damaged start point, UsageError);
+    ``outcome`` grades an exercise (once), ``report`` grades the rest, records the new passes and gives the Report."""
 
     def __init__(self, client: DaemonClient, exercises: Iterable[Exercise], project_directory: Path | None = None):
         self.started = time.monotonic()
@@ -124,15 +122,16 @@ class DaemonGrading:
 
 def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None, context: str | None = None,
                  project_directory: Path | None = None) -> Report:
-    """``docker-grader check``: grades exercises against a daemon. A daemon that is down gives a Report with the error."""
+    """``docker-grader check``: grades exercises against a daemon. A daemon that is down (or a damaged
+    start point) gives the Report of that error, as every front end has it (checks.results.stopped)."""
     started = time.monotonic()
     try:
         with contextlib.ExitStack() as stack:
             if client is None:
                 client = stack.enter_context(connect(host, context=context))
             return DaemonGrading(client, exercises, project_directory).report()
-    except DaemonError as error:
-        return Report((), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
+    except GraderError as error:
+        return stopped(error, exercises, seconds=time.monotonic() - started)
 
 
 def begin(exercises: list[Exercise], host: str | None = None, context: str | None = None) -> tuple[baseline.Baseline, Path]:

@@ -15,12 +15,13 @@ the daemon is read once per session (per worker under xdist), with the start poi
 here for Debian's docker-compose 1.29 on the graded daemon). The snapshot behind the
 ``docker_grader_snapshot`` fixture is the one every item grades. A daemon that is down makes every
 check a pytest error (in setup) with the reason, as the CLI's ``error`` status, and the session
-exits with 3.
+exits with the CLI's exit code for that error (checks.errors.exit_code: 3 for a daemon that is down).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -29,7 +30,7 @@ from checks import exercises as exercise_files
 from checks import progress, services
 from checks import lang as language
 from checks.daemon import DaemonClient, connect, resolve_endpoint
-from checks.errors import EXIT_DAEMON, DaemonError, ExerciseError, GraderError
+from checks.errors import ExerciseError, GraderError, exit_code
 from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.report.junit import record_points
@@ -51,10 +52,17 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[FOLDER] = exercises_dir(config)
     except GraderError as error:
-        raise pytest.UsageError(error.render(language.choose(config.getoption("grader_lang")))) from None
+        stop(error, language.choose(config.getoption("grader_lang")))
     given = config.getoption("grader") or config.getoption("grader_exercises")
     if given and config.args_source != pytest.Config.ArgsSource.ARGS:
         config.args = [str(config.stash[FOLDER])]  # no path on the command line: the exercises themselves
+
+
+def stop(error: GraderError, lang: str) -> NoReturn:
+    """Ends the session on the grader's own error before any check ran: its message, and the exit code
+    ``docker-grader check`` gives it (2 for a bad option or exercise id), not pytest's usage error
+    (4, which the grader's table gives to a lab that could not start)."""
+    pytest.exit(error.render(lang), returncode=exit_code(error))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -154,6 +162,7 @@ class ExerciseNode(pytest.Collector):
         super().__init__(**kwargs)
         self.exercise = exercise
         self.outcome: ExerciseOutcome | None = None
+        self.error: GraderError | None = None  # why it could not be graded
 
     def setup(self) -> None:
         """Grades the exercise through the session's grading, with its own services up meanwhile
@@ -162,6 +171,7 @@ class ExerciseNode(pytest.Collector):
         try:
             self.outcome = grading_for(self.config).outcome(self.exercise)
         except GraderError as error:
+            self.error = error
             pytest.fail(error.render(lang_of(self.config)), pytrace=False)
 
     def collect(self):
@@ -226,7 +236,8 @@ def pytest_runtest_makereport(item: pytest.Item, call):
             "exercise": item.exercise.id, "lesson": item.exercise.lesson, "order": item.exercise.order,
             "score": outcome.score if outcome else 0, "max_score": outcome.max_score if outcome else item.check.points,
             "passed": report.passed,
-            "down": not_graded and isinstance(item.config.stash.get(DAEMON_DOWN, None), DaemonError),
+            # Why it could not be graded, as the CLI's exit code: sent on to xdist's controller with the report.
+            "exit_code": exit_code(item.parent.error) if not_graded and item.parent.error is not None else None,
             "passed_at": progress.shown_time(graded.passed_at) if graded is not None and graded.passed_at else "",
             "notes": [note.render(lang_of(item.config)) for note in state.notes] if state is not None else [],
         }
@@ -269,13 +280,16 @@ class ScoreTable:
             terminalreporter.write_line(f"[docker-grader] {note}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Records the passes this session saw (as ``check`` does), and exit code 3 when the daemon
-        was down, as the CLI's; the checks themselves are errors with the reason."""
+        """Records the passes this session saw (as ``check`` does); when the daemon could not be graded,
+        the exit code ``check`` gives for the same error (3 for a daemon that is down, 2 for a damaged
+        start point); the checks themselves are errors with the reason."""
         state = self.config.stash.get(GRADING, None)
         if state is not None:
             state.record()
-        if DAEMON_DOWN in self.config.stash or any(check["down"] for check in self.checks):
-            session.exitstatus = EXIT_DAEMON
+        codes = [exit_code(self.config.stash[DAEMON_DOWN])] if DAEMON_DOWN in self.config.stash else []
+        codes += [check["exit_code"] for check in self.checks if check["exit_code"] is not None]
+        if codes:
+            session.exitstatus = codes[0]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -288,7 +302,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         try:
             chosen = {exercise.id for exercise in exercise_files.select(list(known.values()), wanted)}
         except GraderError as error:
-            raise pytest.UsageError(error.render(lang_of(config))) from None
+            stop(error, lang_of(config))
         dropped = [item for item in items if isinstance(item, CheckItem) and item.exercise.id not in chosen]
         if dropped:
             config.hook.pytest_deselected(items=dropped)

@@ -6,8 +6,9 @@ Every output format writes the sheet that ``checks.report`` builds from a ``Repo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
-from checks.errors import EXIT_FAILED, EXIT_OK, EXIT_UNKNOWN
+from checks.errors import EXIT_FAILED, EXIT_OK, EXIT_UNKNOWN, GraderError, exit_code
 from checks.messages import Message
 from checks.model import Check, Exercise
 
@@ -114,3 +115,21 @@ class Report:
             return EXIT_OK
         checks = [check for outcome in self.exercises for check in outcome.checks]
         return EXIT_UNKNOWN if all(check.passed or check.result.unknown for check in checks) else EXIT_FAILED
+
+
+def failed_checks(exercise: Exercise, reason: Message) -> tuple[CheckOutcome, ...]:
+    """Every check of ``exercise`` failed with ``reason``: an exercise whose work cannot count."""
+    return tuple(CheckOutcome(check, Result(False, reason)) for check in exercise.checks)
+
+
+def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
+    """An exercise that could not be graded (its services did not come up): every check fails with
+    the reason, which is the exercise's error too unless it has one already (a refused file)."""
+    return ExerciseOutcome(exercise, failed_checks(exercise, reason), **{**extra, "error": extra.get("error") or reason})
+
+
+def stopped(error: GraderError, planned: Iterable[Exercise] = (), graded: Iterable[ExerciseOutcome] = (), seconds: float = 0.0) -> Report:
+    """The Report of a grading that ``error`` stopped, whichever front end: the exercises graded so
+    far, the rest of ``planned`` "not graded" with the reason (every writer shows them so), and the
+    error's exit code (checks.errors.exit_code)."""
+    return Report(tuple(graded), seconds, error.message, exit_code(error), planned=tuple(planned))

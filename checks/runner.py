@@ -24,7 +24,7 @@ from typing import Callable
 from checks import compose_files, events, health, services, signals, submission
 from checks.boundary import Boundary, Context, Limits, Line, SubmissionCopy, container_counter, image_reader, tmpfs_volume_counter
 from checks.daemon import DaemonClient, Endpoint, read_snapshot
-from checks.errors import EXIT_INTERRUPTED, GraderError, LabError
+from checks.errors import GraderError, Interrupted, LabError
 from checks.model import Exercise
 from checks.grading import grade_one
 from checks.lab import REGISTRY, Lab, Progress, quiet
@@ -32,7 +32,7 @@ from checks.lab import cleanup
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
 from checks.messages import msg
-from checks.results import CheckOutcome, ExerciseOutcome, Report, Result
+from checks.results import ExerciseOutcome, Report, failed_checks, stopped
 from checks.sandbox import WORK, Sandbox, remapped_group
 
 # Files whose work cannot count: the exercise scores 0, whatever state the lab was left in.
@@ -108,10 +108,10 @@ def run(
                         history.extend(outcomes[-1].commands)
                 report = Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
             except GraderError as error:
-                report = Report(tuple(outcomes), time.monotonic() - started, error.message, error.exit_code, planned=tuple(exercises))
+                report = stopped(error, exercises, outcomes, time.monotonic() - started)
             except KeyboardInterrupt:
-                interrupted = msg("run.interrupted", signal=interrupts.name, graded=len(outcomes), planned=len(exercises))
-                report = Report(tuple(outcomes), time.monotonic() - started, interrupted, EXIT_INTERRUPTED, planned=tuple(exercises))
+                interrupted = Interrupted(msg("run.interrupted", signal=interrupts.name, graded=len(outcomes), planned=len(exercises)))
+                report = stopped(interrupted, exercises, outcomes, time.monotonic() - started)
         finally:
             with interrupts.held():  # a second Ctrl-C waits: the report, then the whole teardown
                 if report is not None and deliver is not None:
@@ -184,8 +184,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
     if not last:
         start_state.stop_running(daemon)
     if error is not None and error.key in ZERO_SCORE:
-        failed = tuple(CheckOutcome(c.check, Result(False, error)) for c in outcome.checks)
-        outcome = replace(outcome, checks=failed)
+        outcome = replace(outcome, checks=failed_checks(exercise, error))
     return replace(outcome, seconds=time.monotonic() - started)
 
 

@@ -32,15 +32,15 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from checks import compose_files, probe
 from checks.daemon import DaemonClient, read_snapshot
-from checks.errors import GraderError
+from checks.errors import ServicesError
 from checks.grading import grade_one
-from checks.messages import Message, msg, register
+from checks.messages import msg, register
 from checks.model import Exercise
 from checks.snapshot import Snapshot
 
 if TYPE_CHECKING:  # pytest-docker (and pytest with it) is imported only when an exercise has services
     from pytest_docker.plugin import Services
-from checks.results import CheckOutcome, ExerciseOutcome, Result
+from checks.results import ExerciseOutcome
 
 COMPOSE = "docker-compose"  # Debian's 1.29; pytest-docker's default is `docker compose` (v2)
 SETUP = ["up -d --build"]  # v1 has no --wait: waiting is `wait` below
@@ -69,10 +69,6 @@ MESSAGES = {
     },
 }
 register(MESSAGES)
-
-
-class ServicesError(GraderError):
-    """The exercise's own services could not come up, answer, or go: the exercise is not graded."""
 
 
 def project_name(exercise: Exercise) -> str:
@@ -156,12 +152,6 @@ def _short(error: BaseException) -> str:
     head, text = (f"docker-compose exited with {match.group(1)}: ", match.group(2)) if match else ("", str(error))
     text = " ".join(text.split())
     return head + (text if len(text) <= 240 else "..." + text[-237:])
-
-
-def not_graded(exercise: Exercise, reason: Message, **extra) -> ExerciseOutcome:
-    """An exercise whose services failed: every check fails with the reason."""
-    checks = tuple(CheckOutcome(check, Result(False, reason)) for check in exercise.checks)
-    return ExerciseOutcome(exercise, checks, **{**extra, "error": extra.get("error") or reason})
 
 
 def with_instructor_files(exercise: Exercise, snapshot: Snapshot) -> Snapshot:
