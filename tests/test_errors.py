@@ -51,7 +51,7 @@ INTERNAL = {
     "CheckFailed": "the pytest plugin's failed check, shown as its hint",
     "_NotSave": "checks.lab.archives: not an image archive",
     "_NoReference": "checks.lab.archives: an archive without the tag asked for",
-    "_Gone": "checks.kinds.container: a container removed while it was read",
+    "Gone": "checks.kinds.judging: a container removed while it was read, caught by checks.kinds.container",
     "OSError": "sockets and streams: each caller turns it into its own error",
     "TimeoutError": "checks.probe: a port that does not answer is a probe's result",
     "KeyError": "checks.messages: a message key not in the catalog is a bug (test_messages)",
