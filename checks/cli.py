@@ -24,6 +24,7 @@ from checks.lang import _
 from checks.messages import LANGS, closest, msg
 from checks.report import WRITERS
 from checks.report.escape import printed, terminal
+from checks.result_files import write_file
 from checks.results import Report
 
 
@@ -482,34 +483,6 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
         sys.stdout.write(printed(text))  # the edge of stdout, which a CI runner reads as its log
     else:
         write_file(args.output, text)
-
-
-def write_file(path: Path, text: str) -> None:
-    """Writes a regular file through a temporary file and a rename, so a reader never sees half a
-    document. A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as it is, never replaced."""
-    import tempfile
-
-    try:
-        if path.exists() and not path.is_file():  # /dev/stdout, a pipe: maybe a CI log, so its edge too
-            with open(path, "w", encoding="utf-8", errors="backslashreplace") as stream:
-                stream.write(printed(text))
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A temporary file is private (0600); the result keeps the mode a new file would get, or
-        # the file's own, so that a report written with sudo stays readable (a CI step summary).
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
-            tmp.write(text)
-        os.chmod(tmp.name, mode)
-        os.replace(tmp.name, path)
-    except OSError as error:
-        raise UsageError(msg("usage.output", path=str(path), reason=error.strerror or error)) from None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 COMMANDS = {

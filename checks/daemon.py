@@ -21,7 +21,8 @@ from checks.errors import DaemonError
 from checks.messages import msg
 from checks.snapshot import (FileRead, ShapeError, Snapshot, container_inspect_shaped, containers_from_api, image_inspect_shaped,
                              images_from_api)
-from checks.transport import Response, TransportError, open_transport
+from checks.dial import open_transport
+from checks.transport import Response, TransportError
 
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
 _LOG_CHUNK = 64 * 1024

@@ -5,7 +5,7 @@
 An exercise names its compose file (``compose: {file: ..., wait: [...]}``), for example one that
 builds the student's Dockerfile beside a database. Every front end grades it with the same code:
 ``pytest exercises``, ``docker-grader check`` and ``watch`` (checks.grading.DaemonGrading, with
-``running`` here) and ``docker-grader run`` (``grade_in_sandbox``: compose runs inside the sandbox,
+``running`` here) and ``docker-grader run`` (``in_sandbox``: compose runs inside the sandbox,
 so the instructor's file and the student's Dockerfile reach the lab only through the API
 boundary); checks.grading.grade_one grades the exercise while they run.
 
@@ -31,9 +31,8 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 
 from checks import compose_files, probe
-from checks.daemon import DaemonClient, read_snapshot
+from checks.daemon import DaemonClient
 from checks.errors import GraderError
-from checks.grading import grade_one
 from checks.messages import Message, msg, register
 from checks.model import Exercise
 from checks.snapshot import Snapshot
@@ -170,9 +169,9 @@ def with_instructor_files(exercise: Exercise, snapshot: Snapshot) -> Snapshot:
     return compose_files.with_project_files(snapshot, partial(compose_files.instructor_depends_on, exercise.compose["file"]))
 
 
-def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float,
-                     snapshot: Callable[[], Snapshot] | None = None, **extra) -> ExerciseOutcome:
-    """``docker-grader run``: compose runs in the sandbox, on the submission's folder, through the API boundary.
+def in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float) -> Callable[[Exercise], contextlib.AbstractContextManager]:
+    """``docker-grader run``: what brings the exercise's services up for checks.grading.grade_one, with
+    compose in the sandbox, on the submission's folder, through the API boundary.
 
     Each compose command may take ``seconds`` (the student's Dockerfile is built: it may never end).
     """
@@ -188,8 +187,7 @@ def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds:
     bounded = ["timeout", "--kill-after=5", f"{max(seconds, 1):.0f}"]
     command = shlex.join(bounded + sandbox.command((COMPOSE, "--project-directory", "/work")))
     inside = f"/work/{SANDBOX_FOLDER}/{exercise.id}.yml"
-    up = lambda exercise: running(exercise, command, probe.for_host(client.endpoint.host), inside)  # noqa: E731
-    return grade_one(exercise, snapshot or (lambda: read_snapshot(client)), up, **extra)
+    return lambda exercise: running(exercise, command, probe.for_host(client.endpoint.host), inside)
 
 
 def _remove(path: Path) -> None:
