@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from checks import baseline
+from checks import state_folder
 from checks.errors import UsageError
 from checks.messages import msg, register
 from checks.model import Exercise
@@ -77,7 +77,7 @@ def earlier(exercise: Exercise, at: int) -> ExerciseOutcome:
 
 
 def path_for(daemon_id: str, environ: Mapping[str, str] | None = None) -> Path:
-    start = baseline.path_for(daemon_id, environ)
+    start = state_folder.path_for(daemon_id, environ)
     return start.with_name(start.name.removesuffix(".json") + ".progress.json")
 
 
