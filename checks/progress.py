@@ -36,10 +36,6 @@ MESSAGES = {
         "pt-BR": "passou antes, às {time} (desde `docker-grader start` fica valendo)",
         "en": "passed earlier, at {time} (since `docker-grader start` it stays passed)",
     },
-    "progress.earlier": {
-        "pt-BR": "✔ passou antes, às {time}",
-        "en": "✔ passed earlier, at {time}",
-    },
     "progress.unreadable": {
         "pt-BR": "o arquivo de progresso {path} está ilegível ({reason}); rode `docker-grader start` de novo",
         "en": "the progress file {path} is unreadable ({reason}); run `docker-grader start` again",
