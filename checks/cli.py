@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -33,8 +32,33 @@ def default_exercises() -> Path:
     return courses.exercises_folder()
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout, given the terminal's width as shutil.get_terminal_size finds it, so
+    that building the parser (every run, help shown or not) does not import shutil, bz2 and lzma."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, width if width is not None else _columns() - 2)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad option as a UsageError (exit 2) in the user's language."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         raise UsageError(msg("usage.option", reason=message))
@@ -403,10 +427,12 @@ def cmd_lab(args, lang: str) -> int:
         if not lab.down(_progress(lang)):
             print(msg("lab.not_up", name=lab.name, options=lab.options).render(lang), file=sys.stderr)
     elif args.lab_command == "env":
+        from shlex import quote
+
         if lab.status() != "up":
             raise LabError(msg("lab.not_up", name=lab.name, options=lab.options))
         for key, value in lab.environment().items():
-            print(f"export {key}={shlex.quote(value)}")
+            print(f"export {key}={quote(value)}")
     return 0
 
 
