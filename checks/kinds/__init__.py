@@ -4,7 +4,7 @@ A kind is one module with a ``SCHEMA`` fragment (the keys its checks take), its 
 (registered by the module itself as it is imported), ``READS`` (the lazy reads it may ask of the
 snapshot, by name: checks.snapshot.READ_NAMES; the container and image lists are always there) and
 a pure ``evaluate(spec, snapshot) -> Result``. Adding one is that module plus its name in
-``BUILT_IN`` (see CONTRIBUTING.md). Other packages add kinds through the ``docker_grader.kinds``
+``BUILT_IN_NAMES`` (see CONTRIBUTING.md). Other packages add kinds through the ``docker_grader.kinds``
 entry-point group (checks.kinds.plugins); they cannot replace a built-in one.
 
 ``KINDS`` imports a built-in kind's module the first time the kind is asked for, so ``check`` of
@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator
 from checks.errors import UsageError
 from checks.kinds import plugins
 
-# name → the module under checks/kinds/ that implements it (a kind is its module's name).
+# The built-in kinds, by name: each is the module of that name in this package.
 BUILT_IN_NAMES = (
     "image", "image_count", "containers", "container", "events", "output", "compose", "http",
     "image_config", "files", "volumes", "networks", "registry",
