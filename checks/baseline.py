@@ -37,6 +37,7 @@ from checks.events import BUFFER, EventLog, event_from_api, read_window
 from checks.kinds import KINDS
 from checks.messages import msg, register
 from checks.snapshot import Snapshot
+from checks.state_folder import any_start_point, path_for  # noqa: F401 - callers name path_for from here
 
 MESSAGES = {
     "baseline.saved": {
@@ -80,16 +81,6 @@ class Baseline:
 
     def shown_time(self) -> str:
         return datetime.fromtimestamp(self.time / 10**9).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-
-
-def folder(environ: Mapping[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    state = environ.get("XDG_STATE_HOME") or str(Path(environ.get("HOME") or Path.home()) / ".local" / "state")
-    return Path(state) / "docker-grader"
-
-
-def path_for(daemon_id: str, environ: Mapping[str, str] | None = None) -> Path:
-    return folder(environ) / (re.sub(r"[^A-Za-z0-9_.-]", "-", daemon_id).strip(".") + ".json")
 
 
 def parse_time(text: object) -> int | None:
@@ -186,7 +177,7 @@ def load(path: Path) -> Baseline | None:
 
 def find(client: DaemonClient, environ: Mapping[str, str] | None = None) -> tuple[Baseline | None, int]:
     """This daemon's baseline and its time now. No baseline file at all: (None, 0), no request."""
-    if not any(folder(environ).glob("*.json")):
+    if not any_start_point(environ):
         return None, 0
     daemon_id, now = _info(client)
     return load(path_for(daemon_id, environ)), now

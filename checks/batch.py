@@ -42,6 +42,7 @@ from typing import Callable, Sequence
 from checks import signals
 from checks.errors import EXIT_BAD_INPUT, EXIT_DAEMON, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LAB, EXIT_OK, EXIT_UNKNOWN, UsageError
 from checks.messages import msg, register
+from checks.result_files import write_file  # through a rename: a reader never sees half a summary
 
 MESSAGES = {
     "batch.empty": {
@@ -191,8 +192,6 @@ def share(paths: Sequence[Path], shard: Shard) -> list[Path]:
 
 def mark_shard(results: Path, shard: Shard, names: Sequence[str]) -> None:
     """Writes which shard ``results`` holds and its submissions, for ``merge`` to check the shards against."""
-    from checks.cli import write_file
-
     write_file(results / SHARD_FILE, json.dumps({"shard": asdict(shard), "submissions": list(names)}) + "\n")
 
 
@@ -377,8 +376,6 @@ def fingerprint(path: Path, run_options: Sequence[str]) -> str:
 
 
 def record_graded(path: Path, out: Path, run_options: Sequence[str], line: Graded) -> None:
-    from checks.cli import write_file
-
     try:
         digest = fingerprint(path, run_options)
     except OSError:
@@ -425,8 +422,6 @@ def remove_leftovers(scratch: Path) -> None:
 
 
 def write_summary(graded: list[Graded], results: Path) -> tuple[Path, Path]:
-    from checks.cli import write_file  # through a rename: a reader never sees half a summary
-
     table = io.StringIO()
     writer = csv.DictWriter(table, FIELDS, lineterminator="\n")
     writer.writeheader()

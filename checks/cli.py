@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -24,6 +23,7 @@ from checks.lang import _
 from checks.messages import LANGS, closest, msg
 from checks.report import WRITERS
 from checks.report.escape import printed, terminal
+from checks.result_files import write_file
 from checks.results import Report, stopped
 
 
@@ -32,8 +32,33 @@ def default_exercises() -> Path:
     return courses.exercises_folder()
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout, given the terminal's width as shutil.get_terminal_size finds it, so
+    that building the parser (every run, help shown or not) does not import shutil, bz2 and lzma."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, width if width is not None else _columns() - 2)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad option as a UsageError (exit 2) in the user's language."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # noqa: D401 - argparse's hook
         raise UsageError(msg("usage.option", reason=message))
@@ -406,10 +431,12 @@ def cmd_lab(args, lang: str) -> int:
         if not lab.down(_progress(lang)):
             print(msg("lab.not_up", name=lab.name, options=lab.options).render(lang), file=sys.stderr)
     elif args.lab_command == "env":
+        from shlex import quote
+
         if lab.status() != "up":
             raise LabError(msg("lab.not_up", name=lab.name, options=lab.options))
         for key, value in lab.environment().items():
-            print(f"export {key}={shlex.quote(value)}")
+            print(f"export {key}={quote(value)}")
     return 0
 
 
@@ -484,34 +511,6 @@ def emit(report: Report, args, lang: str, quiet_text: bool = False) -> None:
         sys.stdout.write(printed(text))  # the edge of stdout, which a CI runner reads as its log
     else:
         write_file(args.output, text)
-
-
-def write_file(path: Path, text: str) -> None:
-    """Writes a regular file through a temporary file and a rename, so a reader never sees half a
-    document. A device or pipe (/dev/stdout, /dev/null, a FIFO) is written to as it is, never replaced."""
-    import tempfile
-
-    try:
-        if path.exists() and not path.is_file():  # /dev/stdout, a pipe: maybe a CI log, so its edge too
-            with open(path, "w", encoding="utf-8", errors="backslashreplace") as stream:
-                stream.write(printed(text))
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A temporary file is private (0600); the result keeps the mode a new file would get, or
-        # the file's own, so that a report written with sudo stays readable (a CI step summary).
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
-            tmp.write(text)
-        os.chmod(tmp.name, mode)
-        os.replace(tmp.name, path)
-    except OSError as error:
-        raise UsageError(msg("usage.output", path=str(path), reason=error.strerror or error)) from None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 COMMANDS = {

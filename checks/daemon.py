@@ -20,9 +20,10 @@ from checks import reads
 from checks.endpoint import DEFAULT_HOST, Endpoint  # noqa: F401 - the names callers import from here
 from checks.errors import DaemonError
 from checks.messages import msg
+from checks.dial import open_transport
 from checks.reads import shaped as _shaped
 from checks.snapshot import Snapshot, Source, containers_from_api, images_from_api
-from checks.transport import Response, TransportError, open_transport
+from checks.transport import Response, TransportError
 
 TIMEOUT = 30  # seconds for one request; a daemon that answers nothing fails in bounded time
 _LOG_CHUNK = 64 * 1024

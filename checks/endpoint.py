@@ -24,14 +24,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 from urllib.parse import urlsplit
 
 from checks.errors import DaemonError, UsageError
 from checks.messages import msg, register
+
+if TYPE_CHECKING:
+    import ssl  # imported by ssl_context, for a tcp:// address with TLS only: a unix socket never needs it
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 DEFAULT_CONTEXT = "default"
@@ -168,6 +170,8 @@ def parse_host(host: str, tls: bool) -> str:
 def ssl_context(endpoint: Endpoint) -> ssl.SSLContext:
     """The client side of TLS as the CLI sets it up (go-connections' tlsconfig.Client): TLS 1.2 or
     later; with ``verify``, the daemon's certificate checked against the CA and the address."""
+    import ssl
+
     tls = endpoint.tls
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
@@ -189,6 +193,8 @@ def ssl_context(endpoint: Endpoint) -> ssl.SSLContext:
 
 
 def _load(endpoint: Endpoint, file: str, folder: str, load) -> None:
+    import ssl  # ssl_context imported it already
+
     try:
         load()
     except FileNotFoundError as error:

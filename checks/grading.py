@@ -17,15 +17,18 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Callable, ContextManager, Iterable
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable
 
-from checks import baseline, progress
+from checks import progress, state_folder
 from checks.daemon import DaemonClient, connect, read_snapshot
 from checks.errors import GraderError, ServicesError
 from checks.model import Check, Exercise
 from checks.kinds import KINDS
 from checks.results import CheckOutcome, ExerciseOutcome, Report, Result, not_graded, stopped
 from checks.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    from checks.baseline import Baseline
 
 # Brings an exercise's own services up for a ``with`` block (checks.services.running, on a daemon or in run's sandbox).
 ServicesUp = Callable[[Exercise], ContextManager]
@@ -78,15 +81,20 @@ class DaemonGrading:
         self.client = client
         self.exercises = list(exercises)
         self.project_directory = project_directory
-        self.start, self.now = baseline.find(client)
+        self.start, self.now = _start_point(client)
         self.progress = progress.load(self.start.daemon_id) if self.start else progress.Progress()
         self.snapshot = self.read()
-        self.notes = baseline.notes(self.start, self.exercises)
+        self.notes = _notes(self.start, self.exercises)
         self.outcomes: dict[str, ExerciseOutcome] = {}
 
     def read(self) -> Snapshot:
         """A snapshot of the daemon now, since start when there is a start point."""
-        return baseline.applied(self.client, read_snapshot(self.client), self.start, self.now)
+        snapshot = read_snapshot(self.client)
+        if self.start is None:
+            return snapshot
+        from checks import baseline
+
+        return baseline.applied(self.client, snapshot, self.start, self.now)
 
     def outcome(self, exercise: Exercise) -> ExerciseOutcome:
         if exercise.id not in self.outcomes:
@@ -120,6 +128,25 @@ class DaemonGrading:
         return Report(outcomes, time.monotonic() - self.started, planned=tuple(self.exercises), notes=self.notes)
 
 
+def _start_point(client: DaemonClient) -> tuple[Baseline | None, int]:
+    """The daemon's start point and its time now (checks.baseline.find). Without any start point
+    saved, the start point's code (and the events reader it brings) is not even imported."""
+    if not state_folder.any_start_point():
+        return None, 0
+    from checks import baseline
+
+    return baseline.find(client)
+
+
+def _notes(start: Baseline | None, exercises: list[Exercise]) -> tuple:
+    """How ``check`` grades (checks.baseline.notes): only a start point or an events check has a note."""
+    if start is None and all(check.kind != "events" for exercise in exercises for check in exercise.checks):
+        return ()
+    from checks import baseline
+
+    return baseline.notes(start, exercises)
+
+
 def grade_daemon(exercises: list[Exercise], host: str | None = None, client: DaemonClient | None = None, context: str | None = None,
                  project_directory: Path | None = None) -> Report:
     """``docker-grader check``: grades exercises against a daemon. A daemon that is down (or a damaged
@@ -134,9 +161,11 @@ def grade_daemon(exercises: list[Exercise], host: str | None = None, client: Dae
         return stopped(error, exercises, seconds=time.monotonic() - started)
 
 
-def begin(exercises: list[Exercise], host: str | None = None, context: str | None = None) -> tuple[baseline.Baseline, Path]:
+def begin(exercises: list[Exercise], host: str | None = None, context: str | None = None) -> tuple[Baseline, Path]:
     """``docker-grader start``: the start point saved, and progress begun afresh. The exercises that
     already pass on the state at start (services aside) wait to be seen failing before they count."""
+    from checks import baseline
+
     with connect(host, context=context) as client:
         taken, snapshot = baseline.observed(client)
         path = baseline.save(taken)

@@ -283,6 +283,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "pt-BR": "instruções: `docker-grader show {id}`",
         "en": "instructions: `docker-grader show {id}`",
     },
+    # --- import structure (issue 24): what the report writers say themselves, whoever graded ---
+    "progress.earlier": {
+        "pt-BR": "✔ passou antes, às {time}",
+        "en": "✔ passed earlier, at {time}",
+    },
     # --- faults and bad input: interruptions, bad exercise files, bad options, bad daemon answers ---
     "run.interrupted": {
         "pt-BR": "interrompido por {signal} depois de {graded} de {planned} exercício(s); os corrigidos foram mantidos, os outros não foram corrigidos",
@@ -339,8 +344,6 @@ class Message:
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def render(self, lang: str) -> str:
-        if self.key not in CATALOG:
-            _load_subsystems()
         texts = CATALOG[self.key]
         template = texts.get(lang) or texts[DEFAULT_LANG]
         values = {name: _render_value(value, lang) for name, value in self.params.items()}
@@ -355,20 +358,11 @@ def _render_value(value: Any, lang: str) -> Any:
     return value
 
 
-# Parts of the grader that bring their own messages, registered when they are imported: a check
-# kind's messages live beside its code. A key not in the catalog yet makes them load once.
-SUBSYSTEMS = ("checks.kinds", "checks.boundary", "checks.lab.readiness", "checks.doctor")
-
-
-def _load_subsystems() -> None:
-    import importlib
-
-    for name in SUBSYSTEMS:
-        importlib.import_module(name)
-
-
 def register(catalog: Mapping[str, Mapping[str, str]]) -> None:
-    """Adds a subsystem's own messages (each key in pt-BR and en) to the catalog."""
+    """Adds a module's own messages (each key in pt-BR and en) to the catalog. The module that owns
+    them calls it as it is imported (``register(MESSAGES)``: a check kind's messages live beside its
+    code), so a key exists once its owner is imported, and whoever builds or renders a message has
+    imported its owner. This module imports no part of the grader: it is the bottom layer."""
     for key, texts in catalog.items():
         if key in CATALOG and CATALOG[key] != texts:
             raise KeyError(f"message {key!r} is defined twice")
@@ -376,9 +370,7 @@ def register(catalog: Mapping[str, Mapping[str, str]]) -> None:
 
 
 def msg(key: str, /, **params: Any) -> Message:
-    """Builds a Message; an unknown key is a bug, so it fails at once."""
-    if key not in CATALOG:
-        _load_subsystems()
+    """Builds a Message; an unknown key is a bug (or its owner is not imported yet), so it fails at once."""
     if key not in CATALOG:
         raise KeyError(f"no message {key!r} in the catalog")
     return Message(key, params)

@@ -1,6 +1,6 @@
 """GET requests to a daemon over TCP, TLS or an ssh process's stdin and stdout, on http.client.
 
-Only an address of those kinds needs it (``checks.transport.open_transport`` imports it then), so a
+Only an address of those kinds needs it (``checks.dial.open_transport`` imports it then), so a
 ``check`` of a local socket does not pay for importing http.client and the email package.
 """
 
@@ -15,7 +15,7 @@ import time
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
-from checks.transport import ANSWER_LIMIT, TransportError, _Buffered, mapped_errors
+from checks.transport import ANSWER_LIMIT, TransportError, Buffered, mapped_errors
 
 
 class _Connection(http.client.HTTPConnection):
@@ -123,7 +123,7 @@ class StreamTransport:
                 body = _bounded_body(response, connection, time.monotonic() + self.timeout)
             finally:
                 response.close()
-            return _Buffered(response.status, body, response.headers)
+            return Buffered(response.status, body, response.headers)
         return response
 
     def close(self) -> None:

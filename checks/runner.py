@@ -175,7 +175,7 @@ def _grade_one(exercise: Exercise, path: Path | None, daemon: LabDaemon, sandbox
             if line:
                 line.set(("docker-compose",))  # the grader's own docker-compose, on the exercise's compose file
             try:
-                outcome = services.grade_in_sandbox(exercise, sandbox, client, seconds, snapshot, commands=runs, error=error)
+                outcome = grade_one(exercise, snapshot, services.in_sandbox(exercise, sandbox, client, seconds), commands=runs, error=error)
             finally:
                 if line:
                     line.set(())

@@ -5,7 +5,7 @@
 An exercise names its compose file (``compose: {file: ..., wait: [...]}``), for example one that
 builds the student's Dockerfile beside a database. Every front end grades it with the same code:
 ``pytest exercises``, ``docker-grader check`` and ``watch`` (checks.grading.DaemonGrading, with
-``running`` here) and ``docker-grader run`` (``grade_in_sandbox``: compose runs inside the sandbox,
+``running`` here) and ``docker-grader run`` (``in_sandbox``: compose runs inside the sandbox,
 so the instructor's file and the student's Dockerfile reach the lab only through the API
 boundary); checks.grading.grade_one grades the exercise while they run.
 
@@ -31,16 +31,14 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 
 from checks import compose_files, probe
-from checks.daemon import DaemonClient, read_snapshot
+from checks.daemon import DaemonClient
 from checks.errors import ServicesError
-from checks.grading import grade_one
 from checks.messages import msg, register
 from checks.model import Exercise
 from checks.snapshot import Snapshot
 
 if TYPE_CHECKING:  # pytest-docker (and pytest with it) is imported only when an exercise has services
     from pytest_docker.plugin import Services
-from checks.results import ExerciseOutcome
 
 COMPOSE = "docker-compose"  # Debian's 1.29; pytest-docker's default is `docker compose` (v2)
 SETUP = ["up -d --build"]  # v1 has no --wait: waiting is `wait` below
@@ -160,9 +158,9 @@ def with_instructor_files(exercise: Exercise, snapshot: Snapshot) -> Snapshot:
     return snapshot.with_reads(project_file=partial(compose_files.instructor_depends_on, exercise.compose["file"]))
 
 
-def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float,
-                     snapshot: Callable[[], Snapshot] | None = None, **extra) -> ExerciseOutcome:
-    """``docker-grader run``: compose runs in the sandbox, on the submission's folder, through the API boundary.
+def in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds: float) -> Callable[[Exercise], contextlib.AbstractContextManager]:
+    """``docker-grader run``: what brings the exercise's services up for checks.grading.grade_one, with
+    compose in the sandbox, on the submission's folder, through the API boundary.
 
     Each compose command may take ``seconds`` (the student's Dockerfile is built: it may never end).
     """
@@ -178,8 +176,7 @@ def grade_in_sandbox(exercise: Exercise, sandbox, client: DaemonClient, seconds:
     bounded = ["timeout", "--kill-after=5", f"{max(seconds, 1):.0f}"]
     command = shlex.join(bounded + sandbox.command((COMPOSE, "--project-directory", "/work")))
     inside = f"/work/{SANDBOX_FOLDER}/{exercise.id}.yml"
-    up = lambda exercise: running(exercise, command, probe.for_host(client.endpoint.host), inside)  # noqa: E731
-    return grade_one(exercise, snapshot or (lambda: read_snapshot(client)), up, **extra)
+    return lambda exercise: running(exercise, command, probe.for_host(client.endpoint.host), inside)
 
 
 def _remove(path: Path) -> None:

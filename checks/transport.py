@@ -1,8 +1,9 @@
 """How GET requests reach a daemon, with the standard library only: HTTP/1.1 over a unix socket
 (here, on the socket alone), and TCP, TLS over TCP, or the stdin and stdout of ``ssh HOST docker
 system dial-stdio`` (``checks.remote``, on http.client, imported only for such an address; as the
-docker CLI reaches an ssh:// daemon, no paramiko). Every way gives a ``Response`` and raises
-``TransportError``, so ``checks.daemon`` holds the same logic for all of them.
+docker CLI reaches an ssh:// daemon, no paramiko). ``checks.dial`` picks one for an address. Every
+way gives a ``Response`` and raises ``TransportError``, so ``checks.daemon`` holds the same logic
+for all of them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,8 @@ import json
 import socket
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import quote, urlencode, urlsplit
-
-if TYPE_CHECKING:
-    import ssl
+from typing import Any, Protocol
+from urllib.parse import quote, urlencode
 
 
 class TransportError(Exception):
@@ -45,29 +43,6 @@ class Transport(Protocol):
     def get(self, path: str, params: dict | None, stream: bool) -> Response: ...
 
     def close(self) -> None: ...
-
-
-def open_transport(host: str, context: "ssl.SSLContext | None", timeout: float, ssh_argv: list[str] | None = None) -> Transport:
-    """The transport for an address: unix://, tcp:// (TLS when ``context`` is given) or ssh:// (``ssh_argv``)."""
-    scheme, _, rest = host.partition("://")
-    if scheme == "unix" and rest:
-        return UnixTransport(rest, timeout)
-    if scheme == "tcp":
-        from checks import remote
-
-        parts = urlsplit(host)
-        try:
-            port = parts.port
-        except ValueError as error:
-            raise TransportError(str(error)) from None
-        if not parts.hostname or port is None:
-            raise TransportError("expected tcp://HOST:PORT")
-        return remote.StreamTransport(remote.tcp_opener(parts.hostname, port, context), timeout)
-    if scheme == "ssh" and ssh_argv:
-        from checks import remote
-
-        return remote.StreamTransport(remote.command_opener(ssh_argv), timeout)
-    raise TransportError(f"unsupported address (scheme {scheme or 'none'!r}): use unix://, tcp:// or ssh://")
 
 
 def is_transport_error(error: BaseException) -> bool:
@@ -260,7 +235,7 @@ class UnixTransport:
         self.path = path
         self.timeout = timeout
 
-    def get(self, path: str, params: dict | None, stream: bool) -> _UnixResponse | "_Buffered":
+    def get(self, path: str, params: dict | None, stream: bool) -> _UnixResponse | "Buffered":
         target = quote(path) + (f"?{urlencode(params)}" if params else "")
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -280,14 +255,16 @@ class UnixTransport:
                 response.close()
             if len(body) > ANSWER_LIMIT:
                 raise TransportError(f"over {ANSWER_LIMIT} bytes", kind="too_large")
-            return _Buffered(response.status, body, response.headers)
+            return Buffered(response.status, body, response.headers)
         return response
 
     def close(self) -> None:
         pass
 
 
-class _Buffered:
+class Buffered:
+    """A whole answer, read: what every transport gives for a request that is not streamed."""
+
     def __init__(self, status: int, body: bytes, headers: dict[str, str] | None = None):
         self.status = status
         self._body = body

@@ -22,7 +22,7 @@ from conftest import ROOT
 
 FENCE = re.compile(r"^( *)```(\w+) (\S+)(?: (above|in) (\w+))?\n(.*?)^\1```", re.M | re.S)
 COPIED = ("checks", "exercises", "tests/data/valid")  # what a contributor's change is counted in
-HELPERS = ("tests/conftest.py", "tests/apijson.py", "tests/test_structure.py")  # what the copy's tests import
+HELPERS = ("tests/conftest.py", "tests/apijson.py", "tests/test_structure.py", "tests/import_graph.py")  # what the copy's tests import
 
 # The copy's tests use this session's lab rather than starting one more (appended to its conftest).
 ATTACHED = '''
@@ -60,7 +60,7 @@ def apply(root: Path, path: str, placement: str | None, table: str | None, text:
     lines = target.read_text().splitlines(keepends=True)
     (at,) = [index for index, line in enumerate(lines) if re.match(rf"{table}\b.*=", line)]
     if placement == "in":
-        assert lines[at].rstrip().endswith("{"), lines[at]
+        assert lines[at].rstrip().endswith(("{", "(")), lines[at]
         lines[at + 1:at + 1] = [text]
     else:
         while at > 0 and lines[at - 1].startswith("#"):  # above the table's comment too
@@ -94,8 +94,7 @@ def test_a_kind_that_needs_a_new_read_as_contributing_says(tmp_path, daemon):
         ("checks/kinds/processes.py", None, None),
         ("checks/reads.py", "above", "DAEMON"),
         ("checks/reads.py", "in", "DAEMON"),
-        ("checks/kinds/__init__.py", "above", "BUILT_IN"),
-        ("checks/kinds/__init__.py", "in", "BUILT_IN"),
+        ("checks/kinds/__init__.py", "in", "BUILT_IN_NAMES"),
         ("tests/data/valid/processes.yaml", None, None),
         ("tests/test_kind_processes.py", None, None),
     ]
@@ -112,7 +111,7 @@ def test_a_kind_that_needs_a_new_read_as_contributing_says(tmp_path, daemon):
 
     (copy / "tests" / "conftest.py").write_text((copy / "tests" / "conftest.py").read_text() + "\nimport json, os\n" + ATTACHED)
     tests = ["tests/test_kind_processes.py", "tests/test_structure.py::test_every_kind_asks_the_snapshot_only_for_the_reads_it_declares",
-             "tests/test_structure.py::test_the_import_graph_has_no_cycle"]
+             "tests/test_structure.py::test_the_import_graph_has_no_cycle_function_level_imports_included"]
     ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA", *tests],
                          cwd=copy, env=env, capture_output=True, text=True, timeout=600)
     assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-2000:]

@@ -172,6 +172,7 @@ def test_a_refused_plugin_is_named_with_its_package(tmp_path, course, case):
 def modules(tmp_path, monkeypatch):
     """Writes modules importable for this test only; the catalog is restored after it."""
     monkeypatch.syspath_prepend(str(tmp_path))
+    [BUILT_IN[name] for name in BUILT_IN]  # imported now: a kind imported while the catalog is this test's copy would leave its messages in it
     monkeypatch.setattr(messages, "CATALOG", dict(messages.CATALOG))
     monkeypatch.setattr(plugins, "CATALOG", messages.CATALOG)
 

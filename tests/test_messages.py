@@ -4,7 +4,11 @@ only keys that exist (read from the code's syntax tree, whatever the quoting).""
 from __future__ import annotations
 
 import ast
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,12 +18,13 @@ import pkgutil
 import checks
 from checks.messages import CATALOG, LANGS, detect_lang, placeholders
 
-# Subsystems bring their own catalogs (checks.boundary.messages): import them all first.
+# Each module registers its own messages as it is imported (a kind's are beside its code): import them all first.
 for _module in pkgutil.walk_packages(checks.__path__, "checks."):
     if _module.name != "checks.__main__":
         importlib.import_module(_module.name)
 
 from conftest import ROOT
+from import_graph import MODULES, graph, module_name, reachable
 
 
 @pytest.mark.parametrize("key", sorted(CATALOG))
@@ -38,12 +43,19 @@ KNOWN_UNUSED: dict[str, str] = {}
 def message_keys() -> tuple[set[str], list[str]]:
     """The catalog keys the code under checks/ uses, read from its syntax tree, and the problems found:
     keys not in the catalog, and keys that cannot be told from the code."""
-    used: set[str] = set()
+    by_file, problems = keys_by_file()
+    return set().union(*by_file.values()), problems
+
+
+def keys_by_file() -> tuple[dict[Path, set[str]], list[str]]:
+    """The catalog keys each file under checks/ uses, and the problems found (see message_keys)."""
+    by_file: dict[Path, set[str]] = {}
     problems: list[str] = []
     paths = [path for path in sorted((ROOT / "checks").rglob("*.py")) if path != ROOT / "checks" / "messages.py"]
     trees = {path: ast.parse(path.read_text(), str(path)) for path in paths}  # messages.py: defines msg, no key
     wrappers = {name: param for tree in trees.values() for name, param in _wrappers(tree).items()}
     for path, tree in trees.items():
+        used = by_file.setdefault(path, set())
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for call in (node for node in ast.walk(tree) if isinstance(node, ast.Call)):
             name = _called(call)
@@ -61,7 +73,7 @@ def message_keys() -> tuple[set[str], list[str]]:
                 problems.append(f"{where}: {ast.unparse(first)} names no catalog key")
             problems += [f"{where}: {key!r} is not in the catalog" for key in keys - set(CATALOG)]
             used |= keys & set(CATALOG)
-    return used, problems
+    return by_file, problems
 
 
 def _called(call: ast.Call) -> str | None:
@@ -163,3 +175,37 @@ def test_every_catalog_key_is_used_by_the_code():
 ])
 def test_language_from_the_environment(environ, lang):
     assert detect_lang(environ) == lang
+
+
+OWNERS = """
+import importlib, json, pkgutil, sys
+import checks, checks.messages as messages
+owners = dict.fromkeys(messages.CATALOG, "checks.messages")
+register = messages.register
+def recorded(catalog):
+    owners.update(dict.fromkeys(catalog, sys._getframe(1).f_globals["__name__"]))
+    register(catalog)
+messages.register = recorded
+for module in pkgutil.walk_packages(checks.__path__, "checks."):
+    if module.name != "checks.__main__":
+        importlib.import_module(module.name)
+print(json.dumps(owners))
+"""
+
+
+def test_a_module_that_says_a_message_imports_the_module_that_registers_it():
+    """No registration from below: a module's messages exist once it is imported (it calls
+    ``register``), so whoever says a key must import its owner, directly or through others (an
+    import inside a function counts: the key is said there). Otherwise the key would be missing
+    whenever the owner happens not to be imported yet: a check kind is imported only when used."""
+    done = subprocess.run([sys.executable, "-c", OWNERS], capture_output=True, text=True, cwd=ROOT, check=True)
+    owners = json.loads(done.stdout)
+    edges = graph()
+    assert {owners["image.missing"], owners["none"], owners["boundary.top_failed"]} == {"checks.kinds.image", "checks.messages", "checks.boundary.messages"}
+    by_file, _ = keys_by_file()
+    strays = []
+    for path, keys in by_file.items():
+        imported = reachable(edges, module_name(path)) | {"checks.messages"}
+        strays += [f"{path.relative_to(ROOT)}: {key} ({owners[key]})" for key in sorted(keys) if owners[key] not in imported]
+    assert strays == []
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import checks.kinds.image  # noqa: F401 - registers image.missing, which SEEN says
 from checks.model import Check, Exercise
 from checks.messages import msg
 from checks.report import rows

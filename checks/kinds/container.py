@@ -46,9 +46,6 @@ MESSAGES = {
         "pt-BR": "{count} container(s) {selector}: {names}; tudo como esperado",
         "en": "{count} container(s) {selector}: {names}; all as expected",
     },
-    "container.unset": {"pt-BR": "não definida", "en": "not set"},
-    "container.yes": {"pt-BR": "sim", "en": "yes"},
-    "container.no": {"pt-BR": "não", "en": "no"},
 }
 register(MESSAGES)
 

@@ -12,8 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from checks.messages import msg
+from checks.messages import msg, register
 from checks.snapshot import Container, Snapshot
+
+# The words every judge may answer with, registered here where the judges import them.
+MESSAGES = {
+    "container.unset": {"pt-BR": "não definida", "en": "not set"},
+    "container.yes": {"pt-BR": "sim", "en": "yes"},
+    "container.no": {"pt-BR": "não", "en": "no"},
+}
+register(MESSAGES)
+
 
 @dataclass(frozen=True)
 class Judge:

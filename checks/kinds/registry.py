@@ -12,6 +12,7 @@ from typing import Mapping
 
 from checks import hub, refs
 from checks.events import BUFFER, MAX_RECORDED
+import checks.kinds.events  # noqa: F401 - says events.no_record and events.gap*: their owner registers them
 from checks.kinds.fields import listing
 from checks.messages import msg, register
 from checks.results import Result

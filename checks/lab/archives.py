@@ -24,6 +24,7 @@ from typing import Callable, Mapping
 from checks import refs
 from checks.errors import Fault, LabError
 from checks.lab import served
+from checks.lab.blobs import CONFIG_TYPE, LAYER_TYPE, Blob, BuiltImage
 from checks.messages import Message, msg, register
 
 MAX_ARCHIVE = 512 * 1024 * 1024  # bytes of one archive; the lab holds its layers in memory while it pushes them
@@ -170,8 +171,6 @@ def _entry(path: Path, reference: str) -> tuple[dict, dict[str, tarfile.TarInfo]
 
 def build(reference: str, path: str):
     """The image ``reference`` of an archive checked by ``faults``, as the lab pushes it."""
-    from checks.lab.images import CONFIG_TYPE, LAYER_TYPE, Blob, BuiltImage  # images imports this module
-
     try:
         entry, members = _entry(Path(path), reference)
         with tarfile.open(path, "r:") as archive:

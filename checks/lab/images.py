@@ -12,14 +12,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import platform
 import struct
 import subprocess
 import tarfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from checks import cache as disk_cache
 from checks import refs
 from checks.errors import LabError
 from checks.lab import archives
+from checks.lab.blobs import CONFIG_TYPE, LAYER_TYPE, Blob, BuiltImage, canonical
 from checks.lab.served import COURSE_IMAGES  # noqa: F401 (the lab's images, listed with what it serves)
 from checks.messages import msg
 
@@ -34,9 +33,6 @@ CREATED = "2021-08-27T17:19:45Z"  # fixed, like the real alpine:3.14 of the less
 EPOCH = 1630084785
 BUSYBOX = Path("/bin/busybox")
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-MANIFEST_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
-CONFIG_TYPE = "application/vnd.docker.container.image.v1+json"
-LAYER_TYPE = "application/vnd.docker.image.rootfs.diff.tar.gzip"
 
 HELLO_TEXT = """Hello from Docker!
 This message shows that your installation appears to be working correctly.
@@ -57,45 +53,6 @@ For more examples and ideas, visit:
  https://docs.docker.com/get-started/
 
 """
-
-
-@dataclass(frozen=True)
-class Blob:
-    data: bytes
-    media_type: str
-
-    @property
-    def digest(self) -> str:
-        return "sha256:" + hashlib.sha256(self.data).hexdigest()
-
-    def descriptor(self) -> dict:
-        return {"mediaType": self.media_type, "size": len(self.data), "digest": self.digest}
-
-
-@dataclass(frozen=True)
-class BuiltImage:
-    reference: refs.Reference
-    config: Blob
-    layers: tuple[Blob, ...]
-
-    @property
-    def id(self) -> str:
-        """The image ID dockerd shows: the digest of the config."""
-        return self.config.digest
-
-    @property
-    def manifest(self) -> Blob:
-        body = {
-            "schemaVersion": 2,
-            "mediaType": MANIFEST_TYPE,
-            "config": self.config.descriptor(),
-            "layers": [layer.descriptor() for layer in self.layers],
-        }
-        return Blob(_canonical(body), MANIFEST_TYPE)
-
-
-def _canonical(value: object) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _arch() -> str:
@@ -316,7 +273,7 @@ def build(reference: str, recipe: str, cmd: tuple[str, ...] | None = None) -> Bu
         "rootfs": {"type": "layers", "diff_ids": [diff_id for diff_id, _ in layers]},
         "history": [{"created": CREATED, "created_by": text} for text in said],
     }
-    return BuiltImage(refs.parse(reference), Blob(_canonical(config), CONFIG_TYPE), tuple(blob for _, blob in layers))
+    return BuiltImage(refs.parse(reference), Blob(canonical(config), CONFIG_TYPE), tuple(blob for _, blob in layers))
 
 
 def lab_images(extra: list[dict] | tuple = ()) -> list[BuiltImage]:
