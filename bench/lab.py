@@ -81,12 +81,30 @@ def submissions(scratch: Path) -> dict[str, Path]:
     return folders
 
 
+def profile_run(scratch: Path, runs: int) -> None:
+    from bench import run_profile
+
+    kept = Lab("bench-kept", scratch / "kept")
+    try:
+        commands = lesson_commands()
+        kept.up()
+        run_profile.profile(FULL_MARKS, runs, lambda: straight(kept, commands))
+    finally:
+        kept.down()
+        shutil.rmtree(scratch, ignore_errors=True)
+    load = os.getloadavg()
+    print(f"load average as it ended: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {len(commands)} docker commands; {runs} rounds")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="where run's time goes, phase by phase (bench/run_profile.py)")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
     os.chmod(scratch, 0o711)
+    if args.profile:
+        return profile_run(scratch, args.runs)
     grader = [sys.executable, "-m", "checks", "run"]
     samples: dict[str, list[float]] = {"lab cold start": [], "run full-marks": [], "docker commands": [], "run quiet": [], "run busy": []}
     kept = Lab("bench-kept", scratch / "kept")
