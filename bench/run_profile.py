@@ -40,7 +40,7 @@ PHASES = [
     (Lab, "_start_dockerd", "  dockerd spawned"),
     (Lab, "_isolate_registry", "  registry netns, veth, firewall rule"),
     (Lab, "_start_registry", "  registry spawned"),
-    (lab_images, "push", "  images pushed"),
+    (lab_images, "store", "  images stored (registry storage)"),
     (cli_sandbox.Sandbox, "prepare", "sandbox prepared"),
     (runner, "_boundary", "boundary started"),
     (events, "record", "event recorder started"),
@@ -109,13 +109,18 @@ def profile(folder: Path, runs: int, bare: callable) -> None:
     course = exercises.load([ROOT / "exercises"])
     rounds = [one_round(folder, course, bare) for _ in range(runs)]
     names = [phase for _, _, phase in PHASES]
-    names[names.index("  images pushed") + 1:names.index("  images pushed") + 1] = ["  wait for registry", "  wait for dockerd"]
+    after = names.index("  registry spawned") + 1
+    names[after:after] = ["  wait for registry", "  wait for dockerd"]
     names = ["interpreter start-up and imports", "run (in process)", *names, "bare docker commands"]
+    outer = [n for n in names if not n.startswith(" ") and n not in ("interpreter start-up and imports", "run (in process)", "bare docker commands")]
+    for r in rounds:
+        r["rest of run (untimed glue)"] = r["run (in process)"] - sum(r.get(n, 0.0) for n in outer)
+    names.insert(names.index("bare docker commands"), "rest of run (untimed glue)")
     median = {name: statistics.median(r.get(name, 0.0) for r in rounds) for name in names}
-    timed = sum(median[n] for n in names if not n.startswith(" ") and n not in ("interpreter start-up and imports", "run (in process)", "bare docker commands"))
-    print(f"{'phase':<40} {'ms':>8}")
+    print(f"{'phase (median of rounds)':<40} {'ms':>8}")
     for name in names:
         print(f"{name:<40} {median[name] * 1000:>8.0f}")
-    print(f"{'rest of run (untimed glue)':<40} {(median['run (in process)'] - timed) * 1000:>8.0f}")
+    lines = sum(len(f.read_text().split("\n")) - 1 for f in sorted(folder.iterdir()))
+    print(f"{'per line: through the sandbox / bare':<40} {median['commands (sandbox + boundary)'] * 1000 / lines:>8.0f} / {median['bare docker commands'] * 1000 / lines:.0f}")
     whole = median["interpreter start-up and imports"] + median["run (in process)"]
     print(f"{'run as a command, about':<40} {whole * 1000:>8.0f}   ({whole / median['bare docker commands']:.2f}x the bare commands)")

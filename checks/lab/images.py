@@ -19,7 +19,7 @@ import struct
 import subprocess
 import tarfile
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from checks import cache as disk_cache
@@ -63,8 +63,9 @@ class Blob:
     data: bytes
     media_type: str
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """Hashed once per blob: a lab's start asks for it several times (store, manifests), of megabytes each."""
         return "sha256:" + hashlib.sha256(self.data).hexdigest()
 
     def descriptor(self) -> dict:
@@ -266,16 +267,22 @@ LAYERS = {
 LAYER_FORMAT = "2"  # bump when a recipe's code changes what it builds: cached layers of the old code are then unused
 
 
+@cache
+def _busybox_digest() -> bytes:
+    """The busybox binary's own digest (read and hashed once per process: three layers are built from it)."""
+    return hashlib.sha256(BUSYBOX.read_bytes() if BUSYBOX.is_file() else b"").digest()
+
+
 def _layer_key(name: str) -> str:
-    """What a layer is built from: its name, this code's format, and its input bytes."""
+    """What a layer is built from: its name, this code's format, and its input bytes (busybox by its digest)."""
     if name == "busybox":
-        inputs = BUSYBOX.read_bytes() if BUSYBOX.is_file() else b""
+        inputs = _busybox_digest()
     elif name == "hello":
         inputs = hello_elf()
     elif name == "httpd":
         inputs = HTTPD_PAGE + repr(HTTPD_APPLETS).encode()
     else:  # busybox with a distribution's /etc files and bash
-        inputs = (BUSYBOX.read_bytes() if BUSYBOX.is_file() else b"") + repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
+        inputs = _busybox_digest() + repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
     return hashlib.sha256(f"{name}\0{LAYER_FORMAT}\0".encode() + inputs).hexdigest()
 
 
