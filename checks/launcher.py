@@ -25,17 +25,37 @@ from __future__ import annotations
 import json
 import os
 import socket
+import struct
 import subprocess
 
 PYTHONS = ("/usr/bin/python3", "/bin/python3")  # under the sandbox's read-only /usr, never /usr/local
 READY_TIMEOUT = 10.0  # seconds the launcher has to say it is ready
 EXIT_TIMEOUT = 30.0  # seconds its answer may take once a line ended or was killed (killing waits for I/O to end)
-MAX_MESSAGE = 64 * 1024
+MAX_REPLY = 256  # bytes of one answer of the launcher's (a JSON line)
 
+# The grader's messages: a 4-byte length, then that many bytes of JSON (a line: program and words,
+# with its three descriptors attached to the length); a length of 0 is "kill the running line",
+# which, arriving after the line ended by itself, is ignored. The launcher answers JSON lines.
 LAUNCHER = r"""
-import json, os, select, signal, socket, sys
+import json, os, select, signal, socket, struct, sys
 control = socket.socket(fileno=int(sys.argv[1]))
 me = os.getpid()
+
+def exactly(size, first=b""):
+    data = first
+    while len(data) < size:
+        more = control.recv(size - len(data))
+        if not more:
+            sys.exit(0)
+        data += more
+    return data
+
+def message():
+    head, fds, _, _ = socket.recv_fds(control, 4, 3)
+    if not head:
+        sys.exit(0)
+    size = struct.unpack("!I", exactly(4, head))[0]
+    return (json.loads(exactly(size)) if size else None), fds
 
 def others():
     return [int(n) for n in os.listdir("/proc") if n.isdigit() and int(n) not in (1, me)]
@@ -57,13 +77,16 @@ def sweep():
             pass
         select.select([], [], [], 0.002)
 
-control.send(b'{"ready": true}')
+def kill(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+control.sendall(b'{"ready": true}\n')
 while True:
-    data, fds, _, _ = socket.recv_fds(control, 65536, 3)
-    if not data:
-        break
-    request = json.loads(data)
-    if "argv" not in request or len(fds) != 3:
+    request, fds = message()
+    if request is None or len(fds) != 3:
         for fd in fds:
             os.close(fd)
         continue
@@ -80,23 +103,21 @@ while True:
     for fd in fds:
         os.close(fd)
     ended = os.pidfd_open(pid)
-    while True:
-        ready = select.select([ended, control], [], [])[0]
-        if ended in ready:
-            break
-        if not control.recv(65536):
-            os.killpg(pid, signal.SIGKILL)
-            sweep()
-            sys.exit(0)
+    while ended not in select.select([ended, control], [], [])[0]:
         try:
-            os.killpg(pid, signal.SIGKILL)
-        except OSError:
-            pass
+            extra = message()[1]
+        except SystemExit:
+            kill(pid)
+            sweep()
+            raise
+        for fd in extra:
+            os.close(fd)
+        kill(pid)
     os.close(ended)
     status = os.waitpid(pid, 0)[1]
     sweep()
     code = os.waitstatus_to_exitcode(status)
-    control.send(json.dumps({"exit": 128 - code if code < 0 else code}).encode())
+    control.sendall(json.dumps({"exit": 128 - code if code < 0 else code}).encode() + b"\n")
 """
 
 
@@ -114,7 +135,7 @@ class Session:
 
     def __init__(self, command: list[str]):
         """``command``: what starts the sandbox with the launcher as its program, the socket's end as ``{fd}``."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.control = ours
         try:
             argv = [part.replace("{fd}", str(theirs.fileno())) for part in command]
@@ -133,15 +154,18 @@ class Session:
         if not self.ready:
             self._answer(READY_TIMEOUT)
             self.ready = True
+        body = json.dumps({"program": program, "argv": argv}).encode()
         try:
-            socket.send_fds(self.control, [json.dumps({"program": program, "argv": argv}).encode()], [stdin, stdout, stderr])
+            self.control.settimeout(EXIT_TIMEOUT)
+            socket.send_fds(self.control, [struct.pack("!I", len(body))], [stdin, stdout, stderr])
+            self.control.sendall(body)
         except OSError as error:
             raise LauncherGone(str(error)) from None
 
     def kill(self) -> None:
         """The running line's process group killed (and, with it, everything left in the sandbox)."""
         try:
-            self.control.send(b'{"kill": true}')
+            self.control.sendall(struct.pack("!I", 0))
         except OSError:
             pass
 
@@ -150,10 +174,16 @@ class Session:
         return int(self._answer(EXIT_TIMEOUT)["exit"])
 
     def _answer(self, timeout: float) -> dict:
+        """The launcher's next answer, one JSON line."""
         self.control.settimeout(timeout)
+        data = b""
         try:
-            data = self.control.recv(MAX_MESSAGE)
-            return json.loads(data) if data else _gone("the launcher ended")
+            while not data.endswith(b"\n"):
+                more = self.control.recv(MAX_REPLY - len(data))
+                if not more or len(data) + len(more) >= MAX_REPLY:
+                    _gone("the launcher ended")
+                data += more
+            return json.loads(data)
         except (OSError, ValueError) as error:
             _gone(str(error))
 

@@ -103,3 +103,11 @@ def test_without_a_python_for_it_each_line_gets_a_sandbox_of_its_own(box, monkey
     monkeypatch.setattr(launcher, "PYTHONS", ("/nonexistent/python3",))
     assert run_lines(box, "sh -c 'echo alone'")[0].output == "alone\n"
     assert box.session() is None
+
+
+def test_a_line_of_hundreds_of_kilobytes_reaches_its_program_whole(box):
+    """A line's words are not bounded by a message size of the launcher's socket (a 100 kB label, twice)."""
+    word = "A" * 100_000
+    runs = run_lines(box, f"sh -c 'echo ${{#1}} ${{#2}}' probe {word} {word}", "sh -c 'echo still'")
+    assert [r.output for r in runs] == ["100000 100000\n", "still\n"]
+    assert box.session() is not None
