@@ -32,7 +32,7 @@ from checks import exercises, submission  # noqa: E402
 from checks.lab import Lab  # noqa: E402
 
 FULL_MARKS = ROOT / "examples" / "full-marks"
-TARGETS = {"run ÷ docker commands": 1.6, "busy ÷ quiet": 1.0}
+TARGETS = {"run ÷ docker commands": 1.5, "busy ÷ quiet": 1.0}
 
 
 def timed(argv: list[str], env: dict | None = None, check: bool = True) -> float:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -83,6 +84,7 @@ def kill(pid):
     except OSError:
         pass
 
+os.close(os.pidfd_open(me))  # before "ready": a kernel without it ends here, and every line gets a sandbox of its own
 control.sendall(b'{"ready": true}\n')
 while True:
     request, fds = message()
@@ -127,7 +129,7 @@ def python() -> str | None:
 
 
 class LauncherGone(Exception):
-    """The launcher ended or stopped answering: the line's sandbox cannot be told apart from a broken one."""
+    """The launcher ended or stopped answering (the line it had, if any, is not known to have run)."""
 
 
 class Session:
@@ -193,7 +195,7 @@ class Session:
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, 9)
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
 

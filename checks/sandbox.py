@@ -93,6 +93,15 @@ class Sandbox:
 
     def prepare(self, submission: Path) -> None:
         """Mounts the scratch tmpfs and copies the submission's regular files into it."""
+        self.mount()
+        self.copy(submission)
+
+    def copy(self, submission: Path) -> None:
+        """The submission's regular files copied into the working folder (shared with ``group``, when set)."""
+        _copy_tree(submission, self.work, self.uid, self.group)
+
+    def mount(self) -> None:
+        """The scratch tmpfs, its folders and the sandbox's cgroup: all the sandbox needs to start, before the copy."""
         if shutil.which("bwrap") is None:
             raise LabError(msg("lab.missing_program", program="bwrap", package="bubblewrap"))
         cleanup.mount_tmpfs(self.files, f"size={self.size},mode=0711,noexec,nosuid,nodev")
@@ -100,7 +109,6 @@ class Sandbox:
         for folder in (self.work, self.files / "tmp", self.docker_config):
             folder.mkdir()
             os.chown(folder, self.uid, self.uid)
-        _copy_tree(submission, self.work, self.uid, self.group)
         self.config.mkdir(exist_ok=True)
         (self.config / "config.json").write_text("{}\n")
         os.chmod(self.config, 0o755)
