@@ -134,10 +134,10 @@ class Sandbox:
         self.one_sandbox = False
 
     def close(self) -> None:
+        cleanup.kill_cgroups(self.tag)  # the launcher too: killed with the rest, not asked to end and waited for
         if self._session is not None:
             self._session.close()
             self._session = None
-        cleanup.kill_cgroups(self.tag)
         subprocess.run(["umount", "-l", str(self.files)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
