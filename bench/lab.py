@@ -3,6 +3,7 @@ against a lab that is already up, side by side; and a submission that leaves a c
 against one that does not.
 
     python bench/lab.py [--runs 5]
+    python bench/lab.py --profile [--runs 3]    # where run's time goes, phase by phase (bench/run_profile.py)
 
 Each round runs, one after another: a cold `lab up` + `lab down`; `docker-grader run examples/full-marks`
 as a command; the 15 docker commands of examples/full-marks, in lesson order, straight against a lab

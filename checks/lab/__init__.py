@@ -423,15 +423,16 @@ class Lab:
         progress(msg("lab.step_down", name=self.name))
         # Killed, not stopped: everything is removed below anyway. dockerd first (by the identity
         # recorded when it started), so that it starts nothing more; then everything in the
-        # daemons' cgroup (containerd, the shims, the registry) and in the containers'. Nothing is
+        # containers' cgroup and in the daemons' (containerd, the shims, the registry). Nothing is
         # found by its command line: an unrelated process may name the lab's folder in its own.
         processes.kill([state.get("dockerd_process")])
-        cleanup.kill_cgroups(self.daemons_cgroup)
-        cleanup.kill_cgroups(self.tag)
+        cleanup.kill_cgroups(self.tag)  # the containers: with dockerd gone, nothing starts them again
         # Its containers are gone, so no uid of its range is in use any more: the remapped user (and
-        # the range, which another lab may be given next) goes while the rest is unmounted and removed.
+        # the range, which another lab may be given next) goes while the rest is killed, unmounted and
+        # removed (userdel, which rewrites six files under a lock, takes longest).
         removed = _beside(remap.remove, state["remap_user"]) if state.get("remap_user") else lambda: None
         try:
+            cleanup.kill_cgroups(self.daemons_cgroup)
             processes.kill([state.get("registry_process")])
             cleanup.unmount_under(self.root, self.data_root)
             shutil.rmtree(self.data_root, ignore_errors=True)
