@@ -42,6 +42,7 @@ PHASES = [
     (Lab, "_start_registry", "  registry spawned"),
     (lab_images, "store", "  images stored (registry storage)"),
     (lab_images, "push", "  images pushed (over HTTP)"),
+    (cli_sandbox.Sandbox, "prepare", "sandbox prepared (before: mount and copy in one)"),
     (cli_sandbox.Sandbox, "mount", "sandbox mounted"),
     (cli_sandbox.Sandbox, "copy", "submission copied"),
     (runner, "_boundary", "boundary started"),
