@@ -66,7 +66,7 @@ def test_every_line_runs_in_the_one_sandbox_started_for_the_run(box, monkeypatch
     monkeypatch.setattr(subprocess, "Popen", Counting)
     runs = run_lines(box, "sh -c 'echo one'", "sh -c 'echo two'", "sh -c 'exit 3'")
     assert [(r.exit_code, r.output) for r in runs] == [(0, "one\n"), (0, "two\n"), (3, "")]
-    assert sum("bwrap" in args for args in started) == 1
+    assert len(started) == 1 and "bwrap" in started[0]  # the grader starts no process per line: the launcher does
 
 
 def test_what_a_line_leaves_running_is_killed_before_the_next_line(box):
