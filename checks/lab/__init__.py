@@ -45,7 +45,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from checks import hub, sandbox
 from checks.errors import LabError, UsageError
@@ -54,6 +54,7 @@ from checks.lab import images as lab_images
 from checks.messages import Message, msg
 
 Progress = Callable[[Message], None]
+T = TypeVar("T")
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 READY_TIMEOUT = 30.0
@@ -254,15 +255,20 @@ class Lab:
             state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time(),
                      "owner": processes.identity(os.getpid())}
             self._write_state(state)
-            self._isolate(state)
             registry = f"http://{REGISTRY}"
             state["userns"] = self.userns and remap.possible()
             if self.userns and not state["userns"]:
                 progress(msg("lab.no_userns"))
+            made = None
             if state["userns"]:
                 state["remap_user"] = remap.user_name(self.tag)
                 self._write_state(state)  # before it is made: down removes it even if `up` is killed meanwhile
-                state["remap"] = remap.create(state["remap_user"])
+                made = _beside(remap.create, state["remap_user"])  # useradd, while the namespace and mounts are made
+            try:
+                self._isolate(state)
+            finally:
+                if made is not None:  # waited for even when isolating failed: down must not race useradd
+                    state["remap"] = made()
             # dockerd first: it takes longest to answer (its containerd, then its iptables rules, about
             # 0.2 s), and asks the registry nothing until the first pull, which only comes once it is up.
             progress(msg("lab.step_dockerd", socket=str(self.socket)))
@@ -465,23 +471,25 @@ def _try_lock(descriptor: int) -> bool:
         raise
 
 
-def _beside(function: Callable[..., object], *args: object) -> Callable[[], None]:
-    """Calls ``function(*args)`` in a thread; the callable returned waits for it and raises what it raised."""
-    raised: list[BaseException] = []
+def _beside(function: Callable[..., T], *args: object) -> Callable[[], T]:
+    """Calls ``function(*args)`` in a thread; the callable returned waits for it and returns what it
+    returned, or raises what it raised."""
+    outcome: dict = {}
 
     def target() -> None:
         try:
-            function(*args)
+            outcome["value"] = function(*args)
         except BaseException as error:  # handed to the waiting thread
-            raised.append(error)
+            outcome["error"] = error
 
     thread = threading.Thread(target=target, name="lab-beside")
     thread.start()
 
-    def wait() -> None:
+    def wait() -> T:
         thread.join()
-        if raised:
-            raise raised[0]
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
     return wait
 
 
