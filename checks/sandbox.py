@@ -20,6 +20,10 @@ own with pids, memory and CPU limits. So ``docker cp``, ``save -o``, ``export -o
 copy of the submission, and nothing written there is run: not as a program (noexec), and not
 as configuration of the programs that do run (the CLI, docker-compose's Python, git), whose
 configuration is read only from the read-only HOME and DOCKER_CONFIG.
+
+One such sandbox serves all of a run's lines (``session``): its program is ``checks.launcher``,
+which starts each line and kills whatever the line left before the next one. Where the launcher
+cannot run, ``command`` wraps each line in a sandbox of its own, with the same view and limits.
 """
 
 from __future__ import annotations
