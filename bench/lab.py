@@ -3,6 +3,8 @@ against a lab that is already up, side by side; and a submission that leaves a c
 against one that does not.
 
     python bench/lab.py [--runs 5]
+    python bench/lab.py --profile [--runs 3]    # where run's time goes, phase by phase (bench/run_profile.py)
+    python bench/lab.py --against REV [--runs 3]  # and REV's `run full-marks` too, in the same rounds
 
 Each round runs, one after another: a cold `lab up` + `lab down`; `docker-grader run examples/full-marks`
 as a command; the 15 docker commands of examples/full-marks, in lesson order, straight against a lab
@@ -32,12 +34,12 @@ from checks import exercises, submission  # noqa: E402
 from checks.lab import Lab  # noqa: E402
 
 FULL_MARKS = ROOT / "examples" / "full-marks"
-TARGETS = {"run ÷ docker commands": 1.6, "busy ÷ quiet": 1.0}
+TARGETS = {"run ÷ docker commands": 1.5, "busy ÷ quiet": 1.0}
 
 
-def timed(argv: list[str], env: dict | None = None, check: bool = True) -> float:
+def timed(argv: list[str], env: dict | None = None, check: bool = True, cwd: Path = ROOT) -> float:
     started = time.perf_counter()
-    subprocess.run(argv, env=env, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(argv, env=env, check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
     return time.perf_counter() - started
 
 
@@ -81,15 +83,38 @@ def submissions(scratch: Path) -> dict[str, Path]:
     return folders
 
 
+def profile_run(scratch: Path, runs: int) -> None:
+    from bench import run_profile
+
+    kept = Lab("bench-kept", scratch / "kept")
+    try:
+        commands = lesson_commands()
+        kept.up()
+        run_profile.profile(FULL_MARKS, runs, lambda: straight(kept, commands))
+    finally:
+        kept.down()
+        shutil.rmtree(scratch, ignore_errors=True)
+    load = os.getloadavg()
+    print(f"load average as it ended: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {len(commands)} docker commands; {runs} rounds")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="where run's time goes, phase by phase (bench/run_profile.py)")
+    parser.add_argument("--against", metavar="REV", help="also time `run full-marks` of this revision (a temporary git worktree) in each round")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="dgb-", dir="/tmp"))
     os.chmod(scratch, 0o711)
+    if args.profile:
+        return profile_run(scratch, args.runs)
     grader = [sys.executable, "-m", "checks", "run"]
     samples: dict[str, list[float]] = {"lab cold start": [], "run full-marks": [], "docker commands": [], "run quiet": [], "run busy": []}
     kept = Lab("bench-kept", scratch / "kept")
+    other = scratch / "against"
+    if args.against:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(other), args.against], check=True, capture_output=True)
+        samples[f"run full-marks ({args.against})"] = []
     try:
         folders = submissions(scratch)
         commands = lesson_commands()
@@ -98,22 +123,28 @@ def main() -> None:
             samples["lab cold start"].append(cold_start(scratch))
             samples["run full-marks"].append(timed([*grader, str(FULL_MARKS)]))
             samples["docker commands"].append(straight(kept, commands))
+            if args.against:
+                samples[f"run full-marks ({args.against})"].append(timed([*grader, str(other / "examples" / "full-marks")], cwd=other))
             samples["run quiet"].append(timed([*grader, str(folders["quiet"]), "--exercise", "remove-images"], check=False))
             samples["run busy"].append(timed([*grader, str(folders["busy"]), "--exercise", "remove-images"], check=False))
     finally:
         kept.down()
+        if args.against:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(other)], capture_output=True)
         shutil.rmtree(scratch, ignore_errors=True)
     medians = {name: statistics.median(values) for name, values in samples.items()}
     ratios = {
         "run ÷ docker commands": medians["run full-marks"] / medians["docker commands"],
         "busy ÷ quiet": medians["run busy"] / medians["run quiet"],
     }
+    if args.against:
+        ratios[f"{args.against} ÷ docker commands"] = medians[f"run full-marks ({args.against})"] / medians["docker commands"]
     load = os.getloadavg()
-    print(f"{'measure (s)':<22} {'median':>8} {'min':>8} {'max':>8}")
+    print(f"{'measure (s)':<30} {'median':>8} {'min':>8} {'max':>8}")
     for name, values in samples.items():
-        print(f"{name:<22} {medians[name]:>8.2f} {min(values):>8.2f} {max(values):>8.2f}")
+        print(f"{name:<30} {medians[name]:>8.2f} {min(values):>8.2f} {max(values):>8.2f}")
     for name, value in ratios.items():
-        print(f"{name:<22} {value:>8.2f}   (target: at most {TARGETS[name]})")
+        print(f"{name:<30} {value:>8.2f}   (target: at most {TARGETS.get(name, TARGETS['run ÷ docker commands'])})")
     print(f"load average as it ended: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {len(commands)} docker commands; {args.runs} rounds")
     out = ROOT / "bench" / "out"
     out.mkdir(exist_ok=True)

@@ -146,8 +146,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "lab.step_registry": {"pt-BR": "iniciando o registry local em {url}", "en": "starting the local registry at {url}"},
     "lab.step_images": {
-        "pt-BR": "publicando {count} imagem(ns) no registry: {names}",
-        "en": "pushing {count} image(s) to the registry: {names}",
+        "pt-BR": "gravando {count} imagem(ns) no registry: {names}",
+        "en": "storing {count} image(s) in the registry: {names}",
     },
     "lab.step_dockerd": {"pt-BR": "iniciando o dockerd em {socket}", "en": "starting dockerd at {socket}"},
     "lab.not_ready": {

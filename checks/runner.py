@@ -83,29 +83,24 @@ def run(
     with signals.Interrupts() as interrupts:
         try:
             try:
-                if own_lab:
-                    # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
-                    lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
+                # The sandbox and its launcher (checks.launcher) start first: the launcher boots while the lab does.
                 sandbox.socket.parent.mkdir(mode=0o711)
-                if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
-                    sandbox.group = remapped_group(lab.read_state()["remap_user"])
-                sandbox.prepare(folder)
-                shown = lab.share(sandbox.work, scratch.name)
+                sandbox.mount()
                 line = Line()  # which line runs now: compose's own labels only from docker-compose
-                context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(shown, WORK),
+                context = Context(REGISTRY, limits, container_counter(lab.socket), SubmissionCopy(lab.exchange / scratch.name, WORK),
                                   count_tmpfs_volumes=tmpfs_volume_counter(lab.socket), inspect_image=image_reader(lab.socket),
                                   line=line, lang=lang)
-                daemon = _negotiate(lab)
-                with _boundary(lab, sandbox, context), events.record(str(lab.socket), time.time_ns()) as recorder:
-                    history: list = []  # every line run so far, with its times: which line made which container
-                    for index, exercise in enumerate(exercises):
-                        progress(msg("run.exercise", id=exercise.id))
-                        deadline = min(time.monotonic() + budget.exercise, started + budget.run)
-                        # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
-                        last = own_lab and index == len(exercises) - 1
-                        outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder,
-                                                   last, line, history))
-                        history.extend(outcomes[-1].commands)
+                with _boundary(lab, sandbox, context):
+                    sandbox.session()
+                    if own_lab:
+                        # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
+                        lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
+                    if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
+                        sandbox.group = remapped_group(lab.read_state()["remap_user"])
+                    sandbox.copy(folder)
+                    shown = lab.share(sandbox.work, scratch.name)  # where the boundary's context says it is
+                    daemon = _negotiate(lab)
+                    _grade_all(exercises, files, daemon, sandbox, budget, started, own_lab, line, outcomes, progress, lab)
                 report = Report(tuple(outcomes), time.monotonic() - started, planned=tuple(exercises))
             except GraderError as error:
                 report = stopped(error, exercises, outcomes, time.monotonic() - started)
@@ -125,6 +120,21 @@ def run(
     if undelivered is not None:
         raise undelivered
     return report
+
+
+def _grade_all(exercises: list[Exercise], files: dict, daemon: LabDaemon, sandbox: Sandbox, budget: Budget, started: float,
+               own_lab: bool, line: Line, outcomes: list[ExerciseOutcome], progress: Progress, lab: Lab) -> None:
+    """Each exercise in lesson order, its outcome appended to ``outcomes`` as soon as it is graded."""
+    with events.record(str(lab.socket), time.time_ns()) as recorder:
+        history: list = []  # every line run so far, with its times: which line made which container
+        for index, exercise in enumerate(exercises):
+            progress(msg("run.exercise", id=exercise.id))
+            deadline = min(time.monotonic() + budget.exercise, started + budget.run)
+            # After the last exercise, a lab of the run's own is killed whole: no need to stop its containers first.
+            last = own_lab and index == len(exercises) - 1
+            outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder,
+                                       last, line, history))
+            history.extend(outcomes[-1].commands)
 
 
 def _deliver(deliver: Callable[[Report], None], report: Report) -> GraderError | None:

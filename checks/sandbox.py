@@ -20,6 +20,10 @@ own with pids, memory and CPU limits. So ``docker cp``, ``save -o``, ``export -o
 copy of the submission, and nothing written there is run: not as a program (noexec), and not
 as configuration of the programs that do run (the CLI, docker-compose's Python, git), whose
 configuration is read only from the read-only HOME and DOCKER_CONFIG.
+
+One such sandbox serves all of a run's lines (``session``): its program is ``checks.launcher``,
+which starts each line and kills whatever the line left before the next one. Where the launcher
+cannot run, ``command`` wraps each line in a sandbox of its own, with the same view and limits.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks import launcher
 from checks.errors import LabError, UsageError
 from checks.lab import cleanup
 from checks.messages import msg
@@ -65,6 +70,8 @@ class Sandbox:
     size: str = "256m"
     cgroups: dict = field(default_factory=dict)  # what limit_cgroups applied, and the files to join them
     group: int | None = None  # the host gid of a container's root (userns-remap), which the copy is shared with
+    one_sandbox: bool = True  # all lines in one sandbox, through checks.launcher (when it can start); else one each
+    _session: launcher.Session | None = field(default=None, init=False, repr=False)
 
     @property
     def files(self) -> Path:
@@ -90,6 +97,15 @@ class Sandbox:
 
     def prepare(self, submission: Path) -> None:
         """Mounts the scratch tmpfs and copies the submission's regular files into it."""
+        self.mount()
+        self.copy(submission)
+
+    def copy(self, submission: Path) -> None:
+        """The submission's regular files copied into the working folder (shared with ``group``, when set)."""
+        _copy_tree(submission, self.work, self.uid, self.group)
+
+    def mount(self) -> None:
+        """The scratch tmpfs, its folders and the sandbox's cgroup: all the sandbox needs to start, before the copy."""
         if shutil.which("bwrap") is None:
             raise LabError(msg("lab.missing_program", program="bwrap", package="bubblewrap"))
         cleanup.mount_tmpfs(self.files, f"size={self.size},mode=0711,noexec,nosuid,nodev")
@@ -97,29 +113,50 @@ class Sandbox:
         for folder in (self.work, self.files / "tmp", self.docker_config):
             folder.mkdir()
             os.chown(folder, self.uid, self.uid)
-        _copy_tree(submission, self.work, self.uid, self.group)
         self.config.mkdir(exist_ok=True)
         (self.config / "config.json").write_text("{}\n")
         os.chmod(self.config, 0o755)
         # What a command may use, with all it starts: the CLI or docker-compose are small.
         self.cgroups = cleanup.limit_cgroups(self.tag, pids=128, memory=1024**3, cpus=1.0)
 
+    def session(self) -> launcher.Session | None:
+        """The run's one sandbox, its launcher started on first use; None when lines get a sandbox each
+        (``one_sandbox`` off, no Python for the launcher, or a launcher that failed: then for the rest of the run)."""
+        if self._session is None and self.one_sandbox:
+            python = launcher.python()
+            if python is None:
+                self.one_sandbox = False
+                return None
+            self._session = launcher.Session(self.command((python, *launcher.arguments()), programs=PROGRAMS))
+        return self._session
+
+    def lost_session(self) -> None:
+        """The launcher ended or stopped answering: the rest of the run's lines get a sandbox each."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self.one_sandbox = False
+
     def close(self) -> None:
-        cleanup.kill_cgroups(self.tag)
+        cleanup.kill_cgroups(self.tag)  # the launcher too: killed with the rest, not asked to end and waited for
+        if self._session is not None:
+            self._session.close()
+            self._session = None
         subprocess.run(["umount", "-l", str(self.files)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def command(self, argv: tuple[str, ...]) -> list[str]:
+    def command(self, argv: tuple[str, ...], programs: tuple[str, ...] = ()) -> list[str]:
         """What the grader starts, as root: join the sandbox's cgroups, become the sandbox's user, run bubblewrap.
 
-        The shell joins the cgroups before anything else runs, so nothing escapes them.
+        The shell joins the cgroups before anything else runs, so nothing escapes them. ``programs``:
+        more programs the sandbox must see (the launcher's lines run them).
         """
-        self._keep_credentials_only()
+        self.reset_docker_config()
         joins = "; ".join(f"echo $$ > {shlex.quote(str(path))}" for path in self.cgroups.get("procs", ()))
         drop = ["setpriv", f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups", "--no-new-privs", "--"]
-        return ["sh", "-c", f'{joins + "; " if joins else ""}exec "$@"', "sandbox", *drop, *self.argv(argv)]
+        return ["sh", "-c", f'{joins + "; " if joins else ""}exec "$@"', "sandbox", *drop, *self.argv(argv, programs)]
 
-    def _keep_credentials_only(self) -> None:
+    def reset_docker_config(self) -> None:
         """config.json as keep_credentials_only leaves it, written by root over whatever the last command left."""
         path = self.docker_config / "config.json"
         try:
@@ -135,14 +172,14 @@ class Sandbox:
         path.write_text(json.dumps(keep_credentials_only(text)) + "\n")
         os.chown(path, self.uid, self.uid)
 
-    def argv(self, command: tuple[str, ...]) -> list[str]:
-        """The bubblewrap command line that runs ``command`` (docker or docker-compose) confined."""
-        program = shutil.which(command[0]) or command[0]
-        real = os.path.realpath(program)
+    def argv(self, command: tuple[str, ...], programs: tuple[str, ...] = ()) -> list[str]:
+        """The bubblewrap command line that runs ``command`` (docker or docker-compose) confined; the sandbox sees ``programs`` too."""
+        real = program_path(command[0])
         args = ["bwrap", "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
         args += ["--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local"]
-        if real.startswith("/usr/local/"):
-            args += ["--ro-bind", real, real]
+        for seen in dict.fromkeys([real, *(program_path(name) for name in programs)]):
+            if seen.startswith("/usr/local/"):
+                args += ["--ro-bind", seen, seen]
         if compose_plugin() is not None:
             args += ["--ro-bind", str(COMPOSE_PLUGIN), f"{PLUGIN_FOLDER}/docker-compose"]
         args += ["--remount-ro", "/usr/local"]
@@ -174,6 +211,11 @@ class Sandbox:
         for key, value in environment.items():
             args += ["--setenv", key, value]
         return args + ["--", real, *command[1:]]
+
+
+def program_path(name: str) -> str:
+    """Where a program named on a line really is (links resolved), as the sandbox runs it."""
+    return os.path.realpath(shutil.which(name) or name)
 
 
 def keep_credentials_only(text: str) -> dict:

@@ -34,7 +34,8 @@ from checks.errors import UsageError
 from checks.model import Exercise
 from checks.messages import Message, closest, msg, register
 from checks.results import CommandRun
-from checks.sandbox import PROGRAMS, Sandbox, no_follow
+from checks.launcher import LauncherGone, Session
+from checks.sandbox import PROGRAMS, Sandbox, no_follow, program_path
 
 COMMAND_SUFFIXES = ("", ".dc", ".txt")
 MAX_LINES = 200
@@ -201,8 +202,11 @@ def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
     started = time.monotonic()
     began = time.time_ns()
     terminal = wants_terminal(command.argv)
+    session = sandbox.session()
     try:
-        if terminal:
+        if session is not None:
+            process, reading = _launch(command.argv, sandbox, session, terminal)
+        elif terminal:
             process, reading = _start_on_terminal(sandbox.command(command.argv))
         else:
             process = subprocess.Popen(
@@ -210,9 +214,15 @@ def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
                 start_new_session=True, cwd="/", env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
             )
             reading = process.stdout.fileno()
+    except LauncherGone:  # before the line started: it gets a sandbox of its own, as the rest of the run's lines
+        sandbox.lost_session()
+        return _run_one(command, sandbox, timeout)
     except OSError as error:
         return CommandRun(command.line, command.text, refused=msg("policy.cannot_run", reason=error.strerror or error))
     output, dropped, timed_out = _collect(process, reading, started + timeout, end_input=terminal)
+    if isinstance(process, _Launched) and process.lost is not None:
+        sandbox.lost_session()
+        return CommandRun(command.line, command.text, refused=msg("policy.cannot_run", reason=process.lost))
     text = output.decode("utf-8", errors="replace")
     if terminal:
         text = as_shown(text)
@@ -220,6 +230,48 @@ def _run_one(command: Command, sandbox: Sandbox, timeout: float) -> CommandRun:
         text += f"\n[... {dropped} bytes more]"
     return CommandRun(command.line, command.text, None if timed_out else process.returncode, text, timed_out=timed_out,
                       began=began, ended=time.time_ns())
+
+
+class _Launched:
+    """A line started by the sandbox's launcher, as ``_collect`` handles a process: ``kill``, ``wait``, ``returncode``."""
+
+    stdout = None
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.returncode: int | None = None
+        self.lost: str | None = None  # why the launcher did not answer, when it did not
+
+    def kill(self) -> None:
+        self.session.kill()
+
+    def wait(self) -> int | None:
+        try:
+            self.returncode = self.session.wait()
+        except LauncherGone as error:
+            self.lost = str(error)
+        return self.returncode
+
+
+def _launch(argv: tuple[str, ...], sandbox: Sandbox, session: Session, terminal: bool) -> tuple[_Launched, int]:
+    """The line handed to the run's sandbox (``checks.launcher``), its output on a pipe or a pseudo-terminal."""
+    sandbox.reset_docker_config()
+    if terminal:
+        reading, side = pty.openpty()
+        fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        given = (side, side, side)
+    else:
+        reading, side = os.pipe()
+        given = (os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC), side, side)
+    try:
+        session.start(program_path(argv[0]), list(argv), *given)
+    except BaseException:
+        os.close(reading)
+        raise
+    finally:
+        for fd in set(given):
+            os.close(fd)
+    return _Launched(session), reading
 
 
 def as_shown(text: str) -> str:
@@ -256,7 +308,7 @@ def _start_on_terminal(argv: list[str]) -> tuple[subprocess.Popen, int]:
     return process, main
 
 
-def _collect(process: subprocess.Popen, reading: int, deadline: float, end_input: bool = False) -> tuple[bytes, int, bool]:
+def _collect(process: subprocess.Popen | _Launched, reading: int, deadline: float, end_input: bool = False) -> tuple[bytes, int, bool]:
     """Reads the output until the process ends or the deadline: keeps MAX_OUTPUT bytes, counts the rest.
 
     On a terminal (``end_input``), the input ends as if Ctrl-D were typed, once the docker CLI has put the
@@ -287,7 +339,9 @@ def _collect(process: subprocess.Popen, reading: int, deadline: float, end_input
             room = MAX_OUTPUT - len(kept)
             kept += chunk[:room]
             dropped += max(0, len(chunk) - room)
-    if timed_out:
+    if timed_out and isinstance(process, _Launched):
+        process.kill()  # its process group, then everything left in the sandbox
+    elif timed_out:
         try:
             os.killpg(process.pid, signal.SIGKILL)  # bwrap and everything in its namespaces
         except ProcessLookupError:

@@ -100,21 +100,21 @@ def labs_in(scratch: Path) -> list[Lab]:
     return [Lab(path.name, path) for path in sorted(scratch.iterdir()) if (path / "lab.json").exists()]
 
 
-# The images are pushed in well under a second; a pause before each keeps the process there long
-# enough for the signal to land during the push, every time.
-SLOW_PUSH = """
+# The images are stored in well under a second; a pause before keeps the process there long
+# enough for the signal to land while they are, every time.
+SLOW_STORE = """
 import time
 from checks.lab import images
-_push = images.push
-images.push = lambda *args: (time.sleep(0.3), _push(*args))[1]
+_store = images.store
+images.store = lambda *args: (time.sleep(0.6), _store(*args))[1]
 """
 
 
-def test_sigterm_during_the_push_leaves_no_lab_that_status_calls_up(scratch):
-    start = subprocess.Popen(lab_command(scratch, "lab", "up", "--name", "cut", "--lang", "en", prelude=SLOW_PUSH),
+def test_sigterm_while_the_images_are_stored_leaves_no_lab_that_status_calls_up(scratch):
+    start = subprocess.Popen(lab_command(scratch, "lab", "up", "--name", "cut", "--lang", "en", prelude=SLOW_STORE),
                              env=environment(scratch), stderr=subprocess.PIPE, text=True)
     for line in start.stderr:
-        if "pushing" in line:
+        if "storing" in line:
             start.send_signal(signal.SIGTERM)
             break
     start.wait(timeout=60)
@@ -236,19 +236,18 @@ def test_a_lab_being_made_is_starting_and_one_cut_short_is_broken(scratch):
 
 
 def test_a_dockerd_killed_during_start_is_exit_4_at_once(scratch, monkeypatch):
-    """Killed while the images are pushed (each push held back a little, so the kill lands there)."""
+    """Killed while the images are stored, before dockerd answers."""
     monkeypatch.setattr(lab_module, "READY_TIMEOUT", 20.0)  # had the kill gone unnoticed, this ends it as "not ready"
     lab = Lab("killed-start", scratch / "killed-start")
-    real_push = lab_module.lab_images.push
+    real_store = lab_module.lab_images.store
     killed = []
 
-    def push_then_kill(*args):
-        if not killed:
-            os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
-            killed.append(True)
-        return real_push(*args)
+    def kill_then_store(*args):
+        os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
+        killed.append(True)
+        return real_store(*args)
 
-    monkeypatch.setattr(lab_module.lab_images, "push", push_then_kill)
+    monkeypatch.setattr(lab_module.lab_images, "store", kill_then_store)
     with pytest.raises(LabError) as raised:
         lab.up()
     assert killed and raised.value.message.key == "lab.ended" and raised.value.exit_code == 4

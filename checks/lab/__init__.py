@@ -2,7 +2,7 @@
 
     network namespace of the lab's own (netns.py): its loopback, docker0 and bridges, nothing of the host's
     registry (its own namespace, 169.254.42.2:5000 over a veth only the lab's namespace routes to,
-              storage on the data-root tmpfs) ← course images pushed over HTTP
+              storage on the data-root tmpfs) ← course images written into its storage before it starts
     dockerd (own data-root on a size-capped tmpfs, exec-root, socket, pidfile, containerd namespace)
         in the cgroup /<tag>-daemons (pids, memory, CPU limits; OOM score 500), from before it runs
                                                  → dockerd, containerd, the shims and runc are capped too
@@ -41,10 +41,11 @@ import re
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from checks import hub, sandbox
 from checks.errors import LabError, UsageError
@@ -53,6 +54,7 @@ from checks.lab import images as lab_images
 from checks.messages import Message, msg
 
 Progress = Callable[[Message], None]
+T = TypeVar("T")
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 SOCKET_LIMIT = 100  # sun_path holds 108 bytes; leave room
 READY_TIMEOUT = 30.0
@@ -253,33 +255,40 @@ class Lab:
             state = {"name": self.name, "root": str(self.root), "host": self.host, "started": time.time(),
                      "owner": processes.identity(os.getpid())}
             self._write_state(state)
-            self._isolate(state)
             registry = f"http://{REGISTRY}"
-            progress(msg("lab.step_registry", url=registry))
-            state["registry_process"] = self._start_registry(programs["docker-registry"], state["daemon_limits"])
-            state["registry_pid"] = state["registry_process"]["pid"]
-            state["registry"] = registry
-            self._write_state(state)
-            # dockerd starts while the registry does and the images are pushed: it asks the
-            # registry nothing until the first pull.
-            progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["userns"] = self.userns and remap.possible()
             if self.userns and not state["userns"]:
                 progress(msg("lab.no_userns"))
+            made = None
             if state["userns"]:
                 state["remap_user"] = remap.user_name(self.tag)
                 self._write_state(state)  # before it is made: down removes it even if `up` is killed meanwhile
-                state["remap"] = remap.create(state["remap_user"])
+                made = _beside(remap.create, state["remap_user"])  # useradd, while the namespace and mounts are made
+            try:
+                self._isolate(state)
+            finally:
+                if made is not None:  # waited for even when isolating failed: down must not race useradd
+                    state["remap"] = made()
+            # dockerd first: it takes longest to answer (its containerd, then its iptables rules, about
+            # 0.2 s), and asks the registry nothing until the first pull, which only comes once it is up.
+            progress(msg("lab.step_dockerd", socket=str(self.socket)))
             state["dockerd_process"] = self._start_dockerd(
                 programs["dockerd"], registry, state.get("remap_user"), state["daemon_limits"], state["firewall"])
             state["dockerd_pid"] = state["dockerd_process"]["pid"]
+            self._write_state(state)
+            # The course images go straight into the registry's storage, as a push would leave them,
+            # before it starts: no upload, and nothing for the registry to do but serve.
+            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
+            lab_images.store(built, self.data_root / "registry")
+            progress(msg("lab.step_registry", url=registry))
+            self._isolate_registry()
+            state["registry_process"] = self._start_registry(programs["docker-registry"], state["daemon_limits"])
+            state["registry_pid"] = state["registry_process"]["pid"]
+            state["registry"] = registry
             state["images"] = {image.reference.familiar: image.id for image in built}
             self._write_state(state)
             in_lab = lambda: processes.http_ok(f"{registry}/v2/")  # noqa: E731
             self._wait_for("registry", state["registry_process"], self.root / "registry.log", lambda: netns.run_in(self.netns, in_lab))
-            progress(msg("lab.step_images", count=len(built), names=", ".join(image.reference.familiar for image in built)))
-            pushed: dict[str, set[str]] = {}  # blobs sent once, mounted into the other repositories that share them
-            netns.run_in(self.netns, lambda: [lab_images.push(image, registry, pushed) for image in built])
             self._wait_for("dockerd", state["dockerd_process"], self.dockerd_log, lambda: processes.ping(self.socket))
             state["ready"] = True  # only now: a start cut short anywhere above is never called up
             self._write_state(state)
@@ -312,10 +321,9 @@ class Lab:
         """The lab's network namespace, its data-root on a tmpfs of bounded size, its cgroup limits."""
         try:
             netns.create(self.netns)
-            state["firewall"] = netns.create_registry(self.registry_netns, self.netns)
         except (OSError, subprocess.CalledProcessError) as error:
-            reason = getattr(error, "stderr", None) or str(error).encode()
-            raise LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200])) from None
+            raise _isolation_error(error) from None
+        state["firewall"] = netns.firewall() is not None
         cleanup.mount_tmpfs(self.data_root, f"size={self.resources.data_size},mode=0711")
         cleanup.mount_shared(self.exchange)  # before dockerd starts: its mount namespace is made a slave of it
         state["netns"] = str(self.netns)
@@ -323,6 +331,14 @@ class Lab:
         state["daemon_limits"] = cleanup.limit_cgroups(
             self.daemons_cgroup, self.resources.daemon_pids, self.resources.daemon_memory, self.resources.daemon_cpus)
         self._write_state(state)
+
+    def _isolate_registry(self) -> None:
+        """The registry's namespace, its veth to the lab's, and (with a firewall) the rule that keeps containers from it.
+        Made while dockerd starts: no container runs before the lab is up, by which time the rule is there."""
+        try:
+            netns.create_registry(self.registry_netns, self.netns, netns.firewall())
+        except (OSError, subprocess.CalledProcessError) as error:
+            raise _isolation_error(error) from None
 
     def share(self, folder: Path, name: str) -> Path:
         """``folder`` (on a mount dockerd cannot see: made after it started) bound where dockerd sees it too."""
@@ -413,21 +429,25 @@ class Lab:
         progress(msg("lab.step_down", name=self.name))
         # Killed, not stopped: everything is removed below anyway. dockerd first (by the identity
         # recorded when it started), so that it starts nothing more; then everything in the
-        # daemons' cgroup (containerd, the shims, the registry) and in the containers'. Nothing is
+        # containers' cgroup and in the daemons' (containerd, the shims, the registry). Nothing is
         # found by its command line: an unrelated process may name the lab's folder in its own.
         processes.kill([state.get("dockerd_process")])
-        cleanup.kill_cgroups(self.daemons_cgroup)
-        cleanup.kill_cgroups(self.tag)
-        processes.kill([state.get("registry_process")])
-        if state.get("remap_user"):
-            remap.remove(state["remap_user"])
-        cleanup.unmount_under(self.root)
-        cleanup.unmount_under(self.data_root)
-        shutil.rmtree(self.data_root, ignore_errors=True)
-        shutil.rmtree(self.root, ignore_errors=True)
-        if self.root.exists():
-            cleanup.unmount_under(self.root)
-            shutil.rmtree(self.root)
+        cleanup.kill_cgroups(self.tag)  # the containers: with dockerd gone, nothing starts them again
+        # Its containers are gone, so no uid of its range is in use any more: the remapped user (and
+        # the range, which another lab may be given next) goes while the rest is killed, unmounted and
+        # removed (userdel, which rewrites six files under a lock, takes longest).
+        removed = _beside(remap.remove, state["remap_user"]) if state.get("remap_user") else lambda: None
+        try:
+            cleanup.kill_cgroups(self.daemons_cgroup)
+            processes.kill([state.get("registry_process")])
+            cleanup.unmount_under(self.root, self.data_root)
+            shutil.rmtree(self.data_root, ignore_errors=True)
+            shutil.rmtree(self.root, ignore_errors=True)
+            if self.root.exists():
+                cleanup.unmount_under(self.root)
+                shutil.rmtree(self.root)
+        finally:
+            removed()
         progress(msg("lab.stopped", name=self.name))
         return True
 
@@ -449,6 +469,33 @@ def _try_lock(descriptor: int) -> bool:
         if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
             return False
         raise
+
+
+def _beside(function: Callable[..., T], *args: object) -> Callable[[], T]:
+    """Calls ``function(*args)`` in a thread; the callable returned waits for it and returns what it
+    returned, or raises what it raised."""
+    outcome: dict = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as error:  # handed to the waiting thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, name="lab-beside")
+    thread.start()
+
+    def wait() -> T:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+    return wait
+
+
+def _isolation_error(error: Exception) -> LabError:
+    reason = getattr(error, "stderr", None) or str(error).encode()
+    return LabError(msg("lab.isolation", reason=reason.decode(errors="replace").strip()[:200]))
 
 
 def _tail(log: Path) -> str:

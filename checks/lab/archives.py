@@ -4,8 +4,8 @@ An exercise names one in its ``images``: ``{reference: "nginx:1.25", archive: "i
 the path relative to the exercise file. Loading the exercise checks the archive (``faults``):
 inside the exercise's folder (links resolved), a regular file within MAX_ARCHIVE bytes, a
 ``docker save`` tar whose manifest.json names that reference, with its config and layers in it.
-``lab up`` then reads it (``build``) and pushes it to the lab's registry like a course image, so
-``docker pull nginx:1.25`` gets it: its config is pushed byte for byte, so its image ID is the
+``lab up`` then reads it (``build``) and stores it in the lab's registry like a course image, so
+``docker pull nginx:1.25`` gets it: its config is stored byte for byte, so its image ID is the
 one the instructor saved.
 
 Both the legacy layout (``<id>/layer.tar``) and the OCI one (``blobs/sha256/<hex>``, Docker 25+)

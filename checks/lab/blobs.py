@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from checks import refs
 
@@ -22,8 +23,9 @@ class Blob:
     data: bytes
     media_type: str
 
-    @property
+    @cached_property
     def digest(self) -> str:
+        """Hashed once per blob: a lab's start asks for it several times (store, manifests), of megabytes each."""
         return "sha256:" + hashlib.sha256(self.data).hexdigest()
 
     def descriptor(self) -> dict:

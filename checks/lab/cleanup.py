@@ -110,16 +110,17 @@ def read_pids(procs: Path) -> list[int]:
         return []
 
 
-def unmount_under(root: Path) -> None:
-    """Lazily unmounts every mount point under the lab folder, deepest first."""
-    prefix = str(root) + "/"
+def unmount_under(*roots: Path) -> None:
+    """Lazily unmounts every mount point under the lab's folders, deepest first."""
     try:
         lines = Path("/proc/self/mountinfo").read_text().splitlines()
     except OSError:
         return
     points = [unescape(line.split()[4]) for line in lines]
-    for point in sorted((p for p in points if p.startswith(prefix) or p == str(root)), key=len, reverse=True):
-        subprocess.run(["umount", "-l", point], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    inside = lambda point: any(point == str(root) or point.startswith(f"{root}/") for root in roots)  # noqa: E731
+    under = sorted((p for p in points if inside(p)), key=len, reverse=True)
+    if under:  # one umount for all of them (a point mounted twice, twice), deepest first: it goes on past one that fails
+        subprocess.run(["umount", "-l", *under], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def unescape(path: str) -> str:

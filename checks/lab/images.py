@@ -2,9 +2,10 @@
 
 Layers are tar files with fixed owners and timestamps, the config is canonical
 JSON, so an image ID (the digest of its config) is the same on every machine
-that has the same busybox-static package. Images are pushed to the lab's
-registry over its HTTP API (loopback only), where dockerd pulls them through
-``--registry-mirror`` as if from Docker Hub.
+that has the same busybox-static package. They are written straight into the
+lab's registry's storage before it starts (``store``), as a push would leave
+them, where dockerd pulls them through ``--registry-mirror`` as if from Docker
+Hub; ``push`` sends one to a registry already running, over its HTTP API.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ import platform
 import struct
 import subprocess
 import tarfile
-import urllib.error
-import urllib.request
 from functools import cache
 from pathlib import Path
 
@@ -224,16 +223,22 @@ LAYERS = {
 LAYER_FORMAT = "2"  # bump when a recipe's code changes what it builds: cached layers of the old code are then unused
 
 
+@cache
+def _busybox_digest() -> bytes:
+    """The busybox binary's own digest (read and hashed once per process: three layers are built from it)."""
+    return hashlib.sha256(BUSYBOX.read_bytes() if BUSYBOX.is_file() else b"").digest()
+
+
 def _layer_key(name: str) -> str:
-    """What a layer is built from: its name, this code's format, and its input bytes."""
+    """What a layer is built from: its name, this code's format, and its input bytes (busybox by its digest)."""
     if name == "busybox":
-        inputs = BUSYBOX.read_bytes() if BUSYBOX.is_file() else b""
+        inputs = _busybox_digest()
     elif name == "hello":
         inputs = hello_elf()
     elif name == "httpd":
         inputs = HTTPD_PAGE + repr(HTTPD_APPLETS).encode()
     else:  # busybox with a distribution's /etc files and bash
-        inputs = (BUSYBOX.read_bytes() if BUSYBOX.is_file() else b"") + repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
+        inputs = _busybox_digest() + repr(sorted(DISTRIBUTIONS[name].items())).encode() + BASH
     return hashlib.sha256(f"{name}\0{LAYER_FORMAT}\0".encode() + inputs).hexdigest()
 
 
@@ -292,6 +297,51 @@ def registry_path(reference: refs.Reference) -> str:
     return reference.repository.removeprefix(refs.DEFAULT_DOMAIN + "/")
 
 
+STORE = Path("docker/registry/v2")  # under the registry's filesystem rootdirectory (distribution's storage driver)
+
+
+def store(images: list[BuiltImage], root: Path) -> int:
+    """The images written into a registry's filesystem storage at ``root``, file for file what pushing them
+    leaves there: each blob once under blobs/, and per repository its layer links, manifest revision and
+    tag. For a registry that has not started yet; returns the number of blob bytes written."""
+    written = 0
+    top = root / STORE
+    for image in images:
+        repository = top / "repositories" / registry_path(image.reference)
+        manifest = image.manifest
+        for blob in (image.config, *image.layers, manifest):
+            data = top / "blobs" / _sharded(blob.digest) / "data"
+            if not data.exists():
+                data.parent.mkdir(parents=True, exist_ok=True)
+                data.write_bytes(blob.data)
+                written += len(blob.data)
+        for blob in (image.config, *image.layers):
+            _link(repository / "_layers" / _split(blob.digest), blob.digest)
+        _link(repository / "_manifests" / "revisions" / _split(manifest.digest), manifest.digest)
+        tag = repository / "_manifests" / "tags" / (image.reference.tag or "latest")
+        _link(tag / "current", manifest.digest)
+        _link(tag / "index" / _split(manifest.digest), manifest.digest)
+        (repository / "_uploads").mkdir(exist_ok=True)
+    return written
+
+
+def _split(digest: str) -> Path:
+    """sha256:abcd... → sha256/abcd..."""
+    algorithm, _, hexadecimal = digest.partition(":")
+    return Path(algorithm) / hexadecimal
+
+
+def _sharded(digest: str) -> Path:
+    """sha256:abcd... → sha256/ab/abcd..., as distribution spreads its blobs."""
+    algorithm, _, hexadecimal = digest.partition(":")
+    return Path(algorithm) / hexadecimal[:2] / hexadecimal
+
+
+def _link(folder: Path, digest: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "link").write_text(digest)
+
+
 def push(image: BuiltImage, registry: str, pushed: dict[str, set[str]] | None = None) -> None:
     """Pushes blobs then the manifest, over the registry's HTTP API (monolithic uploads).
 
@@ -319,6 +369,9 @@ def push(image: BuiltImage, registry: str, pushed: dict[str, set[str]] | None = 
 
 
 def _request(method: str, url: str, data: bytes | None = None, content_type: str | None = None, ok=(200, 201, 202), want: str | None = None):
+    import urllib.error
+    import urllib.request  # here: a lab's own images are stored, not pushed, so `run` never needs it
+
     request = urllib.request.Request(url, data=data, method=method)
     if content_type:
         request.add_header("Content-Type", content_type)

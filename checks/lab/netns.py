@@ -42,13 +42,19 @@ LAB_SIDE = "169.254.42.1"
 REGISTRY_SIDE = hub.REGISTRY_HOST  # link-local: no Docker address pool and no course uses it
 
 
-def create_registry(path: Path, lab: Path) -> bool:
+def firewall() -> str | None:
+    """The iptables program, when this machine has one: then the lab's namespace gets a firewall."""
+    return shutil.which("iptables", path="/usr/sbin:/usr/bin:/sbin:/bin")
+
+
+def create_registry(path: Path, lab: Path, program: str | None) -> None:
     """The registry's namespace at ``path``, joined to the lab's namespace by a veth on a /30 of its own.
 
-    True when the lab's namespace has a firewall (the iptables program is there): then packets
-    that arrive in it for the registry, which only containers send, are dropped before routing,
-    and dockerd may forward and keep its own rules there as on any Docker host. False: dockerd
-    must not forward at all (containers are then confined to their bridges).
+    With the iptables ``program`` (``firewall()``), packets that arrive in the lab's namespace for
+    the registry, which only containers send, are dropped before routing, and dockerd may forward
+    and keep its own rules there as on any Docker host. Without it, dockerd must not forward at
+    all (containers are then confined to their bridges). dockerd may be starting meanwhile, adding
+    rules of its own: ``--wait`` takes turns with it on the xtables lock.
     """
     create(path)
     steps = [
@@ -58,12 +64,10 @@ def create_registry(path: Path, lab: Path) -> bool:
         command(path, ["ip", "address", "add", f"{REGISTRY_SIDE}/30", "dev", "eth0"]),
         command(path, ["ip", "link", "set", "eth0", "up"]),
     ]
-    firewall = shutil.which("iptables", path="/usr/sbin:/usr/bin:/sbin:/bin")
-    if firewall:  # in the lab's namespace only: dockerd's own requests leave through OUTPUT, never PREROUTING
-        steps.append(command(lab, [firewall, "-t", "raw", "-A", "PREROUTING", "-d", REGISTRY_SIDE, "-j", "DROP"]))
+    if program:  # in the lab's namespace only: dockerd's own requests leave through OUTPUT, never PREROUTING
+        steps.append(command(lab, [program, "--wait", "-t", "raw", "-A", "PREROUTING", "-d", REGISTRY_SIDE, "-j", "DROP"]))
     for step in steps:
         subprocess.run(step, check=True, capture_output=True)
-    return firewall is not None
 
 
 def command(path: Path, argv: list[str], own_mounts: bool = False) -> list[str]:

@@ -117,14 +117,16 @@ def free_port() -> int:
 
 
 def http_ok(url: str) -> bool:
-    import urllib.request
-
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    """Whether ``http://HOST:PORT/PATH`` answers 200 to a GET, within 2 s (one request: no proxy, no redirect)."""
+    host, _, path = url.removeprefix("http://").partition("/")
+    name, _, port = host.rpartition(":")
     try:
-        with opener.open(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
+        with socket.create_connection((name, int(port)), timeout=2) as connection:
+            connection.sendall(f"GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+            status = connection.makefile("rb").readline(256).split()
+    except (OSError, ValueError):
         return False
+    return len(status) >= 2 and status[1] == b"200"
 
 
 def ping(path: Path) -> bool:
