@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -274,3 +275,44 @@ def test_a_batch_killed_with_sigkill_leaves_no_run_behind(tmp_path, base, batche
     wait_until(lambda: nothing_left_under(base, log) == [], limit=60)
     assert not list(base.glob("dg-batch-*/*/dg-run-*"))  # the run removed its own lab and sandbox
     assert json.loads((results / "slow" / "result.json").read_text())["error"].startswith("interrupted by SIGTERM")
+
+
+# --- a class at speed: --jobs auto, and runs forked from one process that imported the grader ---------
+
+def test_jobs_auto_is_two_runs_a_core_bounded_by_the_available_memory(tmp_path, monkeypatch):
+    gib, run = 1024**3, batch.RUN_MEMORY
+    assert batch.auto_jobs(cores=2, available=23 * gib) == 4
+    assert batch.auto_jobs(cores=1, available=23 * gib) == 2
+    assert batch.auto_jobs(cores=8, available=batch.MEMORY_RESERVE + 3 * run + run // 2) == 3  # memory, not cores
+    assert batch.auto_jobs(cores=4, available=0) == 1  # at least one
+    assert batch.auto_jobs() == batch.auto_jobs(len(os.sched_getaffinity(0)), batch.available_memory())
+    asked = []
+    monkeypatch.setattr(batch, "grade_class", lambda folder, results, options, jobs, *args, **kwargs: asked.append(jobs) or batch.Outcome([]))
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "summary.csv").write_text("submission\n")
+    assert cli.main(["run", str(tmp_path / "class"), "--jobs", "auto", "--results", str(tmp_path / "results")]) == 0
+    assert asked == [batch.auto_jobs()]
+    assert cli.main(["run", str(tmp_path / "class"), "--jobs", "many", "--lang", "en"]) == 2 and asked == [batch.auto_jobs()]
+
+
+def test_runs_are_forked_from_one_process_each_with_a_fresh_lab_of_its_own(tmp_path, base):
+    folder, results = tmp_path / "class", tmp_path / "results"
+    for name, lines in (("alice", "docker pull alpine:3.14\ndocker run --name from-alice hello-world\n"),
+                        ("bob", "docker ps -a\ndocker images\n"), ("carol", "docker pull alpine:3.14\n")):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "pull-alpine").write_text(lines)
+    outcome = batch.grade_class(folder, results, ["--lang", "en", "--exercises", str(EXERCISES), "--exercise", "pull-alpine"], 1)
+    assert outcome.forked == 3  # one interpreter imported the grader; each run is a fork of it
+    assert [(g.submission, g.status, g.score) for g in outcome.graded] == [("alice", "passed", 3), ("bob", "failed", 1),
+                                                                             ("carol", "passed", 3)]
+    bob = "".join(c["output"] for c in json.loads((results / "bob" / "result.json").read_text())["exercises"][0]["commands"])
+    assert "from-alice" not in bob and "alpine" not in bob  # alice's lab, graded just before, is not bob's
+    sockets = {name: re.search(r"starting dockerd at (\S+)/docker\.sock", (results / name / "run.log").read_text()).group(1)
+               for name in ("alice", "bob", "carol")}
+    labs = {name: Lab("noted", Path(root)) for name, root in sockets.items()}
+    assert len({lab.root for lab in labs.values()}) == len({lab.data_root for lab in labs.values()}) == 3
+    for index, name in enumerate(("alice", "bob", "carol")):  # made in the run's own scratch folder (its TMPDIR)
+        assert labs[name].root.parent.parent.name == str(index) and labs[name].root.parent.parent.parent.parent == base
+        assert leftovers(labs[name]) == []
+    assert live_processes_mentioning(str(base)) == [] and list(base.iterdir()) == []
