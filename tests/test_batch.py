@@ -316,3 +316,48 @@ def test_runs_are_forked_from_one_process_each_with_a_fresh_lab_of_its_own(tmp_p
         assert labs[name].root.parent.parent.name == str(index) and labs[name].root.parent.parent.parent.parent == base
         assert leftovers(labs[name]) == []
     assert live_processes_mentioning(str(base)) == [] and list(base.iterdir()) == []
+
+
+def start_class(folder: Path, results: Path, base: Path, batches: list) -> subprocess.Popen:
+    """`docker-grader run CLASS --jobs 2` as a process of its own: its runs forked by the prefork server."""
+    argv = [sys.executable, "-m", "checks", "run", str(folder), "--jobs", "2", "--results", str(results), "--lang", "en",
+            "--exercises", str(EXERCISES), "--exercise", "run-hello-world", "--timeout", "600"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(base)}
+    batches.append(subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return batches[-1]
+
+
+def forked_labs(results: Path) -> dict[str, Lab]:
+    """The lab each run said it started (its log), by submission."""
+    found = {}
+    for log in results.glob("*/run.log"):
+        started = re.search(r"starting dockerd at (\S+)/docker\.sock", log.read_text())
+        if started:
+            found[log.parent.name] = Lab("noted", Path(started.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_forked_run_ends_with_its_batch_interrupted_or_killed(tmp_path, base, batches, ending):
+    folder, results = tmp_path / "class", tmp_path / "results"
+    for name in ("a", "b"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "run-hello-world").write_text("docker run alpine:3.14 sleep 600\n")
+    process = start_class(folder, results, base, batches)
+    running = lambda: all("exercise run-hello-world" in (results / n / "run.log").read_text() for n in ("a", "b")
+                          if (results / n / "run.log").exists()) and len(forked_labs(results)) == 2
+    wait_until(running, process=process)
+    time.sleep(2)  # their sleep 600 is running
+    process.send_signal(ending)
+    code = process.wait(180)
+    labs = forked_labs(results)
+    wait_until(lambda: [item for lab in labs.values() for item in leftovers(lab)] + live_processes_mentioning(str(base)) == [], limit=120)
+    for name in ("a", "b"):  # each run got SIGTERM (from the batch, or from the kernel when the server died) and said so
+        wait_until(lambda: (results / name / "result.json").exists(), limit=60)
+        assert json.loads((results / name / "result.json").read_text())["error"].startswith("interrupted by SIGTERM")
+    if ending == signal.SIGTERM:
+        assert code == 130
+        assert [line["status"] for line in json.loads((results / "summary.json").read_text())] == ["interrupted", "interrupted"]
+        assert list(base.iterdir()) == []
+    else:
+        assert not list(base.glob("dg-batch-*/*/dg-run-*"))  # each run removed its own lab and sandbox
