@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -361,3 +362,17 @@ def test_a_forked_run_ends_with_its_batch_interrupted_or_killed(tmp_path, base, 
         assert list(base.iterdir()) == []
     else:
         assert not list(base.glob("dg-batch-*/*/dg-run-*"))  # each run removed its own lab and sandbox
+
+
+def test_the_benchmarks_standard_class_is_the_stated_mix_byte_for_byte_the_same_each_time(tmp_path):
+    spec = importlib.util.spec_from_file_location("class40", ROOT / "bench" / "class40.py")
+    class40 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(class40)
+    first, second = class40.generate(tmp_path / "one"), class40.generate(tmp_path / "two")
+    assert len(first) == class40.SIZE == 40
+    assert [path.name for path in first] == [path.name for path in second] == [p.name for p in batch.submissions(tmp_path / "one")]
+    assert [batch.fingerprint(a, []) for a in first] == [batch.fingerprint(b, []) for b in second]
+    kinds = [path.name.split("-", 1)[1] for path in first]
+    assert {kind: kinds.count(kind) for kind in kinds} == dict(class40.MIX)
+    assert b"\0" in (tmp_path / "one" / "s03-binary" / "pull-alpine.dc").read_bytes()
+    assert len((tmp_path / "one" / "s04-hugeline" / "pull-alpine.dc").read_bytes()) > 900_000
