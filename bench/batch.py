@@ -132,6 +132,7 @@ class TreeMemory:
         self.root = root
         self.peak = 0
         self.tags: set[str] = set()
+        self.groups: dict[int, str] = {}
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -162,11 +163,14 @@ class TreeMemory:
             tree |= more
             grown = bool(more)
         groups = {}
-        for pid in parents:
-            try:
-                groups[pid] = Path(f"/proc/{pid}/cgroup").read_text()
-            except OSError:
-                continue
+        for pid in parents:  # read once per process: the sampler's own CPU is taken from the batch's
+            if pid not in self.groups:
+                try:
+                    self.groups[pid] = Path(f"/proc/{pid}/cgroup").read_text()
+                except OSError:
+                    continue
+            groups[pid] = self.groups[pid]
+        self.groups = groups  # pids that ended are forgotten (a new process may take the number)
         for pid in tree:
             self.tags.update(LAB_CGROUP.findall(groups.get(pid, "")))
         counted = tree | {pid for pid, text in groups.items() if any(tag in text for tag in self.tags)}
