@@ -376,3 +376,21 @@ def test_the_benchmarks_standard_class_is_the_stated_mix_byte_for_byte_the_same_
     assert {kind: kinds.count(kind) for kind in kinds} == dict(class40.MIX)
     assert b"\0" in (tmp_path / "one" / "s03-binary" / "pull-alpine.dc").read_bytes()
     assert len((tmp_path / "one" / "s04-hugeline" / "pull-alpine.dc").read_bytes()) > 900_000
+
+
+def test_a_submission_with_no_command_file_is_graded_without_a_lab_as_a_lab_grades_a_missing_file(tmp_path, monkeypatch):
+    ups, up = [], Lab.up
+    monkeypatch.setattr(Lab, "up", lambda self, *args, **kwargs: ups.append(self.root) or up(self, *args, **kwargs))
+    (tmp_path / "some").mkdir()
+    (tmp_path / "some" / "pull-alpine").write_text("docker pull alpine:3.14\n")
+    (tmp_path / "none").mkdir()
+    (tmp_path / "none" / "notes.txt").write_text("I ran out of time\n")  # no command file: nothing to run
+    reports = {}
+    for name in ("some", "none"):
+        output = tmp_path / f"{name}.json"
+        assert cli.main(["run", str(tmp_path / name), "--lang", "en", "--exercises", str(EXERCISES), "--exercise", "pull-alpine",
+                         "--exercise", "run-hello-world", "--format", "json", "--output", str(output)]) == 1
+        reports[name] = {exercise["id"]: exercise for exercise in json.loads(output.read_text())["exercises"]}
+    assert len(ups) == 1  # the lab of "some" only
+    assert reports["none"]["run-hello-world"] == reports["some"]["run-hello-world"]  # missing, graded with a lab or not
+    assert reports["none"]["pull-alpine"]["score"] == 0 and reports["some"]["pull-alpine"]["score"] == 3
