@@ -289,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                 row["load_average"] = os.getloadavg()
                 rows.append(row)
                 print(f"  repeat {repeat + 1}, --jobs {jobs}, {tree}: {row['seconds']:.1f} s, {row['per_minute']:.1f} a minute, "
-                      f"load {row['load_average'][0]:.2f}", file=sys.stderr)
+                      f"{row['cpu_per_submission']:.2f} CPU s a submission, {row['peak_mib']:.0f} MiB, {row['statuses']}, "
+                      f"load {row['load_average'][0]:.2f}", file=sys.stderr, flush=True)
         if not args.no_phases:
             profile = phase_batch(folder, scratch / "results-phases", auto, args.timeout)
     finally:
