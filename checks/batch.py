@@ -150,11 +150,12 @@ class Outcome:
         return exit_code(self.graded, self.interrupted)
 
 
-# --jobs auto: how many runs side by side suit this machine. A run is mostly waiting on its own
-# processes (dockerd starting, a docker CLI in its sandbox, a container's exit), so more runs than
-# cores keep the cores busy; past JOBS_PER_CORE a core, runs only wait for each other (bench/batch.py,
-# docs/performance.md). Each run needs RUN_MEMORY (its peak, lab and daemons included), and the batch
-# leaves MEMORY_RESERVE of the memory available for the rest of the machine.
+# --jobs auto: how many runs side by side suit this machine. A run alone keeps its core busy about two
+# thirds of its time (the rest it waits on dockerd, a container's exit, a command's timeout), so three
+# runs fill two cores, and a fourth stands in for one that only waits: JOBS_PER_CORE. Each run needs
+# about RUN_MEMORY (a batch's RSS grows by about 200 MiB a run, and a lab's data-root is a tmpfs on
+# top), and the batch leaves MEMORY_RESERVE of the available memory to the rest of the machine.
+# Measured with bench/batch.py: docs/performance.md, "A class".
 JOBS_PER_CORE = 2
 RUN_MEMORY = 384 * 1024**2
 MEMORY_RESERVE = 1024**3
@@ -361,6 +362,7 @@ class Runs:
 # no run outlives its batch: Linux's parent-death signal, set by util-linux's setpriv (the lab needs
 # util-linux already), which it keeps across the exec of the run. Not preexec_fn: unsafe with threads.
 _ENDS_WITH_THE_BATCH = ("setpriv", "--pdeathsig", "TERM") if shutil.which("setpriv") else ()
+
 
 def _prefork() -> Prefork | None:
     """The server that forks the runs, or None (each run then starts an interpreter of its own)."""

@@ -337,10 +337,11 @@ def cmd_run_class(args, lang: str) -> int:
     from checks import batch
 
     if args.jobs == "auto":
-        args.jobs = batch.auto_jobs()
-    elif not args.jobs.isdigit() or int(args.jobs) < 1:
+        jobs = batch.auto_jobs()
+    elif args.jobs.isdigit() and int(args.jobs) >= 1:
+        jobs = int(args.jobs)
+    else:
         raise UsageError(msg("usage.option", reason="--jobs: a number, at least 1, or auto"))
-    jobs = int(args.jobs)
     shard = batch.parse_shard(args.shard) if args.shard is not None else None
     options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
