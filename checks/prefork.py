@@ -83,7 +83,7 @@ class Prefork:
                 raise OSError("the prefork server has ended")
             request = self.count
             self.count += 1
-            self.asked[request] = threading.Event()
+            forked = self.asked[request] = threading.Event()  # the reader drops it from ``asked`` once set
             line = json.dumps({"id": request, "argv": list(argv), "env": env, "cwd": cwd or os.getcwd(), "log": str(log)})
             try:
                 self.process.stdin.write(line.encode() + b"\n")
@@ -91,7 +91,7 @@ class Prefork:
             except (OSError, ValueError) as error:
                 self.gone = True
                 raise OSError(f"the prefork server has ended: {error}") from None
-        self.asked[request].wait()
+        forked.wait()
         with self.lock:
             pid = self.forked.pop(request, None)
             if pid is None:
@@ -103,7 +103,10 @@ class Prefork:
 
     def _read(self) -> None:
         for raw in self.process.stdout:
-            reply = json.loads(raw)
+            try:
+                reply = json.loads(raw)
+            except ValueError:
+                continue  # not the server's: nothing else writes there, but a reader must not die of it
             with self.lock:
                 if "id" in reply:
                     self.forked[reply["id"]] = reply["pid"]
