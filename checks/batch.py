@@ -153,7 +153,7 @@ class Outcome:
 # --jobs auto: how many runs side by side suit this machine. A run alone keeps its core busy about two
 # thirds of its time (the rest it waits on dockerd, a container's exit, a command's timeout), so three
 # runs fill two cores, and a fourth stands in for one that only waits: JOBS_PER_CORE. Each run needs
-# about RUN_MEMORY (a batch's RSS grows by about 200 MiB a run, and a lab's data-root is a tmpfs on
+# about RUN_MEMORY (a batch's RSS grows by about 250 MiB a run, and a lab's data-root is a tmpfs on
 # top), and the batch leaves MEMORY_RESERVE of the available memory to the rest of the machine.
 # Measured with bench/batch.py: docs/performance.md, "A class".
 JOBS_PER_CORE = 2
