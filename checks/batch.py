@@ -42,6 +42,7 @@ from typing import Callable, Sequence
 from checks import signals
 from checks.errors import EXIT_BAD_INPUT, EXIT_DAEMON, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LAB, EXIT_OK, EXIT_UNKNOWN, UsageError
 from checks.messages import msg, register
+from checks.prefork import ForkedRun, Prefork
 from checks.result_files import write_file  # through a rename: a reader never sees half a summary
 
 MESSAGES = {
@@ -104,6 +105,7 @@ MESSAGES.update({  # shards: a class graded over several machines, and the shard
 })
 register(MESSAGES)
 
+RUN = (sys.executable, "-m", "checks", "run")  # the default worker: `docker-grader run`
 STOP_GRACE = 30.0  # seconds a run gets, after SIGTERM, to tear down its own lab before it is killed
 FIELDS = ("submission", "score", "max", "status", "duration", "exit_code")
 # Exit codes from the best to the worst: a fault of the grader's outweighs a student's failed check,
@@ -142,10 +144,42 @@ class Outcome:
     graded: list[Graded]
     interrupted: bool = False
     resumed: int = 0
+    forked: int = 0  # runs forked from the prefork server rather than started as interpreters of their own
 
     @property
     def exit_code(self) -> int:
         return exit_code(self.graded, self.interrupted)
+
+
+# --jobs auto: how many runs side by side suit this machine. A run alone keeps its core busy about two
+# thirds of its time (the rest it waits on dockerd, a container's exit, a command's timeout), so three
+# runs fill two cores, and a fourth stands in for one that only waits: JOBS_PER_CORE. Each run needs
+# about RUN_MEMORY (a batch's RSS grows by about 250 MiB a run, and a lab's data-root is a tmpfs on
+# top), and the batch leaves MEMORY_RESERVE of the available memory to the rest of the machine.
+# Measured with bench/batch.py: docs/performance.md, "A class".
+JOBS_PER_CORE = 2
+RUN_MEMORY = 384 * 1024**2
+MEMORY_RESERVE = 1024**3
+
+
+def auto_jobs(cores: int | None = None, available: int | None = None) -> int:
+    """The number of runs side by side ``--jobs auto`` picks: JOBS_PER_CORE per core this process may
+    use, at most as many as the available memory (less MEMORY_RESERVE) holds at RUN_MEMORY each; at least 1."""
+    cores = cores if cores is not None else len(os.sched_getaffinity(0))
+    available = available if available is not None else available_memory()
+    return max(1, min(JOBS_PER_CORE * cores, (available - MEMORY_RESERVE) // RUN_MEMORY))
+
+
+def available_memory() -> int:
+    """MemAvailable from /proc/meminfo, in bytes: what the kernel can give without swapping."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return RUN_MEMORY + MEMORY_RESERVE  # not known: memory does not limit the count, the cores do
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -202,13 +236,14 @@ def grade_class(
     jobs: int = 1,
     timeout: float = 1500.0,
     progress: Callable[[int, int, int], None] = lambda done, total, running: None,
-    worker: Sequence[str] = (sys.executable, "-m", "checks", "run"),
+    worker: Sequence[str] = RUN,
     resume: bool = False,
     shard: Shard | None = None,
 ) -> Outcome:
     """Grades each submission with ``worker SUBMISSION run_options --format json ...`` and writes the summary.
 
-    ``timeout`` bounds each submission's whole process (lab, commands, grading, teardown).
+    ``timeout`` bounds each submission's whole process (lab, commands, grading, teardown). With the
+    default worker, each run is forked from one process that imported the grader once (``checks.prefork``).
     """
     chosen = submissions(folder)
     if shard:  # a share of the class, maybe none of it: that shard's summary is then empty
@@ -227,7 +262,7 @@ def grade_class(
     os.chmod(scratch, 0o711)  # a run's sandbox user must reach its folders inside
     state = {"done": len(kept), "running": 0}
     lock = threading.Lock()
-    runs = Runs()
+    runs = Runs(_prefork() if tuple(worker) == RUN else None)  # started here: the main thread ends with the batch
 
     def one(index: int, path: Path) -> Graded:
         with lock:
@@ -255,6 +290,7 @@ def grade_class(
             finally:
                 with interrupts.held():  # a second Ctrl-C may not take a scratch folder from under a run
                     runs.stop()  # no new run starts; those under way get SIGTERM, and are waited for
+                    runs.close()
                     pool.shutdown(wait=True, cancel_futures=True)
                     shutil.rmtree(scratch, ignore_errors=True)
                     failures = []  # the grader's own bugs in a worker thread: raised once the summary is written
@@ -271,24 +307,40 @@ def grade_class(
                         raise failures[0]
         except KeyboardInterrupt:
             interrupted = True  # held during the teardown: the summary is written, the batch was interrupted
-    return Outcome(lines, interrupted, len(kept))
+    return Outcome(lines, interrupted, len(kept), runs.forked)
 
 
 class Runs:
-    """The runs under way, so that an interrupted batch can stop them, and start no other."""
+    """The runs under way, so that an interrupted batch can stop them, and start no other. A run of
+    ``RUN`` is forked by ``prefork`` when there is one; any other worker is a process started here."""
 
-    def __init__(self):
+    def __init__(self, prefork: Prefork | None = None):
         self.lock = threading.Lock()
-        self.live: set[subprocess.Popen] = set()
+        self.live: set[subprocess.Popen | ForkedRun] = set()
         self.stopping = False
+        self.prefork = prefork
+        self.forked = 0
 
-    def start(self, argv: list[str], **kwargs) -> subprocess.Popen | None:
+    def start(self, argv: list[str], **kwargs) -> subprocess.Popen | ForkedRun | None:
         with self.lock:
             if self.stopping:
                 return None
-            process = subprocess.Popen([*_ENDS_WITH_THE_BATCH, *argv], start_new_session=True, **kwargs)
+            process = None
+            if self.prefork and argv[:len(RUN)] == list(RUN):
+                try:
+                    process = self.prefork.start(argv[len(RUN) - 1:], kwargs["env"], Path(kwargs["stderr"].name))
+                    self.forked += 1
+                except OSError:
+                    self.prefork = None  # the server is gone: this run and the next start as processes of their own
+            if process is None:
+                process = subprocess.Popen([*_ENDS_WITH_THE_BATCH, *argv], start_new_session=True, **kwargs)
             self.live.add(process)
             return process
+
+    def close(self) -> None:
+        """Ends the prefork server, once no run is under way."""
+        if self.prefork:
+            self.prefork.close()
 
     def ended(self, process: subprocess.Popen) -> None:
         with self.lock:
@@ -309,6 +361,14 @@ class Runs:
 # no run outlives its batch: Linux's parent-death signal, set by util-linux's setpriv (the lab needs
 # util-linux already), which it keeps across the exec of the run. Not preexec_fn: unsafe with threads.
 _ENDS_WITH_THE_BATCH = ("setpriv", "--pdeathsig", "TERM") if shutil.which("setpriv") else ()
+
+
+def _prefork() -> Prefork | None:
+    """The server that forks the runs, or None (each run then starts an interpreter of its own)."""
+    try:
+        return Prefork(_ENDS_WITH_THE_BATCH)
+    except OSError:
+        return None
 
 
 def _grade_one(path: Path, out: Path, scratch: Path, run_options: Sequence[str], timeout: float, worker: Sequence[str],

@@ -112,7 +112,7 @@ def build_parser() -> Parser:
     run.add_argument("--timeout", type=seconds, default=60.0, help=_("seconds each command may take (default: 60)"))
     run.add_argument("--exercise-timeout", type=seconds, default=300.0, help=_("seconds an exercise's commands may take together (default: 300)"))
     run.add_argument("--run-timeout", type=seconds, default=1200.0, help=_("seconds the whole run's commands may take (default: 1200)"))
-    run.add_argument("--jobs", type=int, metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab"))
+    run.add_argument("--jobs", metavar="N", help=_("grade a class: SUBMISSION holds one subfolder per submission, graded N at a time, each in its own lab; auto: as many as suit the machine's cores and memory"))
     run.add_argument("--results", type=Path, default=Path("results"), help=_("with --jobs: folder for each submission's reports and the class summary (default: ./results)"))
     run.add_argument("--shard", metavar="K/N", help=_("with --jobs: grade only shard K of N, the submissions whose name hashes to it; `docker-grader merge` joins the shards' results"))
     run.add_argument("--resume", action="store_true", help=_("with --jobs: keep the results of submissions an earlier batch graded to the end, if their files and the options are unchanged"))
@@ -365,13 +365,17 @@ def cmd_run_class(args, lang: str) -> int:
     """``run --jobs N``: every subfolder graded in a process and a lab of its own; a summary on stdout."""
     from checks import batch
 
-    if args.jobs < 1:
-        raise UsageError(msg("usage.option", reason="--jobs: at least 1"))
+    if args.jobs == "auto":
+        jobs = batch.auto_jobs()
+    elif args.jobs.isdigit() and int(args.jobs) >= 1:
+        jobs = int(args.jobs)
+    else:
+        raise UsageError(msg("usage.option", reason="--jobs: a number, at least 1, or auto"))
     shard = batch.parse_shard(args.shard) if args.shard is not None else None
     options = ["--lang", lang, "--exercises", str(args.exercises), "--timeout", str(args.timeout),
                "--exercise-timeout", str(args.exercise_timeout), "--run-timeout", str(args.run_timeout)]
     options += [f"--exercise={exercise}" for exercise in args.exercise]
-    outcome = batch.grade_class(args.submission, args.results, options, args.jobs, args.run_timeout + 300, batch.ProgressBar(lang),
+    outcome = batch.grade_class(args.submission, args.results, options, jobs, args.run_timeout + 300, batch.ProgressBar(lang),
                                 resume=args.resume, shard=shard)
     graded = outcome.graded
     sys.stdout.write(printed((args.results / "summary.csv").read_text()))  # a folder name may start with ::

@@ -5,6 +5,7 @@
         → every container still running is killed
     → the report is handed to its writer (also on failure, SIGINT or SIGTERM)
     → the lab, sandbox and boundary are torn down, with any further signal held until they are
+    A submission with no command file at all is reported without a lab: each exercise is missing.
 
 The submission is hostile: its commands run only inside ``checks.sandbox``, and their only
 daemon is the lab behind ``checks.boundary``. The grader's own requests (starting states,
@@ -69,6 +70,8 @@ def run(
     output) use too; None (a caller that does not say) shows them in every language.
     """
     files = submission.command_files(folder, exercises)
+    if not files and lab is None and not any(exercise.compose for exercise in exercises):
+        return _nothing_to_run(exercises, deliver)  # no lab is started, as none could change a grade
     budget = budget or Budget(command=timeout)
     started = time.monotonic()
     own_lab = lab is None
@@ -135,6 +138,18 @@ def _grade_all(exercises: list[Exercise], files: dict, daemon: LabDaemon, sandbo
             outcomes.append(_grade_one(exercise, files.get(exercise.id), daemon, sandbox, budget.command, deadline, recorder,
                                        last, line, history))
             history.extend(outcomes[-1].commands)
+
+
+def _nothing_to_run(exercises: list[Exercise], deliver: Callable[[Report], None] | None) -> Report:
+    """The report of a submission with no command file: every exercise missing, so every check failed
+    with why (``ZERO_SCORE``), as a lab would grade it; without exercises of their own services."""
+    missing = msg("submission.missing")
+    outcomes = tuple(ExerciseOutcome(exercise, failed_checks(exercise, missing), error=missing) for exercise in exercises)
+    report = Report(outcomes, 0.0, planned=tuple(exercises))
+    undelivered = _deliver(deliver, report) if deliver is not None else None
+    if undelivered is not None:
+        raise undelivered
+    return report
 
 
 def _deliver(deliver: Callable[[Report], None], report: Report) -> GraderError | None:

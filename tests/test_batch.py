@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -274,3 +276,121 @@ def test_a_batch_killed_with_sigkill_leaves_no_run_behind(tmp_path, base, batche
     wait_until(lambda: nothing_left_under(base, log) == [], limit=60)
     assert not list(base.glob("dg-batch-*/*/dg-run-*"))  # the run removed its own lab and sandbox
     assert json.loads((results / "slow" / "result.json").read_text())["error"].startswith("interrupted by SIGTERM")
+
+
+# --- a class at speed: --jobs auto, and runs forked from one process that imported the grader ---------
+
+def test_jobs_auto_is_two_runs_a_core_bounded_by_the_available_memory(tmp_path, monkeypatch):
+    gib, run = 1024**3, batch.RUN_MEMORY
+    assert batch.auto_jobs(cores=2, available=23 * gib) == 4
+    assert batch.auto_jobs(cores=1, available=23 * gib) == 2
+    assert batch.auto_jobs(cores=8, available=batch.MEMORY_RESERVE + 3 * run + run // 2) == 3  # memory, not cores
+    assert batch.auto_jobs(cores=4, available=0) == 1  # at least one
+    assert batch.auto_jobs() == batch.auto_jobs(len(os.sched_getaffinity(0)), batch.available_memory())
+    asked = []
+    monkeypatch.setattr(batch, "grade_class", lambda folder, results, options, jobs, *args, **kwargs: asked.append(jobs) or batch.Outcome([]))
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "summary.csv").write_text("submission\n")
+    assert cli.main(["run", str(tmp_path / "class"), "--jobs", "auto", "--results", str(tmp_path / "results")]) == 0
+    assert asked == [batch.auto_jobs()]
+    assert cli.main(["run", str(tmp_path / "class"), "--jobs", "many", "--lang", "en"]) == 2 and asked == [batch.auto_jobs()]
+
+
+def test_runs_are_forked_from_one_process_each_with_a_fresh_lab_of_its_own(tmp_path, base):
+    folder, results = tmp_path / "class", tmp_path / "results"
+    for name, lines in (("alice", "docker pull alpine:3.14\ndocker run --name from-alice hello-world\n"),
+                        ("bob", "docker ps -a\ndocker images\n"), ("carol", "docker pull alpine:3.14\n")):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "pull-alpine").write_text(lines)
+    outcome = batch.grade_class(folder, results, ["--lang", "en", "--exercises", str(EXERCISES), "--exercise", "pull-alpine"], 1)
+    assert outcome.forked == 3  # one interpreter imported the grader; each run is a fork of it
+    assert [(g.submission, g.status, g.score) for g in outcome.graded] == [("alice", "passed", 3), ("bob", "failed", 1),
+                                                                             ("carol", "passed", 3)]
+    bob = "".join(c["output"] for c in json.loads((results / "bob" / "result.json").read_text())["exercises"][0]["commands"])
+    assert "from-alice" not in bob and "alpine" not in bob  # alice's lab, graded just before, is not bob's
+    sockets = {name: re.search(r"starting dockerd at (\S+)/docker\.sock", (results / name / "run.log").read_text()).group(1)
+               for name in ("alice", "bob", "carol")}
+    labs = {name: Lab("noted", Path(root)) for name, root in sockets.items()}
+    assert len({lab.root for lab in labs.values()}) == len({lab.data_root for lab in labs.values()}) == 3
+    for index, name in enumerate(("alice", "bob", "carol")):  # made in the run's own scratch folder (its TMPDIR)
+        assert labs[name].root.parent.parent.name == str(index) and labs[name].root.parent.parent.parent.parent == base
+        assert leftovers(labs[name]) == []
+    assert live_processes_mentioning(str(base)) == [] and list(base.iterdir()) == []
+
+
+def start_class(folder: Path, results: Path, base: Path, batches: list) -> subprocess.Popen:
+    """`docker-grader run CLASS --jobs 2` as a process of its own: its runs forked by the prefork server."""
+    argv = [sys.executable, "-m", "checks", "run", str(folder), "--jobs", "2", "--results", str(results), "--lang", "en",
+            "--exercises", str(EXERCISES), "--exercise", "run-hello-world", "--timeout", "600"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(base)}
+    batches.append(subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return batches[-1]
+
+
+def forked_labs(results: Path) -> dict[str, Lab]:
+    """The lab each run said it started (its log), by submission."""
+    found = {}
+    for log in results.glob("*/run.log"):
+        started = re.search(r"starting dockerd at (\S+)/docker\.sock", log.read_text())
+        if started:
+            found[log.parent.name] = Lab("noted", Path(started.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("ending", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_forked_run_ends_with_its_batch_interrupted_or_killed(tmp_path, base, batches, ending):
+    folder, results = tmp_path / "class", tmp_path / "results"
+    for name in ("a", "b"):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "run-hello-world").write_text("docker run alpine:3.14 sleep 600\n")
+    process = start_class(folder, results, base, batches)
+    running = lambda: all("exercise run-hello-world" in (results / n / "run.log").read_text() for n in ("a", "b")
+                          if (results / n / "run.log").exists()) and len(forked_labs(results)) == 2
+    wait_until(running, process=process)
+    time.sleep(2)  # their sleep 600 is running
+    process.send_signal(ending)
+    code = process.wait(180)
+    labs = forked_labs(results)
+    wait_until(lambda: [item for lab in labs.values() for item in leftovers(lab)] + live_processes_mentioning(str(base)) == [], limit=120)
+    for name in ("a", "b"):  # each run got SIGTERM (from the batch, or from the kernel when the server died) and said so
+        wait_until(lambda: (results / name / "result.json").exists(), limit=60)
+        assert json.loads((results / name / "result.json").read_text())["error"].startswith("interrupted by SIGTERM")
+    if ending == signal.SIGTERM:
+        assert code == 130
+        assert [line["status"] for line in json.loads((results / "summary.json").read_text())] == ["interrupted", "interrupted"]
+        assert list(base.iterdir()) == []
+    else:
+        assert not list(base.glob("dg-batch-*/*/dg-run-*"))  # each run removed its own lab and sandbox
+
+
+def test_the_benchmarks_standard_class_is_the_stated_mix_byte_for_byte_the_same_each_time(tmp_path):
+    spec = importlib.util.spec_from_file_location("class40", ROOT / "bench" / "class40.py")
+    class40 = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(class40)
+    first, second = class40.generate(tmp_path / "one"), class40.generate(tmp_path / "two")
+    assert len(first) == class40.SIZE == 40
+    assert [path.name for path in first] == [path.name for path in second] == [p.name for p in batch.submissions(tmp_path / "one")]
+    assert [batch.fingerprint(a, []) for a in first] == [batch.fingerprint(b, []) for b in second]
+    kinds = [path.name.split("-", 1)[1] for path in first]
+    assert {kind: kinds.count(kind) for kind in kinds} == dict(class40.MIX)
+    assert b"\0" in (tmp_path / "one" / "s03-binary" / "pull-alpine.dc").read_bytes()
+    assert len((tmp_path / "one" / "s04-hugeline" / "pull-alpine.dc").read_bytes()) > 900_000
+
+
+def test_a_submission_with_no_command_file_is_graded_without_a_lab_as_a_lab_grades_a_missing_file(tmp_path, monkeypatch):
+    ups, up = [], Lab.up
+    monkeypatch.setattr(Lab, "up", lambda self, *args, **kwargs: ups.append(self.root) or up(self, *args, **kwargs))
+    (tmp_path / "some").mkdir()
+    (tmp_path / "some" / "pull-alpine").write_text("docker pull alpine:3.14\n")
+    (tmp_path / "none").mkdir()
+    (tmp_path / "none" / "notes.txt").write_text("I ran out of time\n")  # no command file: nothing to run
+    reports = {}
+    for name in ("some", "none"):
+        output = tmp_path / f"{name}.json"
+        assert cli.main(["run", str(tmp_path / name), "--lang", "en", "--exercises", str(EXERCISES), "--exercise", "pull-alpine",
+                         "--exercise", "run-hello-world", "--format", "json", "--output", str(output)]) == 1
+        reports[name] = {exercise["id"]: exercise for exercise in json.loads(output.read_text())["exercises"]}
+    assert len(ups) == 1  # the lab of "some" only
+    assert reports["none"]["run-hello-world"] == reports["some"]["run-hello-world"]  # missing, graded with a lab or not
+    assert reports["none"]["pull-alpine"]["score"] == 0 and reports["some"]["pull-alpine"]["score"] == 3
