@@ -52,6 +52,7 @@ INTERNAL = {
     "_NotSave": "checks.lab.archives: not an image archive",
     "_NoReference": "checks.lab.archives: an archive without the tag asked for",
     "Gone": "checks.kinds.judging: a container removed while it was read, caught by checks.kinds.container",
+    "TimeoutExpired": "checks.prefork: a forked run's wait, as subprocess.Popen.wait raises it; checks.batch catches it",
     "LauncherGone": "checks.launcher: the run's launcher stopped answering; checks.submission gives the line a sandbox of its own",
     "OSError": "sockets and streams: each caller turns it into its own error",
     "TimeoutError": "checks.probe: a port that does not answer is a probe's result",
