@@ -11,7 +11,6 @@ records each one so that tests can count them.
 
 from __future__ import annotations
 
-import functools
 import struct
 from typing import Any, Iterator, Mapping
 
@@ -179,14 +178,19 @@ def _demultiplex(response: Response) -> Iterator[bytes]:
 
 
 class DaemonSource(Source):
-    """The daemon's answers to a snapshot's lazy reads (``checks.reads.DAEMON``), each bound to this client."""
+    """The daemon's answers to a snapshot's lazy reads (``checks.reads.DAEMON``, a kind's own reads
+    included, looked up when asked: a kind may be imported after the snapshot is made)."""
 
     FILE_LIMIT = reads.FILE_LIMIT
     HASH_LIMIT = reads.HASH_LIMIT
 
     def __init__(self, client: DaemonClient):
-        super().__init__({name: functools.partial(provider, client) for name, provider in reads.DAEMON.items()})
+        super().__init__()
         self.client = client
+
+    def answer(self, name: str, *args):
+        provider = reads.DAEMON.get(name)
+        return None if provider is None else provider(self.client, *args)
 
 
 def read_snapshot(client: DaemonClient) -> Snapshot:

@@ -7,7 +7,9 @@ request (``http``: GET requests to a published port, ``checks.probe``). ``RUN`` 
 only a run's context answers (``checks.runner``; ``events`` also ``check`` since ``docker-grader
 start``, ``checks.baseline``); elsewhere they read as None.
 
-A new read is one provider here, one line in ``DAEMON``, and the kind that lists it.
+A read that several kinds ask for is one provider here and one line in ``DAEMON``. A read of one
+kind's own lives in that kind's module, which registers it as it is imported (``provide``): a kind
+is imported before any check of it is graded, so its read is there before it is asked.
 """
 
 from __future__ import annotations
@@ -141,7 +143,21 @@ DAEMON: dict[str, Callable[..., Any]] = {
 # depends_on (checks.compose_files), the exercise's command lines as they ran (results.CommandRun).
 RUN = ("events", "provenance", "project_file", "commands")
 
-NAMES: tuple[str, ...] = (*DAEMON, *RUN)
+NAMES: tuple[str, ...] = (*DAEMON, *RUN)  # the reads of this module: a kind's own are added by provide
+
+
+def provide(name: str, provider: Callable[..., Any]) -> None:
+    """Registers a kind's own read: ``provider(client, *args)``, GET requests only, None when the
+    object is gone. A name already provided by another function is a bug, refused at import."""
+    known = DAEMON.get(name, provider)
+    if name in RUN or (known.__module__, known.__qualname__) != (provider.__module__, provider.__qualname__):
+        raise ValueError(f"the read {name!r} is provided already")  # the same function again: a module imported twice
+    DAEMON[name] = provider
+
+
+def names() -> tuple[str, ...]:
+    """Every read a kind may list in READS now: this module's and those the kinds imported so far provide."""
+    return (*DAEMON, *RUN)
 
 
 def shaped(client, request: str, read, answer):

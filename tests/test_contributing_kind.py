@@ -92,8 +92,6 @@ def test_a_kind_that_needs_a_new_read_as_contributing_says(tmp_path, daemon):
     steps = blocks()
     assert [(path, placement, table) for path, placement, table, _ in steps] == [
         ("checks/kinds/processes.py", None, None),
-        ("checks/reads.py", "above", "DAEMON"),
-        ("checks/reads.py", "in", "DAEMON"),
         ("checks/kinds/__init__.py", "in", "BUILT_IN_NAMES"),
         ("tests/data/valid/processes.yaml", None, None),
         ("tests/test_kind_processes.py", None, None),
@@ -104,8 +102,8 @@ def test_a_kind_that_needs_a_new_read_as_contributing_says(tmp_path, daemon):
     written = subprocess.run([sys.executable, "-m", "checks", "schema", "--write"], cwd=copy, env=env, capture_output=True, text=True, timeout=120)
     assert written.returncode == 0, written.stderr
 
-    # The kind's file, the read's provider, the registry, the sample exercise; the schema is generated.
-    assert changed(ROOT, copy) == {"checks/kinds/processes.py", "checks/reads.py", "checks/kinds/__init__.py",
+    # The kind's file (with its read's provider), the registry, the sample exercise; the schema is generated.
+    assert changed(ROOT, copy) == {"checks/kinds/processes.py", "checks/kinds/__init__.py",
                                    "tests/data/valid/processes.yaml", "checks/exercise.schema.json"}
     assert '"const": "processes"' in (copy / "checks" / "exercise.schema.json").read_text()
 

@@ -66,7 +66,7 @@ def test_a_new_kind_is_a_module_and_a_registry_line(tmp_path, monkeypatch):
     import re
 
     from apijson import FakeSource, container_json, image_id, snapshot
-    from checks import exercises, grading, messages, schema
+    from checks import exercises, grading, messages, reads, schema
     from checks.kinds import KINDS
     from test_contributing_kind import blocks
 
@@ -76,9 +76,11 @@ def test_a_new_kind_is_a_module_and_a_registry_line(tmp_path, monkeypatch):
     path.write_text(texts[(f"checks/kinds/{name}.py", None, None)])
     [KINDS[name] for name in KINDS]  # imported now: a kind imported while the catalog is this test's copy would leave its messages in it
     monkeypatch.setattr(messages, "CATALOG", dict(messages.CATALOG))  # its messages, for this test only
+    monkeypatch.setattr(reads, "DAEMON", dict(reads.DAEMON))  # the read it provides, for this test only
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    assert "top" in reads.names()
     exercise = tmp_path / "sample.yaml"
     exercise.write_text(texts[(f"tests/data/valid/{name}.yaml", None, None)])
     schema.validator.cache_clear()
@@ -158,3 +160,19 @@ def test_a_kind_says_through_its_hooks_whether_it_needs_a_start_point_and_may_gr
     assert baseline.notes(None, of("events")) == (msg("baseline.none"),)
     state_kinds = schema.build()["$defs"]["state_check"]["properties"]["kind"]["enum"]
     assert "throwaway" not in state_kinds and "events" not in state_kinds and {"image", "registry"} <= set(state_kinds)
+
+
+def test_a_kinds_own_read_cannot_take_a_name_already_read(monkeypatch):
+    from checks import reads
+
+    monkeypatch.setattr(reads, "DAEMON", dict(reads.DAEMON))
+
+    def inspect(client, container_id):  # another function under a name the daemon reads already
+        return None
+
+    for name in ("inspect", "events"):
+        with pytest.raises(ValueError, match=name):
+            reads.provide(name, inspect)
+    reads.provide("inspect", reads.inspect)  # the same function again: a module imported twice
+    reads.provide("mine", inspect)
+    assert "mine" in reads.names() and "mine" not in reads.NAMES

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from checks.messages import CATALOG, LANGS, Message, msg, register
-from checks.reads import NAMES as READ_NAMES
+from checks import reads as daemon_reads
 
 GROUP = "docker_grader.kinds"
 KIND_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -191,8 +191,8 @@ def contract_fault(name: str, kind: Any) -> str | None:
         if key in CATALOG and CATALOG[key] != dict(texts):
             return f"message {key!r} is the grader's own already"
     reads = getattr(kind, "READS", ())
-    if not isinstance(reads, (tuple, list)) or not set(reads) <= set(READ_NAMES):
-        return f"READS must list some of: {', '.join(READ_NAMES)}"
+    if not isinstance(reads, (tuple, list)) or not set(reads) <= set(daemon_reads.names()):
+        return f"READS must list some of: {', '.join(daemon_reads.names())}"
     return None
 
 
