@@ -29,7 +29,7 @@ from checks.errors import GraderError, Interrupted, LabError
 from checks.model import Exercise
 from checks.grading import grade_one
 from checks.lab import REGISTRY, Lab, Progress, quiet
-from checks.lab import cleanup
+from checks.lab import cleanup, readiness
 from checks.lab import start as start_state
 from checks.lab.control import LabDaemon
 from checks.messages import msg
@@ -86,6 +86,8 @@ def run(
     with signals.Interrupts() as interrupts:
         try:
             try:
+                if own_lab:  # a machine that cannot host a lab says why before the sandbox is tried (the lab shows the warnings)
+                    readiness.require()
                 # The sandbox and its launcher (checks.launcher) start first: the launcher boots while the lab does.
                 sandbox.socket.parent.mkdir(mode=0o711)
                 sandbox.mount()

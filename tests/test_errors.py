@@ -53,6 +53,7 @@ INTERNAL = {
     "_NoReference": "checks.lab.archives: an archive without the tag asked for",
     "Gone": "checks.kinds.judging: a container removed while it was read, caught by checks.kinds.container",
     "TimeoutExpired": "checks.prefork: a forked run's wait, as subprocess.Popen.wait raises it; checks.batch catches it",
+    "ValueError": "checks.reads.provide: a kind's read under a name already read, a bug refused as the kind is imported",
     "LauncherGone": "checks.launcher: the run's launcher stopped answering; checks.submission gives the line a sandbox of its own",
     "OSError": "sockets and streams: each caller turns it into its own error",
     "TimeoutError": "checks.probe: a port that does not answer is a probe's result",
