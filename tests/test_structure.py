@@ -161,14 +161,3 @@ def test_every_kind_asks_the_snapshot_only_for_the_reads_it_declares():
     assert all(asked[name] <= set(KINDS[name].READS) for name in KINDS), asked
     assert asked["containers"] == {"inspect", "logs"}  # the course does make both reads
 
-
-def test_every_pure_test_file_is_in_the_mutation_selection():
-    """scripts/mutation.sh runs setup.cfg's fast tests against each mutant: a pure test file left out
-    lets the mutants it would kill survive (the output and events kinds failed the run that way)."""
-    import configparser
-
-    config = configparser.ConfigParser()
-    config.read(ROOT / "setup.cfg")
-    selected = set(config["mutmut"]["pytest_add_cli_args_test_selection"].split())
-    pure = {f"tests/{path.name}" for path in (ROOT / "tests").glob("test_*_pure.py")}
-    assert sorted(pure - selected) == []
