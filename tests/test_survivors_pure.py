@@ -1,0 +1,111 @@
+"""Hand mutations the fast tests once let through (issue 24), each now failing a test here.
+
+- ``http`` probing only the first replica of a scaled service;
+- the start-point notes of ``check`` dropped (``baseline.used`` never asserted);
+- an exercise's grading time not the sum of its checks' times;
+- ``feedback.fit`` taking a document one byte over the platform's limit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from types import SimpleNamespace
+
+from checks import baseline, grading
+from checks.kinds import compose, http
+from checks.model import Check, Exercise
+from checks.report import feedback
+from checks.snapshot import HttpProbe
+
+from apijson import FakeSource, container_json, image_id, snapshot
+
+
+def replica(letter: str, number: int, host_port: int) -> dict:
+    item = container_json(letter * 64, f"shop_web_{number}", "nginx:1.25", image_id("ab"), "running", "Up 3 seconds")
+    item["Labels"] = {compose.PROJECT: "shop", compose.SERVICE: "web", "com.docker.compose.container-number": str(number)}
+    item["Ports"] = [{"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": host_port, "Type": "tcp"}]
+    return item
+
+
+def answer(port: int, status: int) -> HttpProbe:
+    return HttpProbe((f"GET http://127.0.0.1:{port}/ → {status}",), status, {}, b"")
+
+
+# --- http: every replica, up to MAX_PORTS -----------------------------------------------
+def test_http_probes_every_replica_and_fails_on_the_one_that_answers_wrong():
+    source = FakeSource()
+    source.answers[(8081, "/")] = answer(8081, 200)
+    source.answers[(8082, "/")] = answer(8082, 500)
+    snap = snapshot(containers=[replica("a", 1, 8081), replica("b", 2, 8082)], source=source)
+    result = http.evaluate({"service": "web", "port": 80}, snap)
+    assert not result.passed
+    assert result.found.render("en") == "answered 500, expected 200; tried: GET http://127.0.0.1:8082/ → 500"
+    assert source.calls == [("http", 8081, "/", 5), ("http", 8082, "/", 5)]
+
+
+def test_http_names_every_replica_it_probed_and_stops_at_max_ports():
+    source = FakeSource()
+    for port in (8081, 8082, 8083, 8084):
+        source.answers[(port, "/")] = answer(port, 200)
+    containers = [replica(letter, number, 8080 + number) for number, letter in enumerate("abcd", start=1)]
+    result = http.evaluate({"service": "web", "port": 80}, snapshot(containers=containers, source=source))
+    assert result.passed
+    assert result.found.render("en") == (
+        "http://127.0.0.1:8081/, http://127.0.0.1:8082/, http://127.0.0.1:8083/ answered 200, as expected")
+    assert [call[1] for call in source.calls] == [8081, 8082, 8083][: http.MAX_PORTS]
+
+
+# --- the start point's notes --------------------------------------------------------------
+START = baseline.Baseline("daemon-1", "unix:///fake.sock", 1_700_000_000 * 10**9, None, ("c1", "c2"), ())
+EVENTS = Check("saw it run", "events", {"kind": "events"}, 1, {})
+IMAGE = Check("alpine is there", "image", {"kind": "image", "image": "alpine"}, 1, {})
+
+
+def exercise(*checks: Check) -> Exercise:
+    return Exercise("one", "lesson", 1, {"en": "One", "pt-BR": "Um"}, {"en": "", "pt-BR": ""}, checks)
+
+
+def test_check_says_it_grades_since_start_with_the_time_and_the_containers_it_hides():
+    (note,) = baseline.notes(START, [exercise(IMAGE)])
+    assert note.key == "baseline.used"
+    assert note.render("en") == (
+        f"grading what changed since `docker-grader start` at {START.shown_time()} (2 earlier container(s) ignored)")
+    assert [n.key for n in baseline.notes(None, [exercise(IMAGE, EVENTS)])] == ["baseline.none"]
+    assert baseline.notes(None, [exercise(IMAGE)]) == ()
+
+
+def test_the_report_of_a_daemon_grading_carries_the_start_points_note(monkeypatch):
+    monkeypatch.setattr(baseline, "find", lambda client: (START, START.time + 10**9))
+    monkeypatch.setattr(baseline, "applied", lambda client, taken, found, now: taken)
+    monkeypatch.setattr(grading, "read_snapshot", lambda client: snapshot())
+    report = grading.DaemonGrading(client=None, exercises=[exercise(IMAGE)]).report()
+    assert [note.key for note in report.notes] == ["baseline.used"]
+    assert report.notes[0].render("en").endswith("(2 earlier container(s) ignored)")
+
+
+# --- an exercise's time ---------------------------------------------------------------------
+def test_an_exercises_grading_time_is_the_sum_of_its_checks_times(monkeypatch):
+    """A clock of the test's own: each check starts at the clock's value and ends at the next one."""
+    ticks = itertools.chain([0.0, 1.0, 10.0, 13.0, 20.0, 20.5])
+    monkeypatch.setattr(grading, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    outcome = grading.grade_exercise(exercise(IMAGE, IMAGE, IMAGE), snapshot())
+    assert [check.seconds for check in outcome.checks] == [1.0, 3.0, 0.5]
+    assert outcome.seconds == 4.5
+
+
+# --- fitting a platform's limit, in bytes ----------------------------------------------------
+def test_fit_takes_a_document_of_exactly_the_limit_and_not_one_byte_more():
+    limit = 10
+    documents = {0: "é" * 5, 1: "é" * 4 + "x", 2: "y"}  # 10 bytes (5 characters), 9 bytes, 1 byte
+    assert feedback.fit(lambda detail: documents[detail.level], limit) == "é" * 5
+    documents[0] = "é" * 5 + "x"  # 11 bytes: one over
+    assert feedback.fit(lambda detail: documents[detail.level], limit) == "é" * 4 + "x"
+    documents[1] = "é" * 5 + "z"
+    assert feedback.fit(lambda detail: documents[detail.level], limit) == "y"
+
+
+def test_a_message_of_exactly_the_levels_length_is_kept_and_one_character_more_is_cut():
+    detail = feedback.Detail(5)
+    assert detail.message_chars == 80
+    assert detail.shorten("a" * 80) == "a" * 80
+    assert detail.shorten("a" * 81) == "a" * 78 + "…"
