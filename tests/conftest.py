@@ -45,6 +45,17 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "fast: listed in tests/fast.txt (no daemon, no lab): `pytest -m fast`")
 
 
+def pytest_ignore_collect(collection_path, config):
+    """`-m fast` collects only the files tests/fast.txt lists: the others may read files at import
+    that mutmut's copy of the project does not hold, and importing them all is slow."""
+    if config.getoption("markexpr", "").strip() == "fast" and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        files = {entry.partition("::")[0] for entry in fast_list()[0]}
+        path = collection_path.resolve()
+        if path.is_relative_to(ROOT) and path.relative_to(ROOT).as_posix() not in files:
+            return True
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     """Marks the tests tests/fast.txt lists `fast`, so that one list serves `pytest -m fast` and mutmut."""
     listed, left_out = fast_list()
