@@ -1,8 +1,9 @@
 """The check kinds, by the name exercise files use in ``kind:``.
 
 A kind is one module with a ``SCHEMA`` fragment (the keys its checks take), its ``MESSAGES``,
-``READS`` (the lazy reads it may ask of the snapshot: "inspect", "logs"; the container and image
-lists are always there) and a pure ``evaluate(spec, snapshot) -> Result``. Adding one is that
+``READS`` (the lazy reads it may ask of the snapshot, by name, from ``checks.snapshot.READ_NAMES``:
+"inspect", "logs", "archive", "events", "http" and the others; the container and image lists are
+always there) and a pure ``evaluate(spec, snapshot) -> Result``. Adding one is that
 module plus its line in ``BUILT_IN`` (see CONTRIBUTING.md). Other packages add kinds through the
 ``docker_grader.kinds`` entry-point group (checks.kinds.plugins); they cannot replace a built-in one.
 """
