@@ -109,3 +109,51 @@ def test_a_message_of_exactly_the_levels_length_is_kept_and_one_character_more_i
     assert detail.message_chars == 80
     assert detail.shorten("a" * 80) == "a" * 80
     assert detail.shorten("a" * 81) == "a" * 78 + "…"
+
+
+# --- found by mutation testing: a file's sha256, each outcome whole ---------------------------------
+def test_a_files_sha256_each_outcome_with_its_verdict_and_its_words():
+    import hashlib
+
+    from checks.kinds import files
+    from checks.snapshot import FileRead
+
+    item = container_json("a" * 64, "web", "alpine:3.14", image_id("ab"), "running", "Up 1 second")
+    source = FakeSource()
+    source.files[("a" * 64, "/app/data.bin")] = FileRead("/app/data.bin", "file", 4, content=b"data")
+    source.files[("a" * 64, "/app/link")] = FileRead("/app/link", "symlink", target="data.bin")
+    whole = hashlib.sha256(b"data").hexdigest()
+
+    def graded(path: str, wanted: str):  # a snapshot each time: it keeps what it read
+        result = files.evaluate({"select": {"name": "web"}, "path": path, "sha256": wanted}, snapshot((), [item], source))
+        return result.passed, result.found.render("en")
+
+    assert graded("/app/link", "sha256:" + whole) == (True, f"in web, /app/link has the expected sha256 ({whole})")
+    assert graded("/app/data.bin", "SHA256:" + whole.upper()) == (True, f"in web, /app/data.bin has the expected sha256 ({whole})")
+    assert graded("/app/data.bin", "0" * 64) == (False, f"in web, the sha256 of /app/data.bin is {whole}, expected {'0' * 64}")
+    source.file_sha256 = lambda key, path: ""
+    assert graded("/app/data.bin", whole) == (False, "in web, /app/data.bin has 4 bytes, too large to check its sha256")
+    source.file_sha256 = lambda key, path: None
+    assert graded("/app/data.bin", whole) == (False, "container web was removed during grading")
+
+
+# --- found by mutation testing: an image's inspect of the wrong shape ------------------------------
+def test_an_image_inspect_of_the_wrong_shape_names_where():
+    import pytest
+
+    from checks.snapshot import ShapeError, image_inspect_shaped
+
+    whole = {"Id": "sha256:" + "a" * 64, "Config": {"Cmd": ["sh"]}, "RootFS": {"Type": "layers", "Layers": ["sha256:" + "1" * 64]}}
+    assert image_inspect_shaped(whole) is whole
+    assert image_inspect_shaped({}) == {} and image_inspect_shaped({"RootFS": {}}) == {"RootFS": {}}
+    assert image_inspect_shaped(None) is None
+    for answer, where, expected in [
+        ([], "$", "object"),
+        ({"Config": []}, "$.Config", "object"),
+        ({"RootFS": "layers"}, "$.RootFS", "object"),
+        ({"RootFS": {"Layers": "sha256:1"}}, "$.RootFS.Layers", "strings"),
+        ({"RootFS": {"Layers": ["sha256:1", 2]}}, "$.RootFS.Layers[1]", "string"),
+    ]:
+        with pytest.raises(ShapeError) as raised:
+            image_inspect_shaped(answer)
+        assert (raised.value.where, raised.value.expected) == (where, expected)
