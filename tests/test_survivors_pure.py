@@ -157,3 +157,37 @@ def test_an_image_inspect_of_the_wrong_shape_names_where():
         with pytest.raises(ShapeError) as raised:
             image_inspect_shaped(answer)
         assert (raised.value.where, raised.value.expected) == (where, expected)
+
+
+# --- found by mutation testing: http's verdicts, its status, path and header keys -------------------
+def probe_at(port: int, path: str, status: int | None, body: bytes = b"", headers=None, tries: int = 1) -> HttpProbe:
+    line = f"GET http://127.0.0.1:{port}{path} → {status if status else 'connection refused'}"
+    return HttpProbe((line,) * tries, status, headers or {}, body)
+
+
+def test_http_fails_with_false_and_takes_its_status_and_path_from_the_check():
+    source = FakeSource()
+    source.answers[(8081, "/health")] = probe_at(8081, "/health", 503, b"\xff\xfedown " + b"x" * 100)
+    snap = snapshot(containers=[replica("a", 1, 8081)], source=source)
+    wanted = http.evaluate({"service": "web", "port": 80, "path": "/health", "status": 503}, snap)
+    assert wanted.passed is True and wanted.found.render("en") == "http://127.0.0.1:8081/health answered 503, as expected"
+    assert source.calls[-1] == ("http", 8081, "/health", 5)
+    other = http.evaluate({"service": "web", "port": 80, "path": "/health"}, snap)
+    assert other.passed is False
+    assert other.found.render("en") == "answered 503, expected 200; tried: GET http://127.0.0.1:8081/health → 503"
+    body = http.evaluate({"service": "web", "port": 80, "path": "/health", "status": 503, "body_contains": "up"}, snap)
+    assert body.passed is False and body.found.render("en") == (
+        "the answer of http://127.0.0.1:8081/health does not contain 'up'; it starts: '\ufffd\ufffddown " + "x" * 73 + "'")
+    assert http.evaluate({"service": "web", "port": 80, "path": "/health", "status": 503, "body_contains": "down"}, snap).passed
+    assert http.evaluate({"service": "db", "port": 80}, snap).passed is False
+    assert http.evaluate({"service": "web", "port": 81}, snap).passed is False
+
+
+def test_http_header_without_contains_needs_the_header_only():
+    source = FakeSource()
+    source.answers[(8081, "/")] = probe_at(8081, "/", 200, b"", {"x-app": "shop"})
+    snap = snapshot(containers=[replica("a", 1, 8081)], source=source)
+    assert http.evaluate({"service": "web", "port": 80, "header": {"name": "X-App"}}, snap).passed
+    missing = http.evaluate({"service": "web", "port": 80, "header": {"name": "X-Other"}}, snap)
+    assert missing.passed is False
+    assert missing.found.render("en") == "the answer of http://127.0.0.1:8081/ has no header X-Other with ''; found: ''"
