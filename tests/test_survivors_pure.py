@@ -191,3 +191,23 @@ def test_http_header_without_contains_needs_the_header_only():
     missing = http.evaluate({"service": "web", "port": 80, "header": {"name": "X-Other"}}, snap)
     assert missing.passed is False
     assert missing.found.render("en") == "the answer of http://127.0.0.1:8081/ has no header X-Other with ''; found: ''"
+
+
+# --- found by mutation testing: what an expected event is about, in the words of a failure -----------
+def test_an_expected_event_names_its_object_in_the_failure():
+    from checks.events import EventLog
+    from checks.kinds import events
+
+    source = FakeSource()
+    source.event_log = EventLog((), True, "run")
+    snap = snapshot((), (), source)
+
+    def never(item: dict) -> str:
+        result = events.evaluate({"expect": [item]}, snap)
+        assert result.passed is False and not result.unknown
+        return result.found.render("en")
+
+    assert "start of container(s) from image alpine:3.14" in never({"action": "start", "image": "alpine:3.14"})
+    assert "pull of image alpine:3.14" in never({"action": "pull", "image": "alpine:3.14"})
+    assert "start of container web" in never({"action": "start", "container": "web", "image": "alpine:3.14"})
+    assert "prune on any object" in never({"action": "prune"})
