@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Mutation testing with mutmut: mutates the grading logic (checks/kinds, checks/refs.py,
-# checks/snapshot.py, checks/report/rows.py) and the API boundary's rules
-# (checks/boundary/rules.py), and runs the fast tests against each mutant.
-# The fast tests need no daemon, so this needs no root. Settings: [mutmut] in setup.cfg.
+# Mutation testing with mutmut: mutates the grading logic (every module of checks/kinds,
+# checks/refs.py, checks/snapshot.py, checks/report/rows.py) and the API boundary's rules
+# (checks/boundary/rules.py), and runs the fast tests (tests/fast.txt, `pytest -m fast`) against
+# each mutant. They need no daemon, so this needs no root. Settings: [mutmut] in setup.cfg.
 # Prints the surviving mutants and the score, per file and in all; docs/testing.md has the
 # latest figures. `mutmut show NAME` shows one mutant's diff afterwards.
 set -euo pipefail

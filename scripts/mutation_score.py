@@ -1,7 +1,8 @@
 """Reads `mutmut results --all true` on stdin; prints the survivors and the score per file.
 
-A mutant's name is ``module.function__mutmut_N``; its file is the module. Exit code 1 when a
-mutant of checks/kinds survived, the one part where every mutant must be killed.
+A mutant's name is ``module.function__mutmut_N``; its file is the module. A mutant "not checked"
+(the run was stopped first) is counted apart, outside the score. Exit code 1 when a mutant of
+checks/kinds survived, the one part where every mutant must be killed.
 """
 
 from __future__ import annotations
@@ -23,12 +24,16 @@ def module_of(name: str) -> str:
 def main() -> int:
     killed: Counter[str] = Counter()
     total: Counter[str] = Counter()
+    unchecked: Counter[str] = Counter()  # a run stopped before it reached them: not in the score
     survivors = []
     for line in sys.stdin:
         match = LINE.match(line)
         if not match:
             continue
         module = module_of(match["name"])
+        if match["status"] == "not checked":
+            unchecked[module] += 1
+            continue
         total[module] += 1
         if match["status"] == "killed":
             killed[module] += 1
@@ -40,10 +45,13 @@ def main() -> int:
     for line in survivors:
         print(line)
     print()
-    for module in sorted(total):
-        print(f"{module:28} {killed[module]:4}/{total[module]:<4} killed ({100 * killed[module] / total[module]:.1f}%)")
+    for module in sorted(total | unchecked):
+        score = f" ({100 * killed[module] / total[module]:.1f}%)" if total[module] else ""
+        left = f", {unchecked[module]} not checked" if unchecked[module] else ""
+        print(f"{module:28} {killed[module]:4}/{total[module]:<4} killed{score}{left}")
     all_killed, all_total = sum(killed.values()), sum(total.values())
-    print(f"{'all':28} {all_killed:4}/{all_total:<4} killed ({100 * all_killed / all_total:.1f}%)")
+    left = f", {sum(unchecked.values())} not checked" if unchecked else ""
+    print(f"{'all':28} {all_killed:4}/{all_total:<4} killed ({100 * all_killed / all_total:.1f}%){left}")
     kinds_left = sum(total[m] - killed[m] for m in total if m.startswith("checks.kinds."))
     return 1 if kinds_left else 0
 

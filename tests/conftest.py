@@ -23,6 +23,46 @@ EXERCISES = ROOT / "exercises"
 
 pytest_plugins = ["pytester"]
 
+FAST_LIST = ROOT / "tests" / "fast.txt"
+
+
+def fast_list() -> tuple[list[str], list[str]]:
+    """tests/fast.txt read: the files and tests it lists, and the tests (lines with `-`) it leaves out."""
+    listed, left_out = [], []
+    for line in FAST_LIST.read_text().splitlines():
+        entry = line.strip()
+        if entry and not entry.startswith("#"):
+            (left_out if entry.startswith("-") else listed).append(entry.removeprefix("-"))
+    return listed, left_out
+
+
+def named_by(nodeid: str, entries: list[str]) -> bool:
+    """Whether a test is one of the entries, or in a file or a test (all its parameters) they name."""
+    return any(nodeid == entry or nodeid.startswith((entry + "::", entry + "[")) for entry in entries)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "fast: listed in tests/fast.txt (no daemon, no lab): `pytest -m fast`")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """`-m fast` collects only the files tests/fast.txt lists: the others may read files at import
+    that mutmut's copy of the project does not hold, and importing them all is slow."""
+    if config.getoption("markexpr", "").strip() == "fast" and collection_path.suffix == ".py" and collection_path.name.startswith("test_"):
+        files = {entry.partition("::")[0] for entry in fast_list()[0]}
+        path = collection_path.resolve()
+        if path.is_relative_to(ROOT) and path.relative_to(ROOT).as_posix() not in files:
+            return True
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks the tests tests/fast.txt lists `fast`, so that one list serves `pytest -m fast` and mutmut."""
+    listed, left_out = fast_list()
+    for item in items:
+        if named_by(item.nodeid, listed) and not named_by(item.nodeid, left_out):
+            item.add_marker(pytest.mark.fast)
+
 
 @pytest.fixture(scope="session", autouse=True)
 def no_baselines_of_the_machine(tmp_path_factory):

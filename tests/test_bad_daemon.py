@@ -27,6 +27,7 @@ class FakeDaemon(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
         self.drip, self.huge = drip, huge
         self.sent = 0
         self.lock = threading.Lock()
+        self.huge_sent = threading.Event()  # send_huge has ended: written all, or the grader hung up
         super().__init__(str(path), Handler)
 
     def count(self, size: int) -> None:
@@ -81,6 +82,8 @@ class Handler(socketserver.StreamRequestHandler):
             self.wfile.write(b"]")
         except OSError:
             pass
+        finally:
+            self.server.huge_sent.set()
 
 
 @pytest.fixture
@@ -140,7 +143,7 @@ def test_an_answer_too_large_is_exit_3_and_is_not_read_past_the_limit(fake, caps
     server, host = fake(huge=64 << 20)  # a valid, empty list of 64 MiB
     code, err = check(host, capsys)
     assert code == 3 and "gave an answer too large to GET /containers/json (over 1048576 bytes)" in err
-    time.sleep(0.5)  # the server's last write fails once the grader has hung up
+    assert server.huge_sent.wait(60)  # the server's last write fails once the grader has hung up
     assert server.sent < 9 << 20  # the limit, and what the sockets' buffers held: not the 64 MiB
 
 

@@ -21,7 +21,7 @@ from checks.lab import Lab
 from checks.sandbox import Sandbox
 
 from conftest import EXERCISES, ROOT
-from test_lab import leftovers
+from test_lab import leftovers, wait_for_a_running_container
 
 FIRST, SECOND = "run-hello-world", "pull-alpine"  # the course's first two exercises, in lesson order
 
@@ -117,7 +117,7 @@ def test_sigterm_mid_exercise_writes_every_report_then_tears_down(tmp_path, scra
     run = Run(submission(tmp_path), out, scratch)
     run.wait_for(f"exercise {SECOND}")
     runs = runs_under(scratch)
-    time.sleep(2)  # its sleep 600 is running
+    wait_for_a_running_container(Lab("busy", runs[0] / "lab"))  # its sleep 600 is running
     run.process.send_signal(signal.SIGTERM)
     assert run.end() == 130
     assert_interrupted_reports(out, "SIGTERM")
@@ -130,7 +130,7 @@ def test_a_second_sigint_during_teardown_waits_for_it(tmp_path, scratch):
     run = Run(submission(tmp_path), out, scratch)
     run.wait_for(f"exercise {SECOND}")
     runs = runs_under(scratch)
-    time.sleep(2)
+    wait_for_a_running_container(Lab("busy", runs[0] / "lab"))
     run.process.send_signal(signal.SIGINT)
     run.wait_for("stopping lab")  # teardown has begun
     run.process.send_signal(signal.SIGINT)
@@ -146,7 +146,7 @@ def test_the_labs_dockerd_killed_mid_run_still_writes_every_report(tmp_path, scr
     run = Run(submission(tmp_path), out, scratch)
     run.wait_for(f"exercise {SECOND}")
     runs = runs_under(scratch)
-    time.sleep(2)
+    wait_for_a_running_container(Lab("busy", runs[0] / "lab"))
     (lab,) = [Lab("killed", path / "lab") for path in runs]
     os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
     run.wait_for("stopping lab")

@@ -37,6 +37,24 @@ def live_processes_mentioning(text: str) -> list[str]:
     return found
 
 
+def wait_for_a_running_container(lab: Lab, limit: float = 120) -> None:
+    """Polls the lab's daemon until a container runs: a submission's long command is then busy. The
+    limit only keeps a broken run from hanging the suite; no time is asserted."""
+    api = docker.APIClient(base_url=lab.host, version="1.41", timeout=10)
+    deadline = time.monotonic() + limit
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if api.containers(filters={"status": "running"}):
+                    return
+            except (docker.errors.DockerException, OSError):
+                pass  # the lab's socket is not there yet, or its daemon not answering yet
+            time.sleep(0.1)
+    finally:
+        api.close()
+    raise AssertionError(f"no container ever ran in the lab at {lab.root}")
+
+
 def leftovers(lab: Lab) -> list[str]:
     mounts = [line for line in Path("/proc/self/mountinfo").read_text().splitlines() if str(lab.root) in line or str(lab.data_root) in line]
     cgroups = [str(p) for name in (lab.tag, lab.daemons_cgroup) for p in Path("/sys/fs/cgroup").glob(f"*/{name}")]
@@ -211,7 +229,7 @@ def test_killing_the_labs_dockerd_mid_run_is_a_clear_error(tmp_path, scratch):
     lab.up()
     try:
         def kill_soon():
-            time.sleep(1.5)
+            wait_for_a_running_container(lab)  # mid-run: its `sleep 5` is running
             os.kill(lab.read_state()["dockerd_pid"], signal.SIGKILL)
 
         threading.Thread(target=kill_soon).start()

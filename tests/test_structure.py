@@ -128,18 +128,6 @@ def test_every_kind_asks_the_snapshot_only_for_the_reads_it_declares():
     assert asked["containers"] == {"inspect", "logs"}  # the course does make both reads
 
 
-def test_every_pure_test_file_is_in_the_mutation_selection():
-    """scripts/mutation.sh runs setup.cfg's fast tests against each mutant: a pure test file left out
-    lets the mutants it would kill survive (the output and events kinds failed the run that way)."""
-    import configparser
-
-    config = configparser.ConfigParser()
-    config.read(ROOT / "setup.cfg")
-    selected = set(config["mutmut"]["pytest_add_cli_args_test_selection"].split())
-    pure = {f"tests/{path.name}" for path in (ROOT / "tests").glob("test_*_pure.py")}
-    assert sorted(pure - selected) == []
-
-
 def test_a_kind_says_through_its_hooks_whether_it_needs_a_start_point_and_may_grade_the_state(monkeypatch):
     """baseline.notes and the schema's state_check ask the kind (NEEDS_START, GRADED_ON_STATE), not its name."""
     from types import SimpleNamespace

@@ -2,8 +2,9 @@
 
 A kind is one module with a ``SCHEMA`` fragment (the keys its checks take), its ``MESSAGES``
 (registered by the module itself as it is imported), ``READS`` (the names of the lazy reads it asks
-of the snapshot, ``checks.reads.NAMES``; the container and image lists are always there) and a pure
-``evaluate(spec, snapshot) -> Result``. Adding one is that module plus its name in
+of the snapshot: ``checks.reads.names()``, "inspect", "logs", "archive", "events", "http" and the
+others, and a read of its own it provides; the container and image lists are always there) and a
+pure ``evaluate(spec, snapshot) -> Result``. Adding one is that module plus its name in
 ``BUILT_IN_NAMES`` (see CONTRIBUTING.md). Other packages add kinds through the ``docker_grader.kinds``
 entry-point group (checks.kinds.plugins); they cannot replace a built-in one.
 
