@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from checks.kinds import plugins
 from checks.messages import CATALOG
-from checks.snapshot import READ_NAMES
+from checks.reads import names as read_names
 
 
 def kind(**overrides) -> SimpleNamespace:
@@ -24,7 +24,7 @@ def kind(**overrides) -> SimpleNamespace:
 
 def test_a_kind_that_keeps_the_contract_has_no_fault():
     assert plugins.contract_fault("ports_open", kind()) is None
-    assert plugins.contract_fault("ports_open", kind(READS=list(READ_NAMES), MESSAGES={})) is None
+    assert plugins.contract_fault("ports_open", kind(READS=list(read_names()), MESSAGES={})) is None
     assert plugins.contract_fault("ports_open", kind(READS=...)) is None  # READS may be left out
     assert plugins.contract_fault("p" * 40, kind(MESSAGES={})) is None
 
@@ -58,7 +58,7 @@ def test_each_fault_of_a_plugin_kinds_messages_and_reads_is_named():
     assert fault({"ports_open.ok": {"pt-BR": "", "en": "b"}}) == needs
     assert fault({"ports_open.ok": {"pt-BR": 1, "en": "b"}}) == needs
     assert fault({"ports_open.ok": "open"}) == needs
-    reads = f"READS must list some of: {', '.join(READ_NAMES)}"
+    reads = f"READS must list some of: {', '.join(read_names())}"
     assert fault(reads=("inspect", "shell")) == reads
     assert fault(reads="inspect") == reads
 

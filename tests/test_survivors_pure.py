@@ -75,6 +75,7 @@ def test_check_says_it_grades_since_start_with_the_time_and_the_containers_it_hi
 
 
 def test_the_report_of_a_daemon_grading_carries_the_start_points_note(monkeypatch):
+    monkeypatch.setattr(grading.state_folder, "any_start_point", lambda environ=None: True)  # else baseline is never asked
     monkeypatch.setattr(baseline, "find", lambda client: (START, START.time + 10**9))
     monkeypatch.setattr(baseline, "applied", lambda client, taken, found, now: taken)
     monkeypatch.setattr(grading, "read_snapshot", lambda client: snapshot())
@@ -131,9 +132,9 @@ def test_a_files_sha256_each_outcome_with_its_verdict_and_its_words():
     assert graded("/app/link", "sha256:" + whole) == (True, f"in web, /app/link has the expected sha256 ({whole})")
     assert graded("/app/data.bin", "SHA256:" + whole.upper()) == (True, f"in web, /app/data.bin has the expected sha256 ({whole})")
     assert graded("/app/data.bin", "0" * 64) == (False, f"in web, the sha256 of /app/data.bin is {whole}, expected {'0' * 64}")
-    source.file_sha256 = lambda key, path: ""
+    source.providers["file_sha256"] = lambda container_id, path: ""
     assert graded("/app/data.bin", whole) == (False, "in web, /app/data.bin has 4 bytes, too large to check its sha256")
-    source.file_sha256 = lambda key, path: None
+    source.providers["file_sha256"] = lambda container_id, path: None
     assert graded("/app/data.bin", whole) == (False, "container web was removed during grading")
 
 
