@@ -22,7 +22,7 @@ from conftest import ROOT
 
 FENCE = re.compile(r"^( *)```(\w+) (\S+)(?: (above|in) (\w+))?\n(.*?)^\1```", re.M | re.S)
 COPIED = ("checks", "exercises", "tests/data/valid")  # what a contributor's change is counted in
-HELPERS = ("tests/conftest.py", "tests/apijson.py", "tests/test_structure.py", "tests/import_graph.py")  # what the copy's tests import
+HELPERS = ("tests/conftest.py", "tests/apijson.py", "tests/test_structure.py", "tests/import_graph.py", "tests/fast.txt")  # what the copy's tests import
 
 # The copy's tests use this session's lab rather than starting one more (appended to its conftest).
 ATTACHED = '''
