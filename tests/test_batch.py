@@ -22,7 +22,7 @@ from checks.lab import Lab
 from checks.sandbox import Sandbox
 
 from conftest import EXERCISES, ROOT
-from test_lab import leftovers, live_processes_mentioning
+from test_lab import leftovers, live_processes_mentioning, wait_for_a_running_container
 
 # Runs `docker-grader run`, noting each lab it starts; "crash" dies (SIGKILL) in the middle of grading,
 # with its lab, sandbox and boundary up. With DG_BARRIER=n, a run waits after its lab is up until n
@@ -240,7 +240,8 @@ def test_an_interrupted_batch_stops_its_runs_writes_an_incomplete_summary_and_re
         (folder / name / "run-hello-world").write_text(lines)
     process = start_batch(folder, results, log, base, batches)
     wait_until(lambda: {"b", "c"} <= set(noted(log, "up")) and (results / "a" / "graded.json").exists(), process=process)
-    time.sleep(2)  # their sleep 600 is running
+    for name in ("b", "c"):  # their sleep 600 is running
+        wait_for_a_running_container(labs_noted(log)[name])
     process.send_signal(signal.SIGINT)
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)  # a second Ctrl-C, while the runs tear down
@@ -269,7 +270,7 @@ def test_a_batch_killed_with_sigkill_leaves_no_run_behind(tmp_path, base, batche
     (folder / "slow" / "run-hello-world").write_text("docker run alpine:3.14 sleep 600\n")
     process = start_batch(folder, results, log, base, batches)
     wait_until(lambda: noted(log, "up") == ["slow"], process=process)
-    time.sleep(2)
+    wait_for_a_running_container(labs_noted(log)["slow"])  # its sleep 600 is running
     process.kill()
     process.wait(30)
     wait_until(lambda: noted(log, "end") == ["slow"], limit=120)  # the run got SIGTERM from the kernel, and ended itself
@@ -348,7 +349,8 @@ def test_a_forked_run_ends_with_its_batch_interrupted_or_killed(tmp_path, base, 
     running = lambda: all("exercise run-hello-world" in (results / n / "run.log").read_text() for n in ("a", "b")
                           if (results / n / "run.log").exists()) and len(forked_labs(results)) == 2
     wait_until(running, process=process)
-    time.sleep(2)  # their sleep 600 is running
+    for lab in forked_labs(results).values():  # their sleep 600 is running
+        wait_for_a_running_container(lab)
     process.send_signal(ending)
     code = process.wait(180)
     labs = forked_labs(results)
