@@ -86,8 +86,8 @@ def run(
     with signals.Interrupts() as interrupts:
         try:
             try:
-                if own_lab:  # a machine that cannot host a lab says why before the sandbox is tried (the lab shows the warnings)
-                    readiness.require()
+                # A machine that cannot host a lab says why before the sandbox is tried; the lab shows the warnings.
+                ready = readiness.require() if own_lab else None
                 # The sandbox and its launcher (checks.launcher) start first: the launcher boots while the lab does.
                 sandbox.socket.parent.mkdir(mode=0o711)
                 sandbox.mount()
@@ -99,7 +99,7 @@ def run(
                     sandbox.session()
                     if own_lab:
                         # Its "how to use this lab" line would mislead: this lab is gone when the run ends.
-                        lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m))
+                        lab.up([image for exercise in exercises for image in exercise.images], lambda m: m.key == "lab.ready" or progress(m), ready)
                     if lab.read_state().get("remap_user"):  # containers may use the submission's files they bind
                         sandbox.group = remapped_group(lab.read_state()["remap_user"])
                     sandbox.copy(folder)

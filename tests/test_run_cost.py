@@ -17,7 +17,10 @@ COUNTED_RUN = """
 import json, subprocess, sys
 from pathlib import Path
 from checks import daemon, exercises, runner
-paths, started = [], []
+from checks.lab import readiness
+paths, started, probes = [], [], []
+probe = readiness.probe
+readiness.probe = lambda *a, **k: probes.append(1) or probe(*a, **k)
 get = daemon.DaemonClient._get
 daemon.DaemonClient._get = lambda self, path, *rest, **kw: paths.append(path) or get(self, path, *rest, **kw)
 popen = subprocess.Popen
@@ -29,17 +32,18 @@ subprocess.Popen = Counted
 report = runner.run(Path(sys.argv[1]), exercises.load([Path(sys.argv[2])]))
 print(json.dumps({"score": report.score, "max": report.max_score, "docker_py": "docker" in sys.modules,
                   "version": sum(path in ("/_ping", "/version") for path in paths),
-                  "sandboxes": sum(" bwrap " in args for args in started)}))
+                  "sandboxes": sum(" bwrap " in args for args in started), "probes": len(probes)}))
 """
 
 
 def test_a_run_negotiates_the_api_version_once_starts_one_sandbox_and_never_imports_docker_py(tmp_path):
-    """Of the full-marks example's 15 lines: one bubblewrap sandbox for all of them (checks.launcher)."""
+    """Of the full-marks example's 15 lines: one bubblewrap sandbox for all of them (checks.launcher);
+    the machine probed once for what a lab needs, before the sandbox (not again by the lab)."""
     done = subprocess.run([sys.executable, "-c", COUNTED_RUN, str(ROOT / "examples" / "full-marks"), str(EXERCISES)],
                           capture_output=True, text=True, timeout=300, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     counted = json.loads(done.stdout)
-    assert counted == {"score": counted["max"], "max": counted["max"], "docker_py": False, "version": 1, "sandboxes": 1}
+    assert counted == {"score": counted["max"], "max": counted["max"], "docker_py": False, "version": 1, "sandboxes": 1, "probes": 1}
 
 
 def lab_requests(folder, monkeypatch) -> list[str]:

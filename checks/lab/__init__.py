@@ -231,18 +231,21 @@ class Lab:
             os.close(descriptor)
 
     # --- up --------------------------------------------------------------------------
-    def up(self, extra_images: list | tuple = (), progress: Progress = quiet) -> bool:
-        """Starts the lab; False (and nothing changed) when it is up already, or another `lab up` made it meanwhile."""
-        with self._turn(progress):
-            return self._up(extra_images, progress)
+    def up(self, extra_images: list | tuple = (), progress: Progress = quiet, ready: list | None = None) -> bool:
+        """Starts the lab; False (and nothing changed) when it is up already, or another `lab up` made it meanwhile.
 
-    def _up(self, extra_images: list | tuple, progress: Progress) -> bool:
+        ``ready``: the warnings of a ``readiness.require()`` the caller made already (``run`` does, before
+        its sandbox), so the machine is not probed twice."""
+        with self._turn(progress):
+            return self._up(extra_images, progress, ready)
+
+    def _up(self, extra_images: list | tuple, progress: Progress, ready: list | None = None) -> bool:
         if self.status() == "up":
             progress(msg("lab.already_up", name=self.name, host=self.host))
             return False
         if self.root.exists():
             self._down(progress)
-        for warning in readiness.require():  # before anything is made: a machine that cannot host a lab says why
+        for warning in readiness.require() if ready is None else ready:  # before anything is made: a machine that cannot host a lab says why
             progress(warning)
         programs = {name: processes.program(name, package) for name, package in (("dockerd", "docker.io"), ("docker-registry", "docker-registry"))}
         built = lab_images.lab_images(extra_images)  # fails early on a missing busybox
