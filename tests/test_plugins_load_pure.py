@@ -174,6 +174,8 @@ def test_an_egg_info_version_stops_at_its_python_tag_and_the_empty_path_is_the_c
     dist(tmp_path, "old_kinds-0.3-py3.11.egg-info", "[docker_grader.kinds]\nold = old_kinds\n")
     monkeypatch.chdir(tmp_path)
     assert plugins.entry_points([""]) == [plugins.EntryPoint("old", "old_kinds", "old_kinds", "0.3")]
+    (tmp_path / "old_kinds-0.3-py3.11.egg-info" / "PKG-INFO").write_text("Name: Old-Kinds\nVersion: 0.3.1\n")
+    assert plugins.entry_points([""]) == [plugins.EntryPoint("old", "old_kinds", "Old-Kinds", "0.3.1")]
 
 
 def test_the_path_is_sys_path_unless_given(tmp_path, monkeypatch):
@@ -194,6 +196,11 @@ def test_the_name_and_version_are_the_metadatas_before_pkg_info(tmp_path):
     assert plugins._name_and_version(str(folder), "x", "0") == ("Caf\ufffd-Kinds", "1")
     (folder / "METADATA").write_text("Name: only-a-name\n")
     assert plugins._name_and_version(str(folder), "x", "0.1") == ("only-a-name", "0.1")
+    # the head ends at the first blank line; a description below may hold anything, blank lines too
+    (folder / "METADATA").write_text("Name: head-name\nVersion: 1\n\nName: body\n\nName: later\nVersion: 2\n")
+    assert plugins._name_and_version(str(folder), "x", "0") == ("head-name", "1")
+    (folder / "METADATA").write_text("Name: odd: name\nVersion: 1: 2\n")  # a field's value is all after its first ": "
+    assert plugins._name_and_version(str(folder), "x", "0") == ("odd: name", "1: 2")
 
 
 def test_only_the_groups_own_lines_are_its_entry_points():
@@ -204,6 +211,8 @@ x = y
 [ docker_grader.kinds ]
   ; a comment of the other style
    # and an indented one
+# commented = out
+; also = out
 first =  first_module
 second=second_module:attr.deeper
 
@@ -230,6 +239,7 @@ def test_the_entry_points_are_the_installed_ones_unless_given(modules, monkeypat
 def test_each_refusal_names_the_kind_the_package_and_what_to_do(modules):
     good = modules("hand_good", KIND)
     broken = modules("hand_broken", "raise RuntimeError('no database here')\n")
+    other = modules("hand_other", KIND.replace("container_label", "other_label"))
     kinds, problems = plugins.load(BUILT_IN, [
         point("image", good, "sneaky-kinds"),
         point("missing_kind", "hand_not_written", "gone-kinds"),
@@ -237,8 +247,9 @@ def test_each_refusal_names_the_kind_the_package_and_what_to_do(modules):
         point("container_label", f"{good}:MESSAGES", "shape-kinds"),
         point("container_label", good, "first-kinds"),
         point("container_label", good, "second-kinds"),
+        point("other_label", other, "other-kinds"),
     ])
-    assert list(kinds) == ["container_label"] and kinds["container_label"] is sys.modules[good]
+    assert list(kinds) == ["container_label", "other_label"] and kinds["container_label"] is sys.modules[good]
     assert [problem.key for problem in problems] == [
         "plugin.builtin", "plugin.broken", "plugin.broken", "plugin.contract", "plugin.twice"]
     assert [problem.render("en") for problem in problems] == [
@@ -294,3 +305,16 @@ def test_the_plugins_identity_is_each_kinds_package_version_and_schema(modules):
     assert plugins.identity({}, points) == "[]"
     odd = type("Odd", (), {"SCHEMA": {"properties": {"x": {"default": {1, 2} and object}}}})
     assert "<class 'object'>" in plugins.identity({"odd": odd}, [plugins.EntryPoint("odd", "m", "p", "1")])
+
+
+def test_the_first_refused_plugin_stops_the_front_ends(monkeypatch):
+    from checks import kinds
+    from checks.errors import UsageError
+
+    monkeypatch.setattr(kinds, "PLUGIN_PROBLEMS", [])
+    kinds.refuse_broken_plugins()
+    first, second = messages.msg("plugin.builtin", kind="image", package="a"), messages.msg("plugin.builtin", kind="file", package="b")
+    monkeypatch.setattr(kinds, "PLUGIN_PROBLEMS", [first, second])
+    with pytest.raises(UsageError) as raised:
+        kinds.refuse_broken_plugins()
+    assert raised.value.render("en") == first.render("en")
