@@ -3,8 +3,8 @@
 # checks/refs.py, checks/snapshot.py, checks/report/rows.py) and the API boundary's rules
 # (checks/boundary/rules.py), and runs the fast tests (tests/fast.txt, `pytest -m fast`) against
 # each mutant. They need no daemon, so this needs no root. Settings: [mutmut] in setup.cfg.
-# Prints the surviving mutants and the score, per file and in all; docs/testing.md has the
-# latest figures. `mutmut show NAME` shows one mutant's diff afterwards.
+# Prints the surviving mutants and the score, per file, in all and over the target (the kinds
+# and the rules: exit 1 below 95%); docs/testing.md has the latest figures. `mutmut show NAME` shows one mutant's diff afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || bash scripts/setup.sh
