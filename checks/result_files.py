@@ -27,9 +27,14 @@ def write_file(path: Path, text: str) -> None:
         # the file's own, so that a report written with sudo stays readable (a CI step summary).
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", errors="backslashreplace", dir=path.parent, delete=False, prefix=f".{path.name}.") as tmp:
-            tmp.write(text)
-        os.chmod(tmp.name, mode)
-        os.replace(tmp.name, path)
+            try:
+                tmp.write(text)
+                tmp.flush()
+                os.chmod(tmp.name, mode)
+                os.replace(tmp.name, path)
+            except OSError:
+                os.unlink(tmp.name)  # a full disk: the last result stays, and no half of this one beside it
+                raise
     except OSError as error:
         raise UsageError(msg("usage.output", path=str(path), reason=error.strerror or error)) from None
 

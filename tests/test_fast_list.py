@@ -21,6 +21,7 @@ NOT_FAST = {
     "tests/test_editor_schema.py": "needs node and yaml-language-server from scripts/setup.sh",
     "tests/test_templates.py": "needs actionlint and shellcheck from scripts/setup.sh",
     "tests/test_fuzz.py": "hypothesis: about 20 seconds",
+    "tests/test_full_disk.py": "mounts a small tmpfs to fill: needs root",
 }
 
 # What marks a test file as one that reaches a daemon: the session's lab as a fixture, the lab
