@@ -481,7 +481,11 @@ HEALTHCHECK = {"Test": any_value, "Retries": any_value, **{key: any_value for ke
 def _duration(ns: Any) -> str:
     if not isinstance(ns, int):
         return _show(ns)
-    return f"{ns / 1e9:g}s" if ns >= 1_000_000 or ns == 0 else f"{ns}ns"
+    if ns >= 1_000_000 or ns == 0:
+        # Every digit, worked out in integers: rounded, 999_999_500 ns would read as the floor of 1s.
+        seconds, rest = divmod(ns, 1_000_000_000)
+        return f"{seconds}.{rest:09d}".rstrip("0").rstrip(".") + "s"
+    return f"{ns}ns"
 
 
 COMPOSE_LABELS = "com.docker.compose."  # what the compose kind trusts: only docker-compose may set them
