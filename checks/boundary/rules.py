@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
@@ -482,9 +483,8 @@ def _duration(ns: Any) -> str:
     if not isinstance(ns, int):
         return _show(ns)
     if ns >= 1_000_000 or ns == 0:
-        # Every digit, worked out in integers: rounded, 999_999_500 ns would read as the floor of 1s.
-        seconds, rest = divmod(ns, 1_000_000_000)
-        return f"{seconds}.{rest:09d}".rstrip("0").rstrip(".") + "s"
+        # Every digit, in decimal: rounded, 999_999_500 ns would read as the floor of 1s.
+        return f"{(Decimal(ns) / 1_000_000_000).normalize():f}s"
     return f"{ns}ns"
 
 
