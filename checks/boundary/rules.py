@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Mapping
 from urllib.parse import urlencode
 
@@ -481,7 +482,10 @@ HEALTHCHECK = {"Test": any_value, "Retries": any_value, **{key: any_value for ke
 def _duration(ns: Any) -> str:
     if not isinstance(ns, int):
         return _show(ns)
-    return f"{ns / 1e9:g}s" if ns >= 1_000_000 or ns == 0 else f"{ns}ns"
+    if ns >= 1_000_000 or ns == 0:
+        # Every digit, in decimal: rounded, 999_999_500 ns would read as the floor of 1s.
+        return f"{(Decimal(ns) / 1_000_000_000).normalize():f}s"
+    return f"{ns}ns"
 
 
 COMPOSE_LABELS = "com.docker.compose."  # what the compose kind trusts: only docker-compose may set them
