@@ -133,6 +133,8 @@ AS_ID = ("image", "untag", ALPINE, ALPINE, "")  # an untag names the image by it
     (PULL, log(PULLED, complete=False, origin="start"), Result(False, msg("events.gap", limit=BUFFER), unknown=True)),
     # a container named with the slash docker inspect shows
     ({"expect": [{"action": "create", "container": "/web", "count": 1}]}, log(web("create")), Result(True, msg("events.ok", seen="create web"))),
+    # only the slash is taken off: a name may start with a capital X
+    ({"expect": [{"action": "create", "container": "Xena"}]}, log(("container", "create", A, "Xena", "x")), Result(True, msg("events.ok", seen="create Xena"))),
     # eight events shown, then how many more
     ({"expect": [{"action": "create"}]}, log(*[("container", "create", str(n) * 64, f"c{n}", "x") for n in range(1, 10)]),
      Result(True, msg("events.ok", seen="create c1, create c2, create c3, create c4, create c5, create c6, create c7, create c8 (+1)"))),
@@ -203,8 +205,9 @@ def test_the_registry_knows_a_lazy_kind_without_importing_it_and_lists_each_name
     assert "nowhere" in found and "extra" in found and "absent" not in found  # checks.kinds.nowhere is no module: not imported
     assert list(found) == ["image", "nowhere", "extra"] and len(found) == 3
     assert found["image"] is given and found["extra"] is given
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as missing:
         found["absent"]
+    assert missing.value.args == ("absent",)
     assert Registry(["image"])["image"] is kinds.image
 
 
