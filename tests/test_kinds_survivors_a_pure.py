@@ -4,7 +4,8 @@ caller sees: each verdict with its exact message key and parameters, on hand-bui
 Written against the mutants that survived the fast tests (issue 24): a verdict whose ``passed``
 was never asserted, a default that no test left out (``state``, ``replicas``, a compose label),
 an order of events that only a step back or a skipped event could change, the registry's own
-mapping methods, which only tests call (through ``monkeypatch.setitem``).
+mapping methods, which only tests call (through ``monkeypatch.setitem``), and the plugin kinds'
+identity and refusal, which only `check` in a process of its own reached.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from apijson import FakeSource, container_json, image_id, image_json, snapshot
 
 from checks import kinds
+from checks.errors import UsageError
 from checks.events import BUFFER, MAX_RECORDED, Event, EventLog, Provenance
 from checks.kinds import Registry, compose, events, files, plugins, registry
 from checks.messages import msg
@@ -244,3 +246,13 @@ def test_the_plugins_identity_names_the_installed_plugin_kinds(monkeypatch):
     monkeypatch.setattr(kinds, "_POINTS", [plugins.EntryPoint("container_label", "course_kinds", "course-kinds", "1.2")])
     assert kinds.plugin_identity() == json.dumps(
         [["container_label", "course-kinds", "1.2", {"properties": {"label": {"type": "string"}}}]], sort_keys=True)
+
+
+def test_the_first_broken_plugin_is_refused_by_its_own_words(monkeypatch):
+    first = msg("plugin.builtin", package="course-kinds", kind="image")
+    monkeypatch.setattr(kinds, "PLUGIN_PROBLEMS", [first, msg("plugin.twice", first="a-kinds", package="b-kinds", kind="found")])
+    with pytest.raises(UsageError) as refused:
+        kinds.refuse_broken_plugins()
+    assert refused.value.message == first
+    monkeypatch.setattr(kinds, "PLUGIN_PROBLEMS", [])
+    kinds.refuse_broken_plugins()  # nothing broken: nothing said
