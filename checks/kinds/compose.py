@@ -235,16 +235,16 @@ def _shown(service: str, want: Mapping, chosen: list[Container], snapshot: Snaps
         if not any(c == container and r == protocol and (host is None or h == host) for h, c, r in published):
             shown = listing(sorted({f"{h}:{c}/{r}" for h, c, r in published}))
             return msg("compose.port", service=service, port=port, published=shown)
-    project = chosen[0].labels.get(PROJECT, "") if chosen else ""
+    # A name in the compose file, or with the project's prefix (every container here has the project's label).
     for volume in want.get("volumes", ()):
-        names = {volume, f"{project}_{volume}"}
         for container in chosen:
+            names = {volume, f"{container.labels[PROJECT]}_{volume}"}
             if not any(m.type == "volume" and m.name in names for m in container.mounts):
                 mounts = listing([m.name or m.source for m in container.mounts])
                 return msg("compose.volume", service=service, volume=volume, mounts=mounts)
     for network in want.get("networks", ()):
-        names = {network, f"{project}_{network}"}
         for container in chosen:
+            names = {network, f"{container.labels[PROJECT]}_{network}"}
             if not names & set(container.networks):
                 return msg("compose.network", service=service, network=network, networks=listing(list(container.networks)))
     for name, value in (want.get("env") or {}).items():
@@ -269,7 +269,7 @@ def _depends(chosen: list[Container], dependencies: list[Container], service: st
     labelled = [c for c in chosen if DEPENDS_ON in c.labels]
     if labelled:
         return all(dependency in {part.split(":")[0] for part in c.labels[DEPENDS_ON].split(",")} for c in labelled)
-    files = {(c.labels.get(WORKING_DIR, ""), c.labels.get(CONFIG_FILES, "")) for c in chosen if c.labels.get(CONFIG_FILES)}
+    files = {(c.labels.get(WORKING_DIR, ""), c.labels[CONFIG_FILES]) for c in chosen if c.labels.get(CONFIG_FILES)}
     declared = [snapshot.read("project_file", folder, names) for folder, names in sorted(files)]
     if not declared or any(found is None for found in declared):
         return None
