@@ -20,6 +20,7 @@ from checks import refs
 
 _EXITED = re.compile(r"Exited \((-?\d+)\)")
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+_PORT_KEY = re.compile(r"[0-9]+/[a-z]+")  # a key of HostConfig.PortBindings: 80/tcp
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,8 @@ def _same_reference(typed: str, wanted: str) -> bool:
 
 class ShapeError(ValueError):
     """The daemon's JSON is valid but not shaped as the Engine API documents it: ``where`` (a JSON
-    path in the answer) should hold ``expected`` (string, strings, number, boolean, list, object, objects, labels)."""
+    path in the answer) should hold ``expected`` (string, strings, number, boolean, list, object, objects, labels,
+    port_key, port_text: each a ``shape.`` message)."""
 
     def __init__(self, where: str, expected: str):
         super().__init__(f"{where}: expected {expected}")
@@ -264,13 +266,21 @@ class ShapeError(ValueError):
         self.expected = expected
 
 
-def _shaped(value, kind: type | tuple[type, ...], where: str, expected: str, optional: bool = True):
+def _shaped(value, kind: type, where: str, expected: str, optional: bool = True):
     """``value`` when it is of ``kind`` (or None, when ``optional``); a ShapeError otherwise. A bool is no number."""
     if value is None and optional:
         return None
-    if isinstance(value, kind) and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
         return value
     raise ShapeError(where, expected)
+
+
+def _key(parent: dict, key: str, where: str, kind: type, expected: str, null: bool = True):
+    """``parent[key]``, a field the kinds index (``inspect["Config"]["Env"]``), as dockerd always sends
+    it: of ``kind``, or null when ``null``; a ShapeError naming ``where.key`` when it is missing."""
+    if key not in parent:
+        raise ShapeError(f"{where}.{key}", expected)
+    return _shaped(parent[key], kind, f"{where}.{key}", expected, optional=null)
 
 
 def _texts(value, where: str) -> list[str]:
@@ -300,34 +310,55 @@ def containers_from_api(answer) -> list[Container]:
 
 
 def container_inspect_shaped(answer) -> dict | None:
-    """GET /containers/{id}/json, its shape checked where the kinds read it; None (gone) stays None."""
-    if answer is None:
+    """GET /containers/{id}/json, its shape checked where the kinds read it: what they index
+    (``checks.kinds.container_config``, ``container_ports``...) must be there, as dockerd always
+    sends it, so that an odd daemon's answer is a ShapeError here and never a KeyError in a kind.
+    None (gone) stays None."""
+    if _shaped(answer, dict, "$", "object") is None:
         return None
-    _shaped(answer, dict, "$", "object", optional=False)
-    config = _shaped(answer.get("Config"), dict, "$.Config", "object") or {}
+    config = _key(answer, "Config", "$", dict, "object", null=False)
     for key in ("Env", "Cmd", "Entrypoint"):
-        _texts(config.get(key), f"$.Config.{key}")
-    for key in ("User", "Image"):
-        _shaped(config.get(key), str, f"$.Config.{key}", "string")
+        _texts(_key(config, key, "$.Config", list, "strings"), f"$.Config.{key}")
+    _key(config, "User", "$.Config", str, "string", null=False)
+    _shaped(config.get("Image"), str, "$.Config.Image", "string")
     for key in ("Tty", "OpenStdin"):
-        _shaped(config.get(key), bool, f"$.Config.{key}", "boolean")
-    host = _shaped(answer.get("HostConfig"), dict, "$.HostConfig", "object") or {}
-    policy = _shaped(host.get("RestartPolicy"), dict, "$.HostConfig.RestartPolicy", "object") or {}
-    _shaped(policy.get("Name"), str, "$.HostConfig.RestartPolicy.Name", "string")
-    _shaped(host.get("PortBindings"), dict, "$.HostConfig.PortBindings", "object")
-    state = _shaped(answer.get("State"), dict, "$.State", "object") or {}
-    _shaped(state.get("Health"), dict, "$.State.Health", "object")
-    _shaped(state.get("StartedAt"), str, "$.State.StartedAt", "string")
+        _key(config, key, "$.Config", bool, "boolean", null=False)
+    _shaped(config.get("Healthcheck"), dict, "$.Config.Healthcheck", "object")
+    host = _key(answer, "HostConfig", "$", dict, "object", null=False)
+    policy = _key(host, "RestartPolicy", "$.HostConfig", dict, "object", null=False)
+    _key(policy, "Name", "$.HostConfig.RestartPolicy", str, "string")
+    _key(policy, "MaximumRetryCount", "$.HostConfig.RestartPolicy", int, "number", null=False)
+    _port_bindings(_key(host, "PortBindings", "$.HostConfig", dict, "object") or {}, "$.HostConfig.PortBindings")
+    state = _key(answer, "State", "$", dict, "object", null=False)
+    _shaped(state.get("Health", {}), dict, "$.State.Health", "object", optional=False)  # only with a healthcheck; never null
+    for key in ("StartedAt", "FinishedAt"):
+        _key(state, key, "$.State", str, "string", null=False)
+    _key(answer, "RestartCount", "$", int, "number", null=False)
     _shaped(answer.get("Mounts"), list, "$.Mounts", "list")
-    _shaped(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object")
+    settings = _shaped(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object") or {}
+    networks = _shaped(settings.get("Networks"), dict, "$.NetworkSettings.Networks", "object") or {}
+    for name, network in networks.items():
+        where = f"$.NetworkSettings.Networks[{name!r}]"
+        _texts((_shaped(network, dict, where, "object") or {}).get("Aliases"), f"{where}.Aliases")
     return answer
+
+
+def _port_bindings(bindings: dict, where: str) -> None:
+    """HostConfig.PortBindings, as ``container_ports`` reads it: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}."""
+    for key, hosts in bindings.items():
+        if not _PORT_KEY.fullmatch(key):
+            raise ShapeError(f"{where}[{key!r}]", "port_key")
+        for index, host in enumerate(_shaped(hosts, list, f"{where}[{key!r}]", "objects") or ()):
+            host = _shaped(host, dict, f"{where}[{key!r}][{index}]", "object", optional=False)
+            _key(host, "HostIp", f"{where}[{key!r}][{index}]", str, "string", null=False)
+            if not re.fullmatch(r"[0-9]*", _key(host, "HostPort", f"{where}[{key!r}][{index}]", str, "port_text", null=False)):
+                raise ShapeError(f"{where}[{key!r}][{index}].HostPort", "port_text")
 
 
 def image_inspect_shaped(answer) -> dict | None:
     """GET /images/{id}/json, its shape checked where the kinds read it."""
-    if answer is None:
+    if _shaped(answer, dict, "$", "object") is None:
         return None
-    _shaped(answer, dict, "$", "object", optional=False)
     _shaped(answer.get("Config"), dict, "$.Config", "object")
     rootfs = _shaped(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
     _texts(rootfs.get("Layers"), "$.RootFS.Layers")

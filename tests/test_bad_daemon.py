@@ -147,11 +147,18 @@ def test_an_answer_too_large_is_exit_3_and_is_not_read_past_the_limit(fake, caps
     assert server.sent < 9 << 20  # the limit, and what the sockets' buffers held: not the 64 MiB
 
 
+CONFIG = {"Env": [], "Cmd": None, "Entrypoint": None, "User": "", "Tty": False, "OpenStdin": False}  # as dockerd sends it
+
+
 @pytest.mark.parametrize("inspect, where, expected", [
     ([], "$", "an object"),
     ({"Config": "x"}, "$.Config", "an object"),
     ({"Config": {"Env": "APP_ENV=production"}}, "$.Config.Env", "a list of strings"),
-    ({"Config": {"Env": []}, "HostConfig": {"RestartPolicy": ["always"]}}, "$.HostConfig.RestartPolicy", "an object"),
+    ({"Config": CONFIG, "HostConfig": {"RestartPolicy": ["always"]}}, "$.HostConfig.RestartPolicy", "an object"),
+    # fields the container kind indexes, left out: before, a KeyError in the kind (a traceback)
+    ({"Id": "c" * 64}, "$.Config", "an object"),
+    ({"Config": CONFIG, "HostConfig": {"RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "PortBindings": {"80": []}}},
+     "$.HostConfig.PortBindings['80']", "a port and a protocol, like 80/tcp"),
 ])
 def test_an_inspect_of_the_wrong_shape_is_exit_3_naming_the_request(fake, capsys, inspect, where, expected):
     web = {**CONTAINER, "Names": ["/web"], "Image": "nginx:1.25", "State": "running", "Status": "Up 1 second"}
