@@ -398,8 +398,8 @@ def container_from_api(item: dict, where: str = "$") -> Container:
         state=state,
         exit_code=int(match.group(1)) if match else None,
         labels=dict(labels),
-        ports=tuple(_port(port, f"{where}.Ports[{index}]") for index, port in enumerate(ports) if isinstance(port, dict)),
-        mounts=tuple(_mount(mount, f"{where}.Mounts[{index}]") for index, mount in enumerate(mounts) if isinstance(mount, dict)),
+        ports=tuple(_port(port, f"{where}.Ports[{index}]") for index, port in enumerate(ports)),
+        mounts=tuple(_mount(mount, f"{where}.Mounts[{index}]") for index, mount in enumerate(mounts)),
         networks=tuple(sorted(networks)),
         network_ids=tuple((name, (network or {}).get("NetworkID") or "") for name, network in networks.items()),
         health=_health(item.get("Status") or ""),
@@ -407,18 +407,30 @@ def container_from_api(item: dict, where: str = "$") -> Container:
     )
 
 
-def _port(item: dict, where: str = "$") -> Port:
-    for key in ("PrivatePort", "PublicPort"):
-        _shaped(item.get(key), int, f"{where}.{key}", "number")
-    for key in ("Type", "IP"):
-        _shaped(item.get(key), str, f"{where}.{key}", "string")
-    return Port(int(item.get("PrivatePort") or 0), item.get("Type") or "tcp", item.get("IP") or "", int(item.get("PublicPort") or 0))
+def _port(item, where: str) -> Port:
+    """An item of the list's Ports, with what ``container_ports`` indexes in a published one (IP, PublicPort...)."""
+    _shaped(item, dict, where, "object", optional=False)
+    _key(item, "PrivatePort", where, int, "number", null=False)
+    _key(item, "Type", where, str, "string", null=False)
+    if "PublicPort" in item:  # published: dockerd gives the host's address too
+        _key(item, "PublicPort", where, int, "number", null=False)
+        _key(item, "IP", where, str, "string", null=False)
+    else:
+        _shaped(item.get("IP"), str, f"{where}.IP", "string")
+    return Port(item["PrivatePort"], item["Type"], item.get("IP") or "", item.get("PublicPort") or 0)
 
 
-def _mount(item: dict, where: str = "$") -> Mount:
-    for key in ("Type", "Destination", "Name", "Source"):
-        _shaped(item.get(key), str, f"{where}.{key}", "string")
-    return Mount(item.get("Type") or "", item.get("Destination") or "", item.get("Name") or "", item.get("Source") or "")
+def _mount(item, where: str) -> Mount:
+    """An item of the list's Mounts, with what ``container_listed`` indexes (Type, Source, Destination, RW; a volume's Name)."""
+    _shaped(item, dict, where, "object", optional=False)
+    for key in ("Type", "Destination", "Source"):
+        _key(item, key, where, str, "string", null=False)
+    _key(item, "RW", where, bool, "boolean", null=False)
+    if item["Type"] == "volume":  # a volume's source, as an exercise names it
+        _key(item, "Name", where, str, "string", null=False)
+    else:
+        _shaped(item.get("Name"), str, f"{where}.Name", "string")
+    return Mount(item["Type"], item["Destination"], item.get("Name") or "", item["Source"])
 
 
 def _health(status: str) -> str:

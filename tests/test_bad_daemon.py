@@ -118,6 +118,10 @@ CONTAINER = {"Id": "c" * 64, "Names": ["/web"], "Image": "alpine:3.14", "ImageID
     ([{**CONTAINER, "Names": "/web"}], [], "GET /containers/json", "$[0].Names", "a list of strings"),
     ([{**CONTAINER, "Labels": ["a=b"]}], [], "GET /containers/json", "$[0].Labels", "an object of strings"),
     ([{**CONTAINER, "Ports": [{"PrivatePort": "80"}]}], [], "GET /containers/json", "$[0].Ports[0].PrivatePort", "a number"),
+    ([{**CONTAINER, "Ports": [{"PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}]}], [], "GET /containers/json", "$[0].Ports[0].IP",
+     "a string"),  # what the container kind indexes in a published port: before, a KeyError there
+    ([{**CONTAINER, "Mounts": [{"Type": "bind", "Source": "/srv", "Destination": "/srv"}]}], [], "GET /containers/json", "$[0].Mounts[0].RW",
+     "true or false"),
     ([{**CONTAINER, "NetworkSettings": {"Networks": {"bridge": 7}}}], [], "GET /containers/json",
      "$[0].NetworkSettings.Networks['bridge']", "an object"),
     ([], [{"Id": "sha256:" + "a" * 64, "RepoTags": "alpine:3.14"}], "GET /images/json", "$[0].RepoTags", "a list of strings"),

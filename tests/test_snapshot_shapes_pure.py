@@ -198,18 +198,63 @@ def test_a_listed_container_with_every_field_read():
     assert read.listed is ITEM
 
 
+PUBLISHED = {"IP": "0.0.0.0", "PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}
+BIND = {"Type": "bind", "Source": "/srv", "Destination": "/srv", "Mode": "", "RW": True, "Propagation": "rprivate"}
+VOLUME = {"Type": "volume", "Name": "data", "Source": "/var/lib/docker/volumes/data/_data", "Destination": "/data", "Driver": "local",
+          "Mode": "z", "RW": True, "Propagation": ""}
+
+
 @pytest.mark.parametrize("field, value, expected", [
-    ("Ports", [{}], (Port(0, "tcp", "", 0),)),
-    ("Ports", [{"PrivatePort": None, "PublicPort": None, "Type": None, "IP": None}], (Port(0, "tcp", "", 0),)),
-    ("Ports", [{"PrivatePort": 443, "PublicPort": 1, "Type": "tcp", "IP": "::"}], (Port(443, "tcp", "::", 1),)),
+    ("Ports", [{"PrivatePort": 53, "Type": "udp"}], (Port(53, "udp", "", 0),)),
+    ("Ports", [{"PrivatePort": 53, "Type": "udp", "IP": None}], (Port(53, "udp", "", 0),)),
+    ("Ports", [{"PrivatePort": 9000, "Type": "tcp", "IP": "::"}], (Port(9000, "tcp", "::", 0),)),
+    ("Ports", [PUBLISHED, {"PrivatePort": 443, "PublicPort": 1, "Type": "sctp", "IP": "::"}],
+     (Port(80, "tcp", "0.0.0.0", 8080), Port(443, "sctp", "::", 1))),
+    ("Ports", [], ()),
     ("Ports", None, ()),
-    ("Mounts", [{}], (Mount("", "", "", ""),)),
-    ("Mounts", [{"Type": None, "Destination": None, "Name": None, "Source": None}], (Mount("", "", "", ""),)),
-    ("Mounts", [{"Type": "tmpfs", "Destination": "/run"}], (Mount("tmpfs", "/run", "", ""),)),
+    ("Mounts", [BIND], (Mount("bind", "/srv", "", "/srv"),)),
+    ("Mounts", [{**BIND, "Name": None}], (Mount("bind", "/srv", "", "/srv"),)),
+    ("Mounts", [{**BIND, "Name": "x"}], (Mount("bind", "/srv", "x", "/srv"),)),
+    ("Mounts", [{**VOLUME, "Source": "", "RW": False}, {"Type": "tmpfs", "Source": "", "Destination": "/run", "RW": True}],
+     (Mount("volume", "/data", "data", ""), Mount("tmpfs", "/run", "", ""))),
     ("Mounts", None, ()),
 ])
 def test_ports_and_mounts_as_the_list_gives_them(field, value, expected):
     assert getattr(container_from_api({**ITEM, field: value}), field.lower()) == expected
+
+
+def without(item: dict, key: str) -> dict:
+    return {k: v for k, v in item.items() if k != key}
+
+
+@pytest.mark.parametrize("items, where, expected", [
+    ({"Ports": {}}, "$[1].Ports", "list"),
+    ({"Ports": "80/tcp"}, "$[1].Ports", "list"),
+    ({"Ports": [PUBLISHED, 80]}, "$[1].Ports[1]", "object"),
+    ({"Ports": [PUBLISHED, None]}, "$[1].Ports[1]", "object"),
+    *[({"Ports": [PUBLISHED, bad]}, f"$[1].Ports[1].{key}", expected) for key, expected in
+      [("PrivatePort", "number"), ("Type", "string"), ("PublicPort", "number"), ("IP", "string")]
+      for bad in (without(PUBLISHED, key) if key != "PublicPort" else {**PUBLISHED, key: None}, {**PUBLISHED, key: None},
+                  {**PUBLISHED, key: ["x"]})],
+    ({"Ports": [{**PUBLISHED, "PrivatePort": "80"}]}, "$[1].Ports[0].PrivatePort", "number"),
+    ({"Ports": [{**PUBLISHED, "PrivatePort": True}]}, "$[1].Ports[0].PrivatePort", "number"),
+    ({"Ports": [{**PUBLISHED, "PublicPort": False}]}, "$[1].Ports[0].PublicPort", "number"),
+    ({"Ports": [{**PUBLISHED, "Type": 6}]}, "$[1].Ports[0].Type", "string"),
+    ({"Ports": [{**PUBLISHED, "IP": 0}]}, "$[1].Ports[0].IP", "string"),
+    ({"Ports": [without(without(PUBLISHED, "PublicPort"), "Type")]}, "$[1].Ports[0].Type", "string"),
+    ({"Ports": [{**without(PUBLISHED, "PublicPort"), "IP": 0}]}, "$[1].Ports[0].IP", "string"),
+    ({"Mounts": "/data"}, "$[1].Mounts", "list"),
+    ({"Mounts": [BIND, "/data"]}, "$[1].Mounts[1]", "object"),
+    ({"Mounts": [BIND, None]}, "$[1].Mounts[1]", "object"),
+    *[({"Mounts": [BIND, bad]}, f"$[1].Mounts[1].{key}", "string") for key in ("Type", "Destination", "Source")
+      for bad in (without(BIND, key), {**BIND, key: None}, {**BIND, key: 1})],
+    *[({"Mounts": [VOLUME, bad]}, f"$[1].Mounts[1].RW", "boolean") for bad in (without(VOLUME, "RW"), {**VOLUME, "RW": None},
+                                                                               {**VOLUME, "RW": "true"}, {**VOLUME, "RW": 1})],
+    *[({"Mounts": [BIND, bad]}, "$[1].Mounts[1].Name", "string") for bad in (without(VOLUME, "Name"), {**VOLUME, "Name": None},
+                                                                             {**VOLUME, "Name": 7}, {**BIND, "Name": 7})],
+])
+def test_each_listed_port_and_mount_of_the_wrong_shape_is_named(items, where, expected):
+    assert shape_error(containers_from_api, [ITEM, {**ITEM, **items}]) == (where, expected)
 
 
 def test_a_network_without_an_id_and_the_statuses_without_a_code_or_health():
@@ -230,12 +275,6 @@ def test_a_network_without_an_id_and_the_statuses_without_a_code_or_health():
     ({"Labels": ["a=b"]}, "$[1].Labels", "labels"),
     ({"Labels": {"a": 1}}, "$[1].Labels['a']", "string"),
     ({"Labels": {"a": None}}, "$[1].Labels['a']", "string"),
-    ({"Ports": {}}, "$[1].Ports", "list"),
-    *[({"Ports": [{key: "80"}]}, f"$[1].Ports[0].{key}", "number") for key in ("PrivatePort", "PublicPort")],
-    *[({"Ports": [{}, {key: True}]}, f"$[1].Ports[1].{key}", "number") for key in ("PrivatePort", "PublicPort")],
-    *[({"Ports": [{key: 6}]}, f"$[1].Ports[0].{key}", "string") for key in ("Type", "IP")],
-    ({"Mounts": "/data"}, "$[1].Mounts", "list"),
-    *[({"Mounts": [{}, {key: 1}]}, f"$[1].Mounts[1].{key}", "string") for key in ("Type", "Destination", "Name", "Source")],
     ({"NetworkSettings": []}, "$[1].NetworkSettings", "object"),
     ({"NetworkSettings": {"Networks": []}}, "$[1].NetworkSettings.Networks", "object"),
     ({"NetworkSettings": {"Networks": {"bridge": 7}}}, "$[1].NetworkSettings.Networks['bridge']", "object"),
@@ -247,8 +286,8 @@ def test_each_listed_field_of_the_wrong_shape_is_named(change, where, expected):
 
 def test_a_single_item_is_named_from_the_root_by_default():
     assert shape_error(container_from_api, {"Id": 1}) == ("$.Id", "string")
-    assert shape_error(container_from_api, {"Id": "1", "Mounts": [{"Source": 1}]}) == ("$.Mounts[0].Source", "string")
-    assert shape_error(container_from_api, {"Id": "1", "Ports": [{"IP": 1}]}) == ("$.Ports[0].IP", "string")
+    assert shape_error(container_from_api, {"Id": "1", "Mounts": [{**BIND, "Source": 1}]}) == ("$.Mounts[0].Source", "string")
+    assert shape_error(container_from_api, {"Id": "1", "Ports": [{**PUBLISHED, "IP": 1}]}) == ("$.Ports[0].IP", "string")
     assert shape_error(image_from_api, {"Id": None}) == ("$.Id", "string")
     assert shape_error(image_from_api, {"Id": "1", "RepoDigests": "x"}) == ("$.RepoDigests", "strings")
 
