@@ -266,36 +266,39 @@ class ShapeError(ValueError):
         self.expected = expected
 
 
-def _shaped(value, kind: type, where: str, expected: str, optional: bool = True):
-    """``value`` when it is of ``kind`` (or None, when ``optional``); a ShapeError otherwise. A bool is no number."""
-    if value is None and optional:
-        return None
+def _shaped(value, kind: type, where: str, expected: str):
+    """``value`` when it is of ``kind``; a ShapeError otherwise. A bool is no number."""
     if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
         return value
     raise ShapeError(where, expected)
 
 
-def _key(parent: dict, key: str, where: str, kind: type, expected: str, null: bool = True):
+def _optional(value, kind: type, where: str, expected: str):
+    """``value`` of ``kind``, or None: a field dockerd may leave null, or out."""
+    return None if value is None else _shaped(value, kind, where, expected)
+
+
+def _key(parent: dict, key: str, where: str, kind: type, expected: str, null: bool = False):
     """``parent[key]``, a field the kinds index (``inspect["Config"]["Env"]``), as dockerd always sends
     it: of ``kind``, or null when ``null``; a ShapeError naming ``where.key`` when it is missing."""
     if key not in parent:
         raise ShapeError(f"{where}.{key}", expected)
-    return _shaped(parent[key], kind, f"{where}.{key}", expected, optional=null)
+    return (_optional if null else _shaped)(parent[key], kind, f"{where}.{key}", expected)
 
 
 def _texts(value, where: str) -> list[str]:
     """A list of strings, or nothing (None)."""
-    items = _shaped(value, list, where, "strings") or []
+    items = _optional(value, list, where, "strings") or []
     for index, item in enumerate(items):
-        _shaped(item, str, f"{where}[{index}]", "string", optional=False)
+        _shaped(item, str, f"{where}[{index}]", "string")
     return items
 
 
 def _items(answer, where: str) -> list[dict]:
     """The answer to a list request: a list of objects."""
-    items = _shaped(answer, list, where, "objects", optional=False)
+    items = _shaped(answer, list, where, "objects")
     for index, item in enumerate(items):
-        _shaped(item, dict, f"{where}[{index}]", "object", optional=False)
+        _shaped(item, dict, f"{where}[{index}]", "object")
     return items
 
 
@@ -314,32 +317,32 @@ def container_inspect_shaped(answer) -> dict | None:
     (``checks.kinds.container_config``, ``container_ports``...) must be there, as dockerd always
     sends it, so that an odd daemon's answer is a ShapeError here and never a KeyError in a kind.
     None (gone) stays None."""
-    if _shaped(answer, dict, "$", "object") is None:
+    if _optional(answer, dict, "$", "object") is None:
         return None
-    config = _key(answer, "Config", "$", dict, "object", null=False)
+    config = _key(answer, "Config", "$", dict, "object")
     for key in ("Env", "Cmd", "Entrypoint"):
-        _texts(_key(config, key, "$.Config", list, "strings"), f"$.Config.{key}")
-    _key(config, "User", "$.Config", str, "string", null=False)
-    _shaped(config.get("Image"), str, "$.Config.Image", "string")
+        _texts(_key(config, key, "$.Config", list, "strings", null=True), f"$.Config.{key}")
+    _key(config, "User", "$.Config", str, "string")
+    _optional(config.get("Image"), str, "$.Config.Image", "string")
     for key in ("Tty", "OpenStdin"):
-        _key(config, key, "$.Config", bool, "boolean", null=False)
-    _shaped(config.get("Healthcheck"), dict, "$.Config.Healthcheck", "object")
-    host = _key(answer, "HostConfig", "$", dict, "object", null=False)
-    policy = _key(host, "RestartPolicy", "$.HostConfig", dict, "object", null=False)
-    _key(policy, "Name", "$.HostConfig.RestartPolicy", str, "string")
-    _key(policy, "MaximumRetryCount", "$.HostConfig.RestartPolicy", int, "number", null=False)
-    _port_bindings(_key(host, "PortBindings", "$.HostConfig", dict, "object") or {}, "$.HostConfig.PortBindings")
-    state = _key(answer, "State", "$", dict, "object", null=False)
-    _shaped(state.get("Health", {}), dict, "$.State.Health", "object", optional=False)  # only with a healthcheck; never null
+        _key(config, key, "$.Config", bool, "boolean")
+    _optional(config.get("Healthcheck"), dict, "$.Config.Healthcheck", "object")
+    host = _key(answer, "HostConfig", "$", dict, "object")
+    policy = _key(host, "RestartPolicy", "$.HostConfig", dict, "object")
+    _key(policy, "Name", "$.HostConfig.RestartPolicy", str, "string", null=True)
+    _key(policy, "MaximumRetryCount", "$.HostConfig.RestartPolicy", int, "number")
+    _port_bindings(_key(host, "PortBindings", "$.HostConfig", dict, "object", null=True) or {}, "$.HostConfig.PortBindings")
+    state = _key(answer, "State", "$", dict, "object")
+    _shaped(state.get("Health", {}), dict, "$.State.Health", "object")  # only with a healthcheck; never null
     for key in ("StartedAt", "FinishedAt"):
-        _key(state, key, "$.State", str, "string", null=False)
-    _key(answer, "RestartCount", "$", int, "number", null=False)
-    _shaped(answer.get("Mounts"), list, "$.Mounts", "list")
-    settings = _shaped(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object") or {}
-    networks = _shaped(settings.get("Networks"), dict, "$.NetworkSettings.Networks", "object") or {}
+        _key(state, key, "$.State", str, "string")
+    _key(answer, "RestartCount", "$", int, "number")
+    _optional(answer.get("Mounts"), list, "$.Mounts", "list")
+    settings = _optional(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object") or {}
+    networks = _optional(settings.get("Networks"), dict, "$.NetworkSettings.Networks", "object") or {}
     for name, network in networks.items():
         where = f"$.NetworkSettings.Networks[{name!r}]"
-        _texts((_shaped(network, dict, where, "object") or {}).get("Aliases"), f"{where}.Aliases")
+        _texts((_optional(network, dict, where, "object") or {}).get("Aliases"), f"{where}.Aliases")
     return answer
 
 
@@ -348,25 +351,25 @@ def _port_bindings(bindings: dict, where: str) -> None:
     for key, hosts in bindings.items():
         if not _PORT_KEY.fullmatch(key):
             raise ShapeError(f"{where}[{key!r}]", "port_key")
-        for index, host in enumerate(_shaped(hosts, list, f"{where}[{key!r}]", "objects") or ()):
-            host = _shaped(host, dict, f"{where}[{key!r}][{index}]", "object", optional=False)
-            _key(host, "HostIp", f"{where}[{key!r}][{index}]", str, "string", null=False)
-            if not re.fullmatch(r"[0-9]*", _key(host, "HostPort", f"{where}[{key!r}][{index}]", str, "port_text", null=False)):
+        for index, host in enumerate(_optional(hosts, list, f"{where}[{key!r}]", "objects") or ()):
+            host = _shaped(host, dict, f"{where}[{key!r}][{index}]", "object")
+            _key(host, "HostIp", f"{where}[{key!r}][{index}]", str, "string")
+            if not re.fullmatch(r"[0-9]*", _key(host, "HostPort", f"{where}[{key!r}][{index}]", str, "port_text")):
                 raise ShapeError(f"{where}[{key!r}][{index}].HostPort", "port_text")
 
 
 def image_inspect_shaped(answer) -> dict | None:
     """GET /images/{id}/json, its shape checked where the kinds read it."""
-    if _shaped(answer, dict, "$", "object") is None:
+    if _optional(answer, dict, "$", "object") is None:
         return None
-    _shaped(answer.get("Config"), dict, "$.Config", "object")
-    rootfs = _shaped(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
+    _optional(answer.get("Config"), dict, "$.Config", "object")
+    rootfs = _optional(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
     _texts(rootfs.get("Layers"), "$.RootFS.Layers")
     return answer
 
 
 def image_from_api(item: dict, where: str = "$") -> Image:
-    _shaped(item.get("Id"), str, f"{where}.Id", "string", optional=False)
+    _shaped(item.get("Id"), str, f"{where}.Id", "string")
     tags = tuple(ref for ref in map(refs.try_parse, _texts(item.get("RepoTags"), f"{where}.RepoTags")) if ref is not None)
     digests = tuple(ref for ref in map(refs.try_parse, _texts(item.get("RepoDigests"), f"{where}.RepoDigests")) if ref is not None)
     size = item.get("Size")
@@ -374,20 +377,20 @@ def image_from_api(item: dict, where: str = "$") -> Image:
 
 
 def container_from_api(item: dict, where: str = "$") -> Container:
-    _shaped(item.get("Id"), str, f"{where}.Id", "string", optional=False)
+    _shaped(item.get("Id"), str, f"{where}.Id", "string")
     for key in ("State", "Status", "Image", "ImageID"):
-        _shaped(item.get(key), str, f"{where}.{key}", "string")
+        _optional(item.get(key), str, f"{where}.{key}", "string")
     names = _texts(item.get("Names"), f"{where}.Names") or [""]
-    labels = _shaped(item.get("Labels"), dict, f"{where}.Labels", "labels") or {}
+    labels = _optional(item.get("Labels"), dict, f"{where}.Labels", "labels") or {}
     for key, value in labels.items():
-        _shaped(value, str, f"{where}.Labels[{key!r}]", "string", optional=False)
-    ports = _shaped(item.get("Ports"), list, f"{where}.Ports", "list") or ()
-    mounts = _shaped(item.get("Mounts"), list, f"{where}.Mounts", "list") or ()
-    settings = _shaped(item.get("NetworkSettings"), dict, f"{where}.NetworkSettings", "object") or {}
-    networks = _shaped(settings.get("Networks"), dict, f"{where}.NetworkSettings.Networks", "object") or {}
+        _shaped(value, str, f"{where}.Labels[{key!r}]", "string")
+    ports = _optional(item.get("Ports"), list, f"{where}.Ports", "list") or ()
+    mounts = _optional(item.get("Mounts"), list, f"{where}.Mounts", "list") or ()
+    settings = _optional(item.get("NetworkSettings"), dict, f"{where}.NetworkSettings", "object") or {}
+    networks = _optional(settings.get("Networks"), dict, f"{where}.NetworkSettings.Networks", "object") or {}
     for name, network in networks.items():
-        network = _shaped(network, dict, f"{where}.NetworkSettings.Networks[{name!r}]", "object") or {}
-        _shaped(network.get("NetworkID"), str, f"{where}.NetworkSettings.Networks[{name!r}].NetworkID", "string")
+        network = _optional(network, dict, f"{where}.NetworkSettings.Networks[{name!r}]", "object") or {}
+        _optional(network.get("NetworkID"), str, f"{where}.NetworkSettings.Networks[{name!r}].NetworkID", "string")
     state = item.get("State") or ""
     match = _EXITED.match(item.get("Status") or "")
     return Container(
@@ -409,27 +412,27 @@ def container_from_api(item: dict, where: str = "$") -> Container:
 
 def _port(item, where: str) -> Port:
     """An item of the list's Ports, with what ``container_ports`` indexes in a published one (IP, PublicPort...)."""
-    _shaped(item, dict, where, "object", optional=False)
-    _key(item, "PrivatePort", where, int, "number", null=False)
-    _key(item, "Type", where, str, "string", null=False)
+    _shaped(item, dict, where, "object")
+    _key(item, "PrivatePort", where, int, "number")
+    _key(item, "Type", where, str, "string")
     if "PublicPort" in item:  # published: dockerd gives the host's address too
-        _key(item, "PublicPort", where, int, "number", null=False)
-        _key(item, "IP", where, str, "string", null=False)
+        _key(item, "PublicPort", where, int, "number")
+        _key(item, "IP", where, str, "string")
     else:
-        _shaped(item.get("IP"), str, f"{where}.IP", "string")
+        _optional(item.get("IP"), str, f"{where}.IP", "string")
     return Port(item["PrivatePort"], item["Type"], item.get("IP") or "", item.get("PublicPort") or 0)
 
 
 def _mount(item, where: str) -> Mount:
     """An item of the list's Mounts, with what ``container_listed`` indexes (Type, Source, Destination, RW; a volume's Name)."""
-    _shaped(item, dict, where, "object", optional=False)
+    _shaped(item, dict, where, "object")
     for key in ("Type", "Destination", "Source"):
-        _key(item, key, where, str, "string", null=False)
-    _key(item, "RW", where, bool, "boolean", null=False)
+        _key(item, key, where, str, "string")
+    _key(item, "RW", where, bool, "boolean")
     if item["Type"] == "volume":  # a volume's source, as an exercise names it
-        _key(item, "Name", where, str, "string", null=False)
+        _key(item, "Name", where, str, "string")
     else:
-        _shaped(item.get("Name"), str, f"{where}.Name", "string")
+        _optional(item.get("Name"), str, f"{where}.Name", "string")
     return Mount(item["Type"], item["Destination"], item.get("Name") or "", item["Source"])
 
 
