@@ -305,6 +305,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "shape.object": {"pt-BR": "um objeto", "en": "an object"},
     "shape.objects": {"pt-BR": "uma lista de objetos", "en": "a list of objects"},
     "shape.labels": {"pt-BR": "um objeto de textos", "en": "an object of strings"},
+    # --- shapes of a container inspect's port bindings (checks.snapshot._port_bindings) ---
+    "shape.port_key": {"pt-BR": "uma porta e um protocolo, como 80/tcp", "en": "a port and a protocol, like 80/tcp"},
+    "shape.port_text": {"pt-BR": "um número de porta em texto, ou vazio", "en": "a port number as a string, or empty"},
     "daemon.too_large": {
         "pt-BR": "o daemon em {endpoint} deu uma resposta grande demais a {request} (mais de {limit} bytes); a leitura parou ali",
         "en": "the daemon at {endpoint} gave an answer too large to {request} (over {limit} bytes); reading stopped there",

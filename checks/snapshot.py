@@ -20,6 +20,7 @@ from checks import refs
 
 _EXITED = re.compile(r"Exited \((-?\d+)\)")
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
+_PORT_KEY = re.compile(r"[0-9]+/[a-z]+")  # a key of HostConfig.PortBindings: 80/tcp
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,8 @@ def _same_reference(typed: str, wanted: str) -> bool:
 
 class ShapeError(ValueError):
     """The daemon's JSON is valid but not shaped as the Engine API documents it: ``where`` (a JSON
-    path in the answer) should hold ``expected`` (string, strings, number, boolean, list, object, objects, labels)."""
+    path in the answer) should hold ``expected`` (string, strings, number, boolean, list, object, objects, labels,
+    port_key, port_text: each a ``shape.`` message)."""
 
     def __init__(self, where: str, expected: str):
         super().__init__(f"{where}: expected {expected}")
@@ -264,28 +266,39 @@ class ShapeError(ValueError):
         self.expected = expected
 
 
-def _shaped(value, kind: type | tuple[type, ...], where: str, expected: str, optional: bool = True):
-    """``value`` when it is of ``kind`` (or None, when ``optional``); a ShapeError otherwise. A bool is no number."""
-    if value is None and optional:
-        return None
-    if isinstance(value, kind) and not (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+def _shaped(value, kind: type, where: str, expected: str):
+    """``value`` when it is of ``kind``; a ShapeError otherwise. A bool is no number."""
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
         return value
     raise ShapeError(where, expected)
 
 
+def _optional(value, kind: type, where: str, expected: str):
+    """``value`` of ``kind``, or None: a field dockerd may leave null, or out."""
+    return None if value is None else _shaped(value, kind, where, expected)
+
+
+def _key(parent: dict, key: str, where: str, kind: type, expected: str, null: bool = False):
+    """``parent[key]``, a field the kinds index (``inspect["Config"]["Env"]``), as dockerd always sends
+    it: of ``kind``, or null when ``null``; a ShapeError naming ``where.key`` when it is missing."""
+    if key not in parent:
+        raise ShapeError(f"{where}.{key}", expected)
+    return (_optional if null else _shaped)(parent[key], kind, f"{where}.{key}", expected)
+
+
 def _texts(value, where: str) -> list[str]:
     """A list of strings, or nothing (None)."""
-    items = _shaped(value, list, where, "strings") or []
+    items = _optional(value, list, where, "strings") or []
     for index, item in enumerate(items):
-        _shaped(item, str, f"{where}[{index}]", "string", optional=False)
+        _shaped(item, str, f"{where}[{index}]", "string")
     return items
 
 
 def _items(answer, where: str) -> list[dict]:
     """The answer to a list request: a list of objects."""
-    items = _shaped(answer, list, where, "objects", optional=False)
+    items = _shaped(answer, list, where, "objects")
     for index, item in enumerate(items):
-        _shaped(item, dict, f"{where}[{index}]", "object", optional=False)
+        _shaped(item, dict, f"{where}[{index}]", "object")
     return items
 
 
@@ -300,42 +313,63 @@ def containers_from_api(answer) -> list[Container]:
 
 
 def container_inspect_shaped(answer) -> dict | None:
-    """GET /containers/{id}/json, its shape checked where the kinds read it; None (gone) stays None."""
-    if answer is None:
+    """GET /containers/{id}/json, its shape checked where the kinds read it: what they index
+    (``checks.kinds.container_config``, ``container_ports``...) must be there, as dockerd always
+    sends it, so that an odd daemon's answer is a ShapeError here and never a KeyError in a kind.
+    None (gone) stays None."""
+    if _optional(answer, dict, "$", "object") is None:
         return None
-    _shaped(answer, dict, "$", "object", optional=False)
-    config = _shaped(answer.get("Config"), dict, "$.Config", "object") or {}
+    config = _key(answer, "Config", "$", dict, "object")
     for key in ("Env", "Cmd", "Entrypoint"):
-        _texts(config.get(key), f"$.Config.{key}")
-    for key in ("User", "Image"):
-        _shaped(config.get(key), str, f"$.Config.{key}", "string")
+        _texts(_key(config, key, "$.Config", list, "strings", null=True), f"$.Config.{key}")
+    _key(config, "User", "$.Config", str, "string")
+    _optional(config.get("Image"), str, "$.Config.Image", "string")
     for key in ("Tty", "OpenStdin"):
-        _shaped(config.get(key), bool, f"$.Config.{key}", "boolean")
-    host = _shaped(answer.get("HostConfig"), dict, "$.HostConfig", "object") or {}
-    policy = _shaped(host.get("RestartPolicy"), dict, "$.HostConfig.RestartPolicy", "object") or {}
-    _shaped(policy.get("Name"), str, "$.HostConfig.RestartPolicy.Name", "string")
-    _shaped(host.get("PortBindings"), dict, "$.HostConfig.PortBindings", "object")
-    state = _shaped(answer.get("State"), dict, "$.State", "object") or {}
-    _shaped(state.get("Health"), dict, "$.State.Health", "object")
-    _shaped(state.get("StartedAt"), str, "$.State.StartedAt", "string")
-    _shaped(answer.get("Mounts"), list, "$.Mounts", "list")
-    _shaped(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object")
+        _key(config, key, "$.Config", bool, "boolean")
+    _optional(config.get("Healthcheck"), dict, "$.Config.Healthcheck", "object")
+    host = _key(answer, "HostConfig", "$", dict, "object")
+    policy = _key(host, "RestartPolicy", "$.HostConfig", dict, "object")
+    _key(policy, "Name", "$.HostConfig.RestartPolicy", str, "string", null=True)
+    _key(policy, "MaximumRetryCount", "$.HostConfig.RestartPolicy", int, "number")
+    _port_bindings(_key(host, "PortBindings", "$.HostConfig", dict, "object", null=True) or {}, "$.HostConfig.PortBindings")
+    state = _key(answer, "State", "$", dict, "object")
+    _shaped(state.get("Health", {}), dict, "$.State.Health", "object")  # only with a healthcheck; never null
+    for key in ("StartedAt", "FinishedAt"):
+        _key(state, key, "$.State", str, "string")
+    _key(answer, "RestartCount", "$", int, "number")
+    _optional(answer.get("Mounts"), list, "$.Mounts", "list")
+    settings = _optional(answer.get("NetworkSettings"), dict, "$.NetworkSettings", "object") or {}
+    networks = _optional(settings.get("Networks"), dict, "$.NetworkSettings.Networks", "object") or {}
+    for name, network in networks.items():
+        where = f"$.NetworkSettings.Networks[{name!r}]"
+        _texts((_optional(network, dict, where, "object") or {}).get("Aliases"), f"{where}.Aliases")
     return answer
+
+
+def _port_bindings(bindings: dict, where: str) -> None:
+    """HostConfig.PortBindings, as ``container_ports`` reads it: {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}."""
+    for key, hosts in bindings.items():
+        if not _PORT_KEY.fullmatch(key):
+            raise ShapeError(f"{where}[{key!r}]", "port_key")
+        for index, host in enumerate(_optional(hosts, list, f"{where}[{key!r}]", "objects") or ()):
+            host = _shaped(host, dict, f"{where}[{key!r}][{index}]", "object")
+            _key(host, "HostIp", f"{where}[{key!r}][{index}]", str, "string")
+            if not re.fullmatch(r"[0-9]*", _key(host, "HostPort", f"{where}[{key!r}][{index}]", str, "port_text")):
+                raise ShapeError(f"{where}[{key!r}][{index}].HostPort", "port_text")
 
 
 def image_inspect_shaped(answer) -> dict | None:
     """GET /images/{id}/json, its shape checked where the kinds read it."""
-    if answer is None:
+    if _optional(answer, dict, "$", "object") is None:
         return None
-    _shaped(answer, dict, "$", "object", optional=False)
-    _shaped(answer.get("Config"), dict, "$.Config", "object")
-    rootfs = _shaped(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
+    _optional(answer.get("Config"), dict, "$.Config", "object")
+    rootfs = _optional(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
     _texts(rootfs.get("Layers"), "$.RootFS.Layers")
     return answer
 
 
 def image_from_api(item: dict, where: str = "$") -> Image:
-    _shaped(item.get("Id"), str, f"{where}.Id", "string", optional=False)
+    _shaped(item.get("Id"), str, f"{where}.Id", "string")
     tags = tuple(ref for ref in map(refs.try_parse, _texts(item.get("RepoTags"), f"{where}.RepoTags")) if ref is not None)
     digests = tuple(ref for ref in map(refs.try_parse, _texts(item.get("RepoDigests"), f"{where}.RepoDigests")) if ref is not None)
     size = item.get("Size")
@@ -343,20 +377,20 @@ def image_from_api(item: dict, where: str = "$") -> Image:
 
 
 def container_from_api(item: dict, where: str = "$") -> Container:
-    _shaped(item.get("Id"), str, f"{where}.Id", "string", optional=False)
+    _shaped(item.get("Id"), str, f"{where}.Id", "string")
     for key in ("State", "Status", "Image", "ImageID"):
-        _shaped(item.get(key), str, f"{where}.{key}", "string")
+        _optional(item.get(key), str, f"{where}.{key}", "string")
     names = _texts(item.get("Names"), f"{where}.Names") or [""]
-    labels = _shaped(item.get("Labels"), dict, f"{where}.Labels", "labels") or {}
+    labels = _optional(item.get("Labels"), dict, f"{where}.Labels", "labels") or {}
     for key, value in labels.items():
-        _shaped(value, str, f"{where}.Labels[{key!r}]", "string", optional=False)
-    ports = _shaped(item.get("Ports"), list, f"{where}.Ports", "list") or ()
-    mounts = _shaped(item.get("Mounts"), list, f"{where}.Mounts", "list") or ()
-    settings = _shaped(item.get("NetworkSettings"), dict, f"{where}.NetworkSettings", "object") or {}
-    networks = _shaped(settings.get("Networks"), dict, f"{where}.NetworkSettings.Networks", "object") or {}
+        _shaped(value, str, f"{where}.Labels[{key!r}]", "string")
+    ports = _optional(item.get("Ports"), list, f"{where}.Ports", "list") or ()
+    mounts = _optional(item.get("Mounts"), list, f"{where}.Mounts", "list") or ()
+    settings = _optional(item.get("NetworkSettings"), dict, f"{where}.NetworkSettings", "object") or {}
+    networks = _optional(settings.get("Networks"), dict, f"{where}.NetworkSettings.Networks", "object") or {}
     for name, network in networks.items():
-        network = _shaped(network, dict, f"{where}.NetworkSettings.Networks[{name!r}]", "object") or {}
-        _shaped(network.get("NetworkID"), str, f"{where}.NetworkSettings.Networks[{name!r}].NetworkID", "string")
+        network = _optional(network, dict, f"{where}.NetworkSettings.Networks[{name!r}]", "object") or {}
+        _optional(network.get("NetworkID"), str, f"{where}.NetworkSettings.Networks[{name!r}].NetworkID", "string")
     state = item.get("State") or ""
     match = _EXITED.match(item.get("Status") or "")
     return Container(
@@ -367,8 +401,8 @@ def container_from_api(item: dict, where: str = "$") -> Container:
         state=state,
         exit_code=int(match.group(1)) if match else None,
         labels=dict(labels),
-        ports=tuple(_port(port, f"{where}.Ports[{index}]") for index, port in enumerate(ports) if isinstance(port, dict)),
-        mounts=tuple(_mount(mount, f"{where}.Mounts[{index}]") for index, mount in enumerate(mounts) if isinstance(mount, dict)),
+        ports=tuple(_port(port, f"{where}.Ports[{index}]") for index, port in enumerate(ports)),
+        mounts=tuple(_mount(mount, f"{where}.Mounts[{index}]") for index, mount in enumerate(mounts)),
         networks=tuple(sorted(networks)),
         network_ids=tuple((name, (network or {}).get("NetworkID") or "") for name, network in networks.items()),
         health=_health(item.get("Status") or ""),
@@ -376,18 +410,30 @@ def container_from_api(item: dict, where: str = "$") -> Container:
     )
 
 
-def _port(item: dict, where: str = "$") -> Port:
-    for key in ("PrivatePort", "PublicPort"):
-        _shaped(item.get(key), int, f"{where}.{key}", "number")
-    for key in ("Type", "IP"):
-        _shaped(item.get(key), str, f"{where}.{key}", "string")
-    return Port(int(item.get("PrivatePort") or 0), item.get("Type") or "tcp", item.get("IP") or "", int(item.get("PublicPort") or 0))
+def _port(item, where: str) -> Port:
+    """An item of the list's Ports, with what ``container_ports`` indexes in a published one (IP, PublicPort...)."""
+    _shaped(item, dict, where, "object")
+    _key(item, "PrivatePort", where, int, "number")
+    _key(item, "Type", where, str, "string")
+    if "PublicPort" in item:  # published: dockerd gives the host's address too
+        _key(item, "PublicPort", where, int, "number")
+        _key(item, "IP", where, str, "string")
+    else:
+        _optional(item.get("IP"), str, f"{where}.IP", "string")
+    return Port(item["PrivatePort"], item["Type"], item.get("IP") or "", item.get("PublicPort") or 0)
 
 
-def _mount(item: dict, where: str = "$") -> Mount:
-    for key in ("Type", "Destination", "Name", "Source"):
-        _shaped(item.get(key), str, f"{where}.{key}", "string")
-    return Mount(item.get("Type") or "", item.get("Destination") or "", item.get("Name") or "", item.get("Source") or "")
+def _mount(item, where: str) -> Mount:
+    """An item of the list's Mounts, with what ``container_listed`` indexes (Type, Source, Destination, RW; a volume's Name)."""
+    _shaped(item, dict, where, "object")
+    for key in ("Type", "Destination", "Source"):
+        _key(item, key, where, str, "string")
+    _key(item, "RW", where, bool, "boolean")
+    if item["Type"] == "volume":  # a volume's source, as an exercise names it
+        _key(item, "Name", where, str, "string")
+    else:
+        _optional(item.get("Name"), str, f"{where}.Name", "string")
+    return Mount(item["Type"], item["Destination"], item.get("Name") or "", item["Source"])
 
 
 def _health(status: str) -> str:

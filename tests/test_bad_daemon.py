@@ -118,6 +118,10 @@ CONTAINER = {"Id": "c" * 64, "Names": ["/web"], "Image": "alpine:3.14", "ImageID
     ([{**CONTAINER, "Names": "/web"}], [], "GET /containers/json", "$[0].Names", "a list of strings"),
     ([{**CONTAINER, "Labels": ["a=b"]}], [], "GET /containers/json", "$[0].Labels", "an object of strings"),
     ([{**CONTAINER, "Ports": [{"PrivatePort": "80"}]}], [], "GET /containers/json", "$[0].Ports[0].PrivatePort", "a number"),
+    ([{**CONTAINER, "Ports": [{"PrivatePort": 80, "PublicPort": 8080, "Type": "tcp"}]}], [], "GET /containers/json", "$[0].Ports[0].IP",
+     "a string"),  # what the container kind indexes in a published port: before, a KeyError there
+    ([{**CONTAINER, "Mounts": [{"Type": "bind", "Source": "/srv", "Destination": "/srv"}]}], [], "GET /containers/json", "$[0].Mounts[0].RW",
+     "true or false"),
     ([{**CONTAINER, "NetworkSettings": {"Networks": {"bridge": 7}}}], [], "GET /containers/json",
      "$[0].NetworkSettings.Networks['bridge']", "an object"),
     ([], [{"Id": "sha256:" + "a" * 64, "RepoTags": "alpine:3.14"}], "GET /images/json", "$[0].RepoTags", "a list of strings"),
@@ -147,11 +151,18 @@ def test_an_answer_too_large_is_exit_3_and_is_not_read_past_the_limit(fake, caps
     assert server.sent < 9 << 20  # the limit, and what the sockets' buffers held: not the 64 MiB
 
 
+CONFIG = {"Env": [], "Cmd": None, "Entrypoint": None, "User": "", "Tty": False, "OpenStdin": False}  # as dockerd sends it
+
+
 @pytest.mark.parametrize("inspect, where, expected", [
     ([], "$", "an object"),
     ({"Config": "x"}, "$.Config", "an object"),
     ({"Config": {"Env": "APP_ENV=production"}}, "$.Config.Env", "a list of strings"),
-    ({"Config": {"Env": []}, "HostConfig": {"RestartPolicy": ["always"]}}, "$.HostConfig.RestartPolicy", "an object"),
+    ({"Config": CONFIG, "HostConfig": {"RestartPolicy": ["always"]}}, "$.HostConfig.RestartPolicy", "an object"),
+    # fields the container kind indexes, left out: before, a KeyError in the kind (a traceback)
+    ({"Id": "c" * 64}, "$.Config", "an object"),
+    ({"Config": CONFIG, "HostConfig": {"RestartPolicy": {"Name": "no", "MaximumRetryCount": 0}, "PortBindings": {"80": []}}},
+     "$.HostConfig.PortBindings['80']", "a port and a protocol, like 80/tcp"),
 ])
 def test_an_inspect_of_the_wrong_shape_is_exit_3_naming_the_request(fake, capsys, inspect, where, expected):
     web = {**CONTAINER, "Names": ["/web"], "Image": "nginx:1.25", "State": "running", "Status": "Up 1 second"}

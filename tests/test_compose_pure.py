@@ -24,7 +24,8 @@ def service(id_: str, project: str, name: str, number: int = 1, state: str = "ru
     item = container_json(id_ * 64, f"{project}_{name}_{number}", "nginx:1.25", NGINX, state, status)
     item["Labels"] = {compose.PROJECT: project, compose.SERVICE: name, "com.docker.compose.container-number": str(number), **(labels or {})}
     item["Ports"] = [{"IP": "0.0.0.0", "PrivatePort": c, "PublicPort": h, "Type": "tcp"} for h, c in ports]
-    item["Mounts"] = [{"Type": "volume", "Name": v, "Destination": d} for v, d in mounts]
+    item["Mounts"] = [{"Type": "volume", "Name": v, "Source": f"/var/lib/docker/volumes/{v}/_data", "Destination": d, "RW": True}
+                      for v, d in mounts]  # as dockerd lists them
     item["NetworkSettings"] = {"Networks": {n: {} for n in networks or [f"{project}_default"]}}
     return item
 
