@@ -26,5 +26,6 @@ def path_for(daemon_id: str, environ: Mapping[str, str] | None = None) -> Path:
 
 
 def any_start_point(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether a start point of any daemon was saved: without one, ``check`` reads none."""
-    return any(folder(environ).glob("*.json"))
+    """Whether a start point of any daemon was saved: without one, ``check`` reads none. A progress
+    file (``<daemon>.progress.json``, checks.progress) is no start point: it outlives a removed one."""
+    return any(not path.name.endswith(".progress.json") for path in folder(environ).glob("*.json"))
