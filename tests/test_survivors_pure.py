@@ -74,7 +74,10 @@ def test_check_says_it_grades_since_start_with_the_time_and_the_containers_it_hi
     assert baseline.notes(None, [exercise(IMAGE)]) == ()
 
 
-def test_the_report_of_a_daemon_grading_carries_the_start_points_note(monkeypatch):
+def test_the_report_of_a_daemon_grading_carries_the_start_points_note(monkeypatch, tmp_path):
+    # report() records the progress since start in the state folder: a folder of this test's own, or a
+    # later test of the session would find that file and read a start point (test_bad_daemon.py did)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     monkeypatch.setattr(grading.state_folder, "any_start_point", lambda environ=None: True)  # else baseline is never asked
     monkeypatch.setattr(baseline, "find", lambda client: (START, START.time + 10**9))
     monkeypatch.setattr(baseline, "applied", lambda client, taken, found, now: taken)
