@@ -75,8 +75,7 @@ def test_check_says_it_grades_since_start_with_the_time_and_the_containers_it_hi
 
 
 def test_the_report_of_a_daemon_grading_carries_the_start_points_note(monkeypatch, tmp_path):
-    # report() records the progress it saw in the state folder: a folder of this test's own, or the
-    # session's would hold a *.json that every later `check` in it takes for a start point.
+    # report() records the progress it saw in the state folder: a folder of this test's own, not the session's
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     monkeypatch.setattr(grading.state_folder, "any_start_point", lambda environ=None: True)  # else baseline is never asked
     monkeypatch.setattr(baseline, "find", lambda client: (START, START.time + 10**9))

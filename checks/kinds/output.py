@@ -122,11 +122,12 @@ def evaluate(spec: Mapping, snapshot: Snapshot) -> Result:
         return Result(False, msg("output.no_record", line=untold[0].line, text=_short(untold[0].text)), unknown=True)
     if not lines:
         return Result(False, msg("output.no_line", pattern=spec["command"]))
-    if spec.get("match", "any") == "last":
+    quantifier = spec.get("match", "any")
+    if quantifier == "last":
         lines = lines[-1:]
     verdicts = [_verdict(spec, run) for run in lines]
     failures = [found for found in verdicts if found is not None]
-    if spec.get("match", "any") == "any" and len(failures) < len(verdicts):
+    if quantifier == "any" and len(failures) < len(verdicts):
         run = lines[verdicts.index(None)]
         return Result(True, msg("output.ok", line=run.line, text=_short(run.text)))
     if not failures:
