@@ -20,7 +20,8 @@ from typing import Any, Callable
 
 from checks.errors import DaemonError
 from checks.messages import msg
-from checks.snapshot import FileRead, HttpProbe, ShapeError, container_inspect_shaped, image_inspect_shaped
+from checks.snapshot import (FileRead, HttpProbe, ShapeError, container_inspect_shaped, history_shaped, image_inspect_shaped,
+                             networks_shaped, volumes_shaped)
 from checks.transport import Response, TransportError
 
 FILE_LIMIT = 64 * 1024  # bytes of a file's content read for a check; the rest is not fetched
@@ -40,21 +41,19 @@ def image_inspect(client, image_id: str) -> dict | None:
 
 
 def history(client, image_id: str) -> list | None:
-    """GET /images/{id}/history: the layers, newest first; None when the image is gone."""
+    """GET /images/{id}/history: the layers, newest first, their shape checked; None when the image is gone."""
     answer = client.get_json(f"/images/{image_id}/history")
-    return answer if isinstance(answer, list) else None
+    return shaped(client, f"GET /images/{image_id}/history", history_shaped, answer)
 
 
 def volumes(client) -> list:
-    """GET /volumes: its Volumes."""
-    answer = client.get_json("/volumes")
-    return list((answer if isinstance(answer, dict) else {}).get("Volumes") or [])
+    """GET /volumes: its Volumes, their shape checked."""
+    return shaped(client, "GET /volumes", volumes_shaped, client.get_json("/volumes"))
 
 
 def networks(client) -> list:
-    """GET /networks."""
-    answer = client.get_json("/networks")
-    return answer if isinstance(answer, list) else []
+    """GET /networks, its shape checked."""
+    return shaped(client, "GET /networks", networks_shaped, client.get_json("/networks"))
 
 
 def logs(client, container_id: str, text: str) -> bool:

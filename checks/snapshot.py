@@ -359,13 +359,72 @@ def _port_bindings(bindings: dict, where: str) -> None:
 
 
 def image_inspect_shaped(answer) -> dict | None:
-    """GET /images/{id}/json, its shape checked where the kinds read it."""
+    """GET /images/{id}/json, its shape checked where ``image_config`` reads it: Config's fields
+    (a string Cmd would be compared letter by letter, a list WorkingDir a TypeError), Size, RootFS.
+    None (gone) stays None."""
     if _optional(answer, dict, "$", "object") is None:
         return None
-    _optional(answer.get("Config"), dict, "$.Config", "object")
+    _optional(answer.get("Size"), int, "$.Size", "number")
+    config = _optional(answer.get("Config"), dict, "$.Config", "object") or {}
+    for key in ("Cmd", "Entrypoint", "Env"):
+        _texts(config.get(key), f"$.Config.{key}")
+    for key in ("User", "WorkingDir"):
+        _optional(config.get(key), str, f"$.Config.{key}", "string")
+    _optional(config.get("ExposedPorts"), dict, "$.Config.ExposedPorts", "object")
+    _labels(config.get("Labels"), "$.Config.Labels")
+    healthcheck = _optional(config.get("Healthcheck"), dict, "$.Config.Healthcheck", "object") or {}
+    _texts(healthcheck.get("Test"), "$.Config.Healthcheck.Test")
     rootfs = _optional(answer.get("RootFS"), dict, "$.RootFS", "object") or {}
     _texts(rootfs.get("Layers"), "$.RootFS.Layers")
     return answer
+
+
+def history_shaped(answer) -> list | None:
+    """GET /images/{id}/history, its shape checked where ``image_config`` reads it: a list of
+    steps, each with a string Id (compared with image IDs) and CreatedBy. None (gone) stays None."""
+    if answer is None:
+        return None
+    for index, step in enumerate(_items(answer, "$")):
+        _key(step, "Id", f"$[{index}]", str, "string")
+        _key(step, "CreatedBy", f"$[{index}]", str, "string")
+    return answer
+
+
+def volumes_shaped(answer) -> list:
+    """GET /volumes, its shape checked where ``volumes`` reads it: its Volumes (dockerd may send
+    null for none), each with a string Name; Driver and Labels as dockerd sends them."""
+    answer = _shaped(answer, dict, "$", "object")
+    volumes = _key(answer, "Volumes", "$", list, "objects", null=True) or []
+    for index, volume in enumerate(_items(volumes, "$.Volumes")):
+        where = f"$.Volumes[{index}]"
+        _key(volume, "Name", where, str, "string")
+        _optional(volume.get("Driver"), str, f"{where}.Driver", "string")
+        _labels(volume.get("Labels"), f"{where}.Labels")
+    return volumes
+
+
+def networks_shaped(answer) -> list:
+    """GET /networks, its shape checked where ``networks`` reads it: each network's Name and Id,
+    Driver, and IPAM's Config (subnets, ranges and gateways, as strings)."""
+    for index, network in enumerate(_items(answer, "$")):
+        where = f"$[{index}]"
+        _key(network, "Name", where, str, "string")
+        _key(network, "Id", where, str, "string")
+        _optional(network.get("Driver"), str, f"{where}.Driver", "string")
+        ipam = _optional(network.get("IPAM"), dict, f"{where}.IPAM", "object") or {}
+        configs = _optional(ipam.get("Config"), list, f"{where}.IPAM.Config", "objects") or []
+        for number, config in enumerate(_items(configs, f"{where}.IPAM.Config")):
+            for key in ("Subnet", "IPRange", "Gateway"):
+                _optional(config.get(key), str, f"{where}.IPAM.Config[{number}].{key}", "string")
+    return answer
+
+
+def _labels(value, where: str) -> dict:
+    """Labels: an object of strings, or nothing (None)."""
+    labels = _optional(value, dict, where, "labels") or {}
+    for key, text in labels.items():
+        _shaped(text, str, f"{where}[{key!r}]", "string")
+    return labels
 
 
 def image_from_api(item: dict, where: str = "$") -> Image:

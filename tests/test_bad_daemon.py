@@ -172,3 +172,15 @@ def test_an_inspect_of_the_wrong_shape_is_exit_3_naming_the_request(fake, capsys
     err = capsys.readouterr().err
     assert code == 3 and "Traceback" not in err
     assert f"answered GET /containers/{web['Id']}/json with JSON not shaped as the Engine API's: {where} should be {expected}" in err
+
+
+def test_a_network_list_of_the_wrong_shape_is_exit_3_and_no_verdict(fake, capsys):
+    # GET /networks as an object keyed by name: before, read as no network at all, so `rede-app`
+    # was "missing" and the student failed the check (exit 1) for the daemon's fault.
+    api = {**CONTAINER, "Id": "d" * 64, "Names": ["/api"], "Image": "nginx:1.25", "State": "running", "Status": "Up 1 second"}
+    server, host = fake(containers=[api, {**CONTAINER, "Names": ["/cliente"]}])
+    server.answers["/networks"] = {"rede-app": {"Name": "rede-app", "Id": "n" * 64, "Driver": "bridge"}}
+    code = cli.main(["check", "--host", host, "--lang", "en", "--exercises", str(ROOT / "lessons" / "volumes-networks"), "user-network"])
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "answered GET /networks with JSON not shaped as the Engine API's: $ should be a list of objects" in err
