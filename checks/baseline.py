@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
-from checks.daemon import DaemonClient, DaemonSource
+from checks.daemon import DaemonClient, read_snapshot
 from checks.errors import DaemonError, UsageError
 from checks.events import BUFFER, EventLog, event_from_api, read_window
 from checks.kinds import KINDS
@@ -126,21 +126,20 @@ def observed(client: DaemonClient) -> tuple[Baseline, Snapshot]:
     """The baseline, and the daemon at that moment as ``check`` grades it since start: its
     containers hidden, no event yet. The same requests as ``take``, no more."""
     daemon_id, now = _info(client)
-    containers = client.get_json("/containers/json", {"all": 1}) or []
-    images = client.get_json("/images/json") or []
+    listed = read_snapshot(client)  # the two lists, their shape checked as for any run
     buffered = [e for e in map(event_from_api, read_window(client, 1, now)) if e is not None]
-    at_start = Snapshot.from_api(images, (), source=DaemonSource(client))
-    return _baseline(client, daemon_id, now, buffered, containers, images), at_start.with_reads(events=lambda: EventLog((), origin="start"))
+    at_start = replace(listed, containers=())
+    return _baseline(client, daemon_id, now, buffered, listed), at_start.with_reads(events=lambda: EventLog((), origin="start"))
 
 
-def _baseline(client: DaemonClient, daemon_id: str, now: int, buffered: list, containers: list, images: list) -> Baseline:
+def _baseline(client: DaemonClient, daemon_id: str, now: int, buffered: list, listed: Snapshot) -> Baseline:
     return Baseline(
         daemon_id=daemon_id,
         host=client.endpoint.host,
         time=now,
         cursor=buffered[-1].key if buffered else None,
-        containers=tuple(sorted(str(c.get("Id")) for c in containers if isinstance(c, dict))),
-        images=tuple(sorted(str(i.get("Id")) for i in images if isinstance(i, dict))),
+        containers=tuple(sorted(container.id for container in listed.containers)),
+        images=tuple(sorted(image.id for image in listed.images)),
     )
 
 

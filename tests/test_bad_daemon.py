@@ -184,3 +184,20 @@ def test_a_network_list_of_the_wrong_shape_is_exit_3_and_no_verdict(fake, capsys
     err = capsys.readouterr().err
     assert code == 3 and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "answered GET /networks with JSON not shaped as the Engine API's: $ should be a list of objects" in err
+
+
+def test_start_checks_the_lists_shape_as_check_does(fake, capsys, monkeypatch, tmp_path):
+    # `docker-grader start` read the two lists without their shape checked: images [1, 2, 3] were
+    # an AttributeError traceback, containers as an object a start point without any container.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    server, host = fake(containers={"Id": "c" * 64}, images=[1, 2, 3])
+    server.answers["/info"] = {"ID": "fake", "SystemTime": "2026-12-08T02:00:00.5Z"}
+    server.answers["/events"] = {}  # no event (one line that is none)
+    code = cli.main(["start", "--host", host, "--lang", "en", "--exercises", str(EXERCISES)])
+    err = capsys.readouterr().err
+    assert code == 3 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "answered GET /containers/json with JSON not shaped as the Engine API's: $ should be a list of objects" in err
+    server.answers["/containers/json"] = []
+    assert cli.main(["start", "--host", host, "--lang", "en", "--exercises", str(EXERCISES)]) == 3
+    assert "answered GET /images/json with JSON not shaped as the Engine API's: $[0] should be an object" in capsys.readouterr().err
+    assert not (tmp_path / "state").exists() or not list((tmp_path / "state").rglob("*.json"))  # no start point saved
