@@ -82,6 +82,9 @@ def _daemon(host: str | None, context: str | None = None) -> Line:
         shown = resolve_endpoint(host, context=context).host
         with connect(host, context=context) as client:
             version = client.get_json("/version") or {}
+            if not isinstance(version, dict):  # a list or a text: said as check says a wrong shape, not a traceback
+                return Line("check", False, msg("doctor.check_error", host=shown, reason=msg(
+                    "daemon.bad_shape", endpoint=client.endpoint.host, request="GET /version", where="$", expected=msg("shape.object"))))
         return Line("check", True, msg("doctor.check_ok", host=shown, version=version.get("Version", "?"), api=client.api_version))
     except GraderError as error:
         return Line("check", False, msg("doctor.check_error", host=shown, reason=error.message))

@@ -201,3 +201,13 @@ def test_start_checks_the_lists_shape_as_check_does(fake, capsys, monkeypatch, t
     assert cli.main(["start", "--host", host, "--lang", "en", "--exercises", str(EXERCISES)]) == 3
     assert "answered GET /images/json with JSON not shaped as the Engine API's: $[0] should be an object" in capsys.readouterr().err
     assert not (tmp_path / "state").exists() or not list((tmp_path / "state").rglob("*.json"))  # no start point saved
+
+
+def test_doctor_says_a_version_of_the_wrong_shape(fake, capsys):
+    # GET /version as a list: before, an AttributeError traceback out of `doctor`.
+    server, host = fake()
+    server.answers["/version"] = ["20.10.24"]
+    cli.main(["doctor", "--host", host, "--lang", "en"])  # its exit code says whether `run` can work here, not this
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    assert "answered GET /version with JSON not shaped as the Engine API's: $ should be an object" in out + err
