@@ -22,6 +22,7 @@ from typing import Any, Iterable
 
 from checks.errors import DaemonError, LabError
 from checks.messages import msg, register
+from checks.snapshot import ShapeError, events_shaped
 
 MESSAGES = {
     "events.recorder": {
@@ -127,9 +128,13 @@ def read_window(client, since: int, until: int) -> list[dict]:
     for line in body.splitlines():
         try:
             items.append(json.loads(line))
-        except ValueError:
+        except ValueError:  # the last line of an answer cut short
             continue
-    return items
+    try:
+        return events_shaped(items)
+    except ShapeError as error:
+        raise DaemonError(msg("daemon.bad_shape", endpoint=client.endpoint.host, request="GET /events", where=error.where,
+                              expected=msg(f"shape.{error.expected}"))) from None
 
 
 # Container actions that show an exercise worked on a container: made it, ran it, ran or copied something in it.

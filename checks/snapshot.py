@@ -419,6 +419,21 @@ def networks_shaped(answer) -> list:
     return answer
 
 
+def events_shaped(items: list) -> list[dict]:
+    """GET /events' lines (one JSON value each, numbered from 0), their shape checked where
+    ``checks.events.event_from_api`` reads them: an event it cannot read would be dropped, and a
+    record that lacks an event says the student did not do it."""
+    for index, event in enumerate(_items(items, "$")):
+        where = f"$[{index}]"
+        for key in ("Type", "Action"):
+            _key(event, key, where, str, "string")
+        _key(event, "timeNano", where, int, "number")
+        actor = _key(event, "Actor", where, dict, "object")
+        _key(actor, "ID", f"{where}.Actor", str, "string")
+        _labels(actor.get("Attributes"), f"{where}.Actor.Attributes")
+    return items
+
+
 def _labels(value, where: str) -> dict:
     """Labels: an object of strings, or nothing (None)."""
     labels = _optional(value, dict, where, "labels") or {}

@@ -192,7 +192,7 @@ def test_start_checks_the_lists_shape_as_check_does(fake, capsys, monkeypatch, t
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     server, host = fake(containers={"Id": "c" * 64}, images=[1, 2, 3])
     server.answers["/info"] = {"ID": "fake", "SystemTime": "2026-12-08T02:00:00.5Z"}
-    server.answers["/events"] = {}  # no event (one line that is none)
+    server.answers["/events"] = {}  # asked only once the lists are read (before the fix)
     code = cli.main(["start", "--host", host, "--lang", "en", "--exercises", str(EXERCISES)])
     err = capsys.readouterr().err
     assert code == 3 and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -1,6 +1,6 @@
 """The Engine API's JSON of the wrong shape in the answers the kinds read beyond the two lists and
 the container inspect: an image's inspect and history (``image_config``), the volume list
-(``volumes``), the network list (``networks``). Each field they read, left out, null or of the wrong
+(``volumes``), the network list (``networks``), the events since start (``checks.events.read_window``). Each field they read, left out, null or of the wrong
 type, is the ShapeError (where, expected) that ``checks.reads.shaped`` turns into exit 3 naming the
 request and the field; never a traceback in a kind, never a verdict on the student.
 
@@ -14,7 +14,7 @@ import copy
 import pytest
 
 from checks.messages import CATALOG
-from checks.snapshot import ShapeError, history_shaped, image_inspect_shaped, networks_shaped, volumes_shaped
+from checks.snapshot import ShapeError, events_shaped, history_shaped, image_inspect_shaped, networks_shaped, volumes_shaped
 
 GONE = object()  # a field left out of the answer
 
@@ -31,6 +31,9 @@ VOLUMES = {"Volumes": [{"Name": "data", "Driver": "local", "Labels": None, "Moun
            "Warnings": None}
 NETWORKS = [{"Name": "rede-app", "Id": "n" * 64, "Driver": "bridge",
              "IPAM": {"Driver": "default", "Config": [{"Subnet": "172.30.0.0/16", "Gateway": "172.30.0.1"}]}}]
+EVENTS = [{"status": "start", "id": "c" * 64, "from": "nginx:1.25", "Type": "container", "Action": "start",
+           "Actor": {"ID": "c" * 64, "Attributes": {"image": "nginx:1.25", "name": "web"}}, "scope": "local",
+           "time": 1765159200, "timeNano": 1765159200000000007}]
 
 
 def changed(answer, path: str, value):
@@ -55,7 +58,7 @@ def shape_error(read, answer) -> tuple[str, str]:
 
 
 READS = {"image": (image_inspect_shaped, IMAGE), "history": (history_shaped, HISTORY),
-         "volumes": (volumes_shaped, VOLUMES), "networks": (networks_shaped, NETWORKS)}
+         "volumes": (volumes_shaped, VOLUMES), "networks": (networks_shaped, NETWORKS), "events": (events_shaped, EVENTS)}
 
 
 def test_whole_answers_are_accepted_as_they_are():
@@ -63,6 +66,7 @@ def test_whole_answers_are_accepted_as_they_are():
     assert history_shaped(copy.deepcopy(HISTORY)) == HISTORY
     assert volumes_shaped(copy.deepcopy(VOLUMES)) == VOLUMES["Volumes"]
     assert networks_shaped(copy.deepcopy(NETWORKS)) == NETWORKS
+    assert events_shaped(copy.deepcopy(EVENTS)) == EVENTS and events_shaped([]) == []
     assert image_inspect_shaped(None) is None and history_shaped(None) is None  # the image is gone
 
 
@@ -77,6 +81,7 @@ def test_whole_answers_are_accepted_as_they_are():
     ("volumes", "Volumes/0/Driver", GONE),
     ("networks", "0/IPAM", GONE), ("networks", "0/IPAM/Config", None), ("networks", "0/IPAM/Config", []),
     ("networks", "0/IPAM/Config/0/Gateway", GONE), ("networks", "0/Driver", GONE),
+    ("events", "0/Actor/Attributes", GONE), ("events", "0/Actor/Attributes", None), ("events", "0/status", GONE),
 ])
 def test_what_dockerd_may_send_is_accepted(read, path, value):
     shaped, answer = READS[read]
@@ -112,6 +117,13 @@ def test_what_dockerd_may_send_is_accepted(read, path, value):
     ("networks", "0/IPAM/Config", {"Subnet": "172.30.0.0/16"}, "$[0].IPAM.Config", "objects"),
     ("networks", "0/IPAM/Config/0", "172.30.0.0/16", "$[0].IPAM.Config[0]", "object"),
     *[("networks", f"0/IPAM/Config/0/{key}", ["x"], f"$[0].IPAM.Config[0].{key}", "string") for key in ("Subnet", "IPRange", "Gateway")],
+    ("events", "0", "start", "$[0]", "object"),
+    *[("events", f"0/{key}", bad, f"$[0].{key}", "string") for key in ("Type", "Action") for bad in (GONE, None, 1)],
+    *[("events", "0/timeNano", bad, "$[0].timeNano", "number") for bad in (GONE, None, "1765159200000000007", 1.5)],
+    *[("events", "0/Actor", bad, "$[0].Actor", "object") for bad in (GONE, None, "web")],
+    *[("events", "0/Actor/ID", bad, "$[0].Actor.ID", "string") for bad in (GONE, None, ["c"])],
+    ("events", "0/Actor/Attributes", ["name=web"], "$[0].Actor.Attributes", "labels"),
+    ("events", "0/Actor/Attributes/name", 1, "$[0].Actor.Attributes['name']", "string"),
 ])
 def test_each_field_of_the_wrong_shape_is_named(read, path, value, where, expected):
     shaped, answer = READS[read]
