@@ -25,9 +25,13 @@ def answered(raw: bytes, stream: bool = False, size: int = -1):
     def serve():
         connection, _ = server.accept()
         seen["request"] = connection.recv(65536)
-        for index in range(0, len(raw), 7):  # in small pieces, to cross every boundary
-            connection.sendall(raw[index:index + 7])
-        connection.close()
+        try:
+            for index in range(0, len(raw), 7):  # in small pieces, to cross every boundary
+                connection.sendall(raw[index:index + 7])
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the reader has all it needs (a chunked body's end) and hung up before the trailers
+        finally:
+            connection.close()
 
     thread = threading.Thread(target=serve)
     thread.start()
