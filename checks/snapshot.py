@@ -21,6 +21,7 @@ from checks import refs
 _EXITED = re.compile(r"Exited \((-?\d+)\)")
 _HEALTH = re.compile(r"\((healthy|unhealthy|health: starting)\)")
 _PORT_KEY = re.compile(r"[0-9]+/[a-z]+")  # a key of HostConfig.PortBindings: 80/tcp
+_HOST_PORT = re.compile(r"[0-9]*")  # its HostPort: "8080", or "" for any
 
 
 @dataclass(frozen=True)
@@ -354,7 +355,7 @@ def _port_bindings(bindings: dict, where: str) -> None:
         for index, host in enumerate(_optional(hosts, list, f"{where}[{key!r}]", "objects") or ()):
             host = _shaped(host, dict, f"{where}[{key!r}][{index}]", "object")
             _key(host, "HostIp", f"{where}[{key!r}][{index}]", str, "string")
-            if not re.fullmatch(r"[0-9]*", _key(host, "HostPort", f"{where}[{key!r}][{index}]", str, "port_text")):
+            if not _HOST_PORT.fullmatch(_key(host, "HostPort", f"{where}[{key!r}][{index}]", str, "port_text")):
                 raise ShapeError(f"{where}[{key!r}][{index}].HostPort", "port_text")
 
 
@@ -455,9 +456,7 @@ def container_from_api(item: dict, where: str = "$") -> Container:
     for key in ("State", "Status", "Image", "ImageID"):
         _optional(item.get(key), str, f"{where}.{key}", "string")
     names = _texts(item.get("Names"), f"{where}.Names") or [""]
-    labels = _optional(item.get("Labels"), dict, f"{where}.Labels", "labels") or {}
-    for key, value in labels.items():
-        _shaped(value, str, f"{where}.Labels[{key!r}]", "string")
+    labels = _labels(item.get("Labels"), f"{where}.Labels")
     ports = _optional(item.get("Ports"), list, f"{where}.Ports", "list") or ()
     mounts = _optional(item.get("Mounts"), list, f"{where}.Mounts", "list") or ()
     settings = _optional(item.get("NetworkSettings"), dict, f"{where}.NetworkSettings", "object") or {}

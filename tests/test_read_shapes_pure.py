@@ -13,10 +13,10 @@ import copy
 
 import pytest
 
-from checks.messages import CATALOG
-from checks.snapshot import ShapeError, events_shaped, history_shaped, image_inspect_shaped, networks_shaped, volumes_shaped
+from checks.snapshot import events_shaped, history_shaped, image_inspect_shaped, networks_shaped, volumes_shaped
 
-GONE = object()  # a field left out of the answer
+from shapes import GONE, changed, shape_error
+
 
 # As dockerd 20.10 sends them, cut to the fields the kinds read.
 IMAGE = {
@@ -34,27 +34,6 @@ NETWORKS = [{"Name": "rede-app", "Id": "n" * 64, "Driver": "bridge",
 EVENTS = [{"status": "start", "id": "c" * 64, "from": "nginx:1.25", "Type": "container", "Action": "start",
            "Actor": {"ID": "c" * 64, "Attributes": {"image": "nginx:1.25", "name": "web"}}, "scope": "local",
            "time": 1765159200, "timeNano": 1765159200000000007}]
-
-
-def changed(answer, path: str, value):
-    """``answer`` with the field at ``path`` (keys or list indexes joined by "/") set to ``value``, or left out (GONE)."""
-    answer = copy.deepcopy(answer)
-    *parents, last = [int(key) if key.isdigit() else key for key in path.split("/")]
-    at = answer
-    for key in parents:
-        at = at[key]
-    if value is GONE:
-        del at[last]
-    else:
-        at[last] = value
-    return answer
-
-
-def shape_error(read, answer) -> tuple[str, str]:
-    with pytest.raises(ShapeError) as raised:
-        read(answer)
-    assert f"shape.{raised.value.expected}" in CATALOG  # checks.reads.shaped says it in the student's language
-    return raised.value.where, raised.value.expected
 
 
 READS = {"image": (image_inspect_shaped, IMAGE), "history": (history_shaped, HISTORY),

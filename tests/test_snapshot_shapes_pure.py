@@ -12,14 +12,13 @@ import copy
 import pytest
 
 from checks.kinds import container
-from checks.messages import CATALOG
-from checks.snapshot import (Container, Image, Mount, Port, ShapeError, Snapshot, Source, container_from_api,
+from checks.snapshot import (Container, Image, Mount, Port, Snapshot, Source, container_from_api,
                              container_inspect_shaped, containers_from_api, image_from_api, image_inspect_shaped,
                              images_from_api)
 
 from apijson import FakeSource, container_json, image_id, image_json, snapshot
+from shapes import GONE, changed, shape_error
 
-GONE = object()  # a field left out of the answer
 
 # A container inspect as dockerd 20.10 sends it, cut to the fields the kinds read.
 INSPECT = {
@@ -34,28 +33,6 @@ INSPECT = {
     "Mounts": [],
     "NetworkSettings": {"Networks": {"bridge": {"NetworkID": "n" * 64, "Aliases": ["web"]}}},
 }
-
-
-def changed(path: str, value) -> dict:
-    """INSPECT with the field at ``path`` (keys joined by "/") set to ``value``, or left out (GONE)."""
-    answer = copy.deepcopy(INSPECT)
-    *parents, last = path.split("/")
-    at = answer
-    for key in parents:
-        at = at[key]
-    if value is GONE:
-        del at[last]
-    else:
-        at[last] = value
-    return answer
-
-
-def shape_error(read, answer) -> tuple[str, str]:
-    with pytest.raises(ShapeError) as raised:
-        read(answer)
-    assert str(raised.value) == f"{raised.value.where}: expected {raised.value.expected}"
-    assert f"shape.{raised.value.expected}" in CATALOG  # checks.reads.shaped says it in the student's language
-    return raised.value.where, raised.value.expected
 
 
 # --- a container inspect -----------------------------------------------------------------------
@@ -78,7 +55,7 @@ def test_a_whole_inspect_is_the_answer_itself_and_a_gone_container_is_none():
     ("NetworkSettings/Networks/bridge/Aliases", None),
 ])
 def test_what_dockerd_may_send_is_accepted(path, value):
-    answer = changed(path, value)
+    answer = changed(INSPECT, path, value)
     assert container_inspect_shaped(answer) is answer
 
 
@@ -140,7 +117,7 @@ def test_what_dockerd_may_send_is_accepted(path, value):
     ("NetworkSettings/Networks/bridge/Aliases", ["web", 1], "$.NetworkSettings.Networks['bridge'].Aliases[1]", "string"),
 ])
 def test_each_field_of_the_wrong_shape_is_named(path, value, where, expected):
-    assert shape_error(container_inspect_shaped, changed(path, value)) == (where, expected)
+    assert shape_error(container_inspect_shaped, changed(INSPECT, path, value)) == (where, expected)
 
 
 @pytest.mark.parametrize("answer", [[], "x", 0, True])
